@@ -1,0 +1,39 @@
+# Two commands for readers and contributors (see README.md):
+#   make serve   preview the site at http://127.0.0.1:8000
+#   make test    run every check CI runs
+# and one optional: make build (static site in site/).
+# Each sets up .venv and node_modules on first use, and again only when a lock file changes.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY_DEPS := $(VENV)/.installed-from-lock
+JS_DEPS := node_modules/.installed-from-lock
+export NO_MKDOCS_2_WARNING := 1
+
+.PHONY: serve test build deps clean
+
+serve: deps
+	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
+
+test: deps
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest -n 2 --dist loadgroup
+
+build: deps
+	$(BIN)/mkdocs build --strict
+
+deps: $(PY_DEPS) $(JS_DEPS)
+
+$(PY_DEPS): requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --require-hashes -r requirements.txt
+	touch $@
+
+$(JS_DEPS): package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+clean:
+	rm -rf $(VENV) node_modules site .cache .pytest_cache .hypothesis

@@ -1,0 +1,63 @@
+"""Doc tests: make pytest-markdown-docs run exactly the code a reader sees on the site.
+
+Two gaps of the plugin are closed here: fences indented under `!!!`, `???` and `===`
+are made visible to its parser, and `--8<--` include lines are expanded by
+pymdownx.snippets with the options of mkdocs.yml.
+"""
+
+import functools
+import os
+import re
+from pathlib import Path
+
+import markdown
+from markdown_it import MarkdownIt
+from mkdocs.config import load_config
+
+ROOT = Path(__file__).resolve().parent
+FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})")
+
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+
+def dedent_fences(text: str) -> str:
+    """Move every fence (and its body) to column 0, keeping the line count."""
+    lines = text.split("\n")
+    fence = indent = None
+    for i, line in enumerate(lines):
+        if fence is None:
+            match = FENCE.match(line)
+            if match:
+                fence, indent = match.group("fence"), len(match.group("indent"))
+                lines[i] = line[indent:]
+            continue
+        body = line[:indent] if line[:indent].strip() == "" else ""
+        lines[i] = line[len(body) :]
+        stripped = lines[i].strip()
+        if stripped.startswith(fence) and set(stripped) == {fence[0]}:
+            fence = None
+    return "\n".join(lines)
+
+
+@functools.cache
+def snippet_preprocessor():
+    """pymdownx.snippets configured exactly as for the site build."""
+    options = load_config(str(ROOT / "mkdocs.yml")).mdx_configs["pymdownx.snippets"]
+    md = markdown.Markdown(
+        extensions=["pymdownx.snippets"], extension_configs={"pymdownx.snippets": options}
+    )
+    return md.preprocessors["snippet"]
+
+
+class SiteMarkdownIt(MarkdownIt):
+    def parse(self, src, env=None):
+        tokens = super().parse(dedent_fences(src), env)
+        for token in tokens:
+            if token.type == "fence" and "--8<--" in token.content:
+                lines = snippet_preprocessor().run(token.content.split("\n"))
+                token.content = "\n".join(lines)
+        return tokens
+
+
+def pytest_markdown_docs_markdown_it():
+    return SiteMarkdownIt(config="commonmark")

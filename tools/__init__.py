@@ -1,0 +1,1 @@
+"""Build-time helpers shared by pages (not reader-facing code)."""

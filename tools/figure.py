@@ -1,0 +1,44 @@
+"""Turn a matplotlib figure into inline SVG for a page (used by markdown-exec fences).
+
+Importing this module sets a style that reads well in light and dark mode:
+transparent background, text kept as text (the browser's fonts render Chinese),
+and pure black replaced by the page's own text colour.
+"""
+
+import io
+import warnings
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+
+matplotlib.rcParams.update(
+    {
+        "svg.fonttype": "none",
+        "svg.hashsalt": "dl-interview-notes",  # deterministic element ids
+        "figure.facecolor": "none",
+        "axes.facecolor": "none",
+        "savefig.transparent": True,
+        "legend.facecolor": "none",
+        "legend.edgecolor": "0.5",
+        "font.family": ["sans-serif"],
+    }
+)
+# Glyph metrics for Chinese labels may be missing locally; the browser draws them.
+warnings.filterwarnings("ignore", message="Glyph .* missing from font")
+
+
+def svg(fig: matplotlib.figure.Figure) -> str:
+    """The figure as an SVG element whose black follows the page's text colour."""
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    plt.close(fig)
+    text = buffer.getvalue()
+    text = text[text.index("<svg") :]
+    return text.replace("#000000", "currentColor")
+
+
+def show(fig: matplotlib.figure.Figure) -> None:
+    """Print the figure for markdown-exec (`exec="on" html="1"`), kept out of search."""
+    print(f'<div class="code-figure" data-search-exclude>{svg(fig)}</div>')

@@ -43,6 +43,7 @@ def dedent_fences(text: str) -> str:
 def snippet_preprocessor():
     """pymdownx.snippets configured exactly as for the site build."""
     options = load_config(str(ROOT / "mkdocs.yml")).mdx_configs["pymdownx.snippets"]
+    options = {**options, "auto_append": []}  # the glossary belongs to pages, not fences
     md = markdown.Markdown(
         extensions=["pymdownx.snippets"], extension_configs={"pymdownx.snippets": options}
     )

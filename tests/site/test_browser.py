@@ -1,0 +1,108 @@
+"""The built site in headless Chromium: math renders, no external requests, search works."""
+
+import csv
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCS = ROOT / "docs"
+PAGES = sorted(
+    p.relative_to(DOCS).as_posix() for p in DOCS.rglob("*") if p.suffix in {".md", ".ipynb"}
+)
+QUERY_TABLES = sorted((ROOT / "tests").rglob("search_queries*.csv"))
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("site")]
+
+
+def page_path(src: str) -> str:
+    """docs/detection/nms.md -> detection/nms/ (MkDocs' directory URLs)."""
+    stem = src.rsplit(".", 1)[0]
+    if stem == "index":
+        return ""
+    return stem[: -len("index")] if stem.endswith("/index") else stem + "/"
+
+
+def search_cases() -> list[tuple[str, str]]:
+    cases = []
+    for table in QUERY_TABLES:
+        with table.open(encoding="utf-8", newline="") as handle:
+            cases += [(row["query"], row["page"]) for row in csv.DictReader(handle)]
+    return cases
+
+
+def test_search_table_names_real_pages():
+    cases = search_cases()
+    assert cases, "no search queries found"
+    missing = {page for _, page in cases if page not in PAGES}
+    assert not missing, f"search table names pages that do not exist: {missing}"
+
+
+@pytest.mark.parametrize("src", PAGES)
+def test_page_renders_offline(page, site_url: str, src: str):
+    requests, errors = [], []
+    page.on("request", lambda request: requests.append(request.url))
+    page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
+    page.on("pageerror", lambda error: errors.append(str(error)))
+
+    page.goto(site_url + page_path(src), wait_until="networkidle")
+    page.wait_for_function(
+        "[...document.querySelectorAll('.arithmatex')].every(e => e.querySelector('.katex'))"
+    )
+
+    assert page.locator(".katex-error").count() == 0
+    foreign = [url for url in requests if urlparse(url).hostname not in {"127.0.0.1"}]
+    assert not foreign, f"requests to other hosts: {foreign}"
+    assert not errors, f"console errors: {errors}"
+
+
+@pytest.mark.parametrize(("query", "expected"), search_cases())
+def test_search_finds_page(page, site_url: str, query: str, expected: str):
+    page.goto(site_url, wait_until="networkidle")
+    box = page.locator("input.md-search__input")
+    box.click()
+    box.fill(query)
+    box.press("End")  # typing Chinese sends no keyup; this makes Material run the search
+    results = page.locator(".md-search-result__item > a.md-search-result__link")
+    results.first.wait_for(timeout=10_000)
+    top = [urlparse(href).path for href in results.evaluate_all("els => els.map(e => e.href)")][:5]
+    assert "/" + page_path(expected) in top, f"{query!r}: top results {top}"
+
+
+def test_self_test_mode_hides_answers_and_is_remembered(page, site_url: str):
+    page.goto(site_url + "detection/nms/", wait_until="networkidle")
+    toggle = page.locator(".self-test__toggle")
+    answer = page.locator(".self-test__answer").first
+    reveal = page.locator(".self-test__reveal").first
+    assert toggle.get_attribute("aria-pressed") == "false"
+    assert answer.is_visible()
+    assert not reveal.is_visible()
+
+    toggle.click()
+    assert toggle.get_attribute("aria-pressed") == "true"
+    assert not answer.is_visible()
+
+    reveal.focus()
+    page.keyboard.press("Enter")  # keyboard accessible: a real <button>
+    assert answer.is_visible()
+    assert reveal.get_attribute("aria-expanded") == "true"
+
+    # Instant navigation away and back: the mode is re-applied, answers hidden again.
+    page.locator(".md-nav__link", has_text="首页").first.click()
+    page.wait_for_url(site_url)
+    page.locator(".md-nav__link", has_text="非极大值抑制").first.click()
+    page.wait_for_url("**/detection/nms/")
+    page.locator(".self-test__toggle[aria-pressed=true]").wait_for()
+    assert not page.locator(".self-test__answer").first.is_visible()
+
+    page.reload()
+    assert page.locator(".self-test__toggle").get_attribute("aria-pressed") == "true"
+
+
+def test_glossary_abbreviation_shows_tooltip(page, site_url: str):
+    page.goto(site_url + "detection/nms/", wait_until="networkidle")
+    page.locator("article abbr", has_text="NMS").first.hover()
+    tooltip = page.locator(".md-tooltip2--active")
+    tooltip.wait_for()
+    assert "Non-Maximum Suppression" in tooltip.text_content()

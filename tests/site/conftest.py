@@ -7,11 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from tools.browser import CHROMIUM, launch, serve
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def mkdocs_build(config_file: Path, site_dir: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+def mkdocs_build(config_file: Path, site_dir: Path, **env: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", **env}
     return subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", config_file, "-d", site_dir],
         capture_output=True,
@@ -30,46 +32,31 @@ def built_site(tmp_path_factory) -> Path:
     return site
 
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+@pytest.fixture(scope="session")
+def offline_site(tmp_path_factory) -> Path:
+    """The OFFLINE=true build, meant to be opened from file://."""
+    site = tmp_path_factory.mktemp("offline-site")
+    result = mkdocs_build(ROOT / "mkdocs.yml", site, OFFLINE="true")
+    if result.returncode != 0:
+        pytest.fail(f"offline build failed:\n{result.stderr[-5000:]}")
+    return site
 
 
 @pytest.fixture(scope="session")
 def site_url(built_site: Path):
     """Serve the built site on 127.0.0.1 for the browser tests."""
-    import functools
-    import threading
-    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-
-    class QuietHandler(SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    handler = functools.partial(QuietHandler, directory=str(built_site))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
+    with serve(built_site) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
 def browser():
-    """Debian's Chromium driven by Playwright; never a browser Playwright downloads."""
     if not CHROMIUM.exists():
         pytest.skip(f"no Chromium at {CHROMIUM}: `apt-get install chromium` to run browser tests")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        chromium = launch(playwright)
         yield chromium
         chromium.close()
 

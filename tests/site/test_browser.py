@@ -106,3 +106,17 @@ def test_glossary_abbreviation_shows_tooltip(page, site_url: str):
     tooltip = page.locator(".md-tooltip2--active")
     tooltip.wait_for()
     assert "Non-Maximum Suppression" in tooltip.text_content()
+
+
+def test_file_url_copy_searches(page, offline_site: Path):
+    page.goto((offline_site / "index.html").as_uri())
+    box = page.locator("input.md-search__input")
+    box.click()
+    box.fill("非极大值抑制")
+    box.press("End")
+    result = page.locator(".md-search-result__item > a.md-search-result__link").first
+    result.wait_for()
+    assert result.get_attribute("href").endswith("detection/nms.html")
+    result.click()
+    page.wait_for_url("**/detection/nms.html")
+    page.wait_for_function("document.querySelector('.arithmatex .katex') !== null")

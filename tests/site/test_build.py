@@ -20,7 +20,7 @@ def test_site_builds_with_katex_served_locally(built_site: Path):
 
 def make_project(tmp_path: Path, page: str) -> Path:
     """A one-page copy of the site: same config, hooks and snippets, nav of one page."""
-    for name in ("hooks", "overrides", "snippets", "tools", "node_modules"):
+    for name in ("hooks", "includes", "overrides", "snippets", "tools", "node_modules"):
         (tmp_path / name).symlink_to(ROOT / name)
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs/index.md").write_text(page, encoding="utf-8")

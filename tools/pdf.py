@@ -20,26 +20,33 @@ MATH_RENDERED = (
 )
 
 
+def print_page_to_pdf(browser, site_url: str, out: Path) -> Path:
+    """Render the print page of the site served at site_url and save it as PDF."""
+    page = browser.new_page()
+    page.goto(site_url + "print_page/", wait_until="networkidle")
+    page.wait_for_function(MATH_RENDERED, timeout=60_000)
+    page.emulate_media(media="print")
+    page.pdf(
+        path=out,
+        format="A4",
+        margin={"top": "18mm", "bottom": "18mm", "left": "15mm", "right": "15mm"},
+        display_header_footer=True,
+        header_template="<span></span>",
+        footer_template=FOOTER,
+        print_background=True,
+        outline=True,
+    )
+    page.close()
+    return out
+
+
 def print_site(site_dir: Path, out: Path) -> Path:
-    """Write site_dir's print page to out as PDF and return out."""
+    """Serve a built site, print it to out as PDF and return out."""
     if not (site_dir / "print_page" / "index.html").is_file():
         raise FileNotFoundError(f"{site_dir} has no print_page/: build the site first")
     with serve(site_dir) as url, sync_playwright() as playwright:
         browser = launch(playwright)
-        page = browser.new_page()
-        page.goto(url + "print_page/", wait_until="networkidle")
-        page.wait_for_function(MATH_RENDERED, timeout=60_000)
-        page.emulate_media(media="print")
-        page.pdf(
-            path=out,
-            format="A4",
-            margin={"top": "18mm", "bottom": "18mm", "left": "15mm", "right": "15mm"},
-            display_header_footer=True,
-            header_template="<span></span>",
-            footer_template=FOOTER,
-            print_background=True,
-            outline=True,
-        )
+        print_page_to_pdf(browser, url, out)
         browser.close()
     return out
 

@@ -19,6 +19,7 @@ def mkdocs_build(config_file: Path, site_dir: Path, **env: str) -> subprocess.Co
         capture_output=True,
         text=True,
         env=env,
+        cwd=ROOT,  # mkdocs.yml's jieba dictionary path is relative to the repo root
         check=False,
     )
 

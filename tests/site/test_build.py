@@ -25,7 +25,8 @@ def make_project(tmp_path: Path, page: str) -> Path:
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs/index.md").write_text(page, encoding="utf-8")
     config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    config = config[: config.index("\nnav:")] + "\nnav:\n  - index.md\n"
+    nav = "\nnav:\n  - index.md\n  - questions.md\n  - glossary.md\n"  # the last two are generated
+    config = config[: config.index("\nnav:")] + nav
     (tmp_path / "mkdocs.yml").write_text(config, encoding="utf-8")
     return tmp_path / "mkdocs.yml"
 

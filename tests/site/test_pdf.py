@@ -9,8 +9,7 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from tools.browser import CHROMIUM
-from tools.pdf import print_site
+from tools.pdf import print_page_to_pdf
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("site")]
 
@@ -22,12 +21,10 @@ def has_chinese_font() -> bool:
 
 
 @pytest.fixture(scope="module")
-def pdf(built_site: Path, tmp_path_factory) -> pypdf.PdfReader:
-    if not CHROMIUM.exists():
-        pytest.skip(f"no Chromium at {CHROMIUM}")
+def pdf(browser, site_url: str, tmp_path_factory) -> pypdf.PdfReader:
     if not has_chinese_font():
         pytest.skip("no Chinese font: apt-get install fonts-noto-cjk")
-    out = print_site(built_site, tmp_path_factory.mktemp("pdf") / "site.pdf")
+    out = print_page_to_pdf(browser, site_url, tmp_path_factory.mktemp("pdf") / "site.pdf")
     return pypdf.PdfReader(out)
 
 

@@ -35,6 +35,7 @@ def print_page_to_pdf(browser, site_url: str, out: Path) -> Path:
         footer_template=FOOTER,
         print_background=True,
         outline=True,
+        tagged=True,
     )
     page.close()
     return out

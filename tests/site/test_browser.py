@@ -118,5 +118,5 @@ def test_file_url_copy_searches(page, offline_site: Path):
     result.wait_for()
     assert urlparse(result.get_attribute("href")).path.endswith("/detection/nms.html")
     result.click()
-    page.wait_for_url("**/detection/nms.html")
+    page.wait_for_url("**/detection/nms.html*")
     page.wait_for_function("document.querySelector('.arithmatex .katex') !== null")

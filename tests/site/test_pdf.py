@@ -4,7 +4,6 @@ import re
 import shutil
 import subprocess
 import unicodedata
-from pathlib import Path
 
 import pypdf
 import pytest

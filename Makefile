@@ -11,7 +11,7 @@ PY_DEPS := $(VENV)/.installed-from-lock
 JS_DEPS := node_modules/.installed-from-lock
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve test build deps clean
+.PHONY: serve test build pdf offline deps clean
 
 serve: deps
 	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
@@ -23,6 +23,14 @@ test: deps
 
 build: deps
 	$(BIN)/mkdocs build --strict
+
+# For CI's downloadable artifacts: the whole site as one PDF, and a copy for file://.
+pdf: build
+	$(BIN)/python -m tools.pdf site site/dl-interview-notes.pdf
+
+offline: deps
+	OFFLINE=true $(BIN)/mkdocs build --strict --site-dir site-offline
+	cd site-offline && zip -qr ../dl-interview-notes-offline.zip .
 
 deps: $(PY_DEPS) $(JS_DEPS)
 
@@ -36,4 +44,5 @@ $(JS_DEPS): package-lock.json
 	touch $@
 
 clean:
-	rm -rf $(VENV) node_modules site .cache .pytest_cache .hypothesis
+	rm -rf $(VENV) node_modules site site-offline dl-interview-notes-offline.zip .cache \
+		.pytest_cache .hypothesis

@@ -49,7 +49,7 @@ def test_malformed_glossary_line_is_an_error(tmp_path, monkeypatch):
     source = tmp_path / "abbreviations.md"
     source.write_text("*[BN]: Batch Normalization 批归一化\n", encoding="utf-8")
     monkeypatch.setattr(glossary_page, "SOURCE", source)
-    with pytest.raises(ValueError, match="abbreviations.md:1"):
+    with pytest.raises(ValueError, match=r"abbreviations\.md:1"):
         glossary_page.entries()
 
 

@@ -1,5 +1,8 @@
-"""Offline build (OFFLINE=true): serve the iframe-worker shim that Material's offline
-plugin needs from the site itself instead of the CDN URL the plugin adds."""
+"""Offline build (OFFLINE=true): make the copy work from file:// with no network.
+
+Material's offline plugin adds a CDN URL for the iframe-worker shim: serve it from the
+site itself. Instant navigation fetches pages and the sitemap, which file:// forbids.
+"""
 
 from pathlib import Path
 
@@ -19,6 +22,8 @@ def on_config(config):
     if offline(config):
         polyfills = config.extra.get("polyfills", [])
         config.extra["polyfills"] = [LOCAL if "iframe-worker" in url else url for url in polyfills]
+        features = config.theme["features"]
+        config.theme["features"] = [f for f in features if f != "navigation.instant"]
     return config
 
 

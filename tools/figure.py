@@ -5,6 +5,7 @@ transparent background, text kept as text (the browser's fonts render Chinese),
 and pure black replaced by the page's own text colour.
 """
 
+import inspect
 import io
 import warnings
 
@@ -41,4 +42,6 @@ def svg(fig: matplotlib.figure.Figure) -> str:
 
 def show(fig: matplotlib.figure.Figure) -> None:
     """Print the figure for markdown-exec (`exec="on" html="1"`), kept out of search."""
-    print(f'<div class="code-figure" data-search-exclude>{svg(fig)}</div>')
+    # markdown-exec captures output through a `print` it puts in the fence's globals.
+    fence_print = inspect.currentframe().f_back.f_globals.get("print", print)
+    fence_print(f'<div class="code-figure" data-search-exclude>{svg(fig)}</div>')

@@ -31,9 +31,28 @@ def make_project(tmp_path: Path, page: str) -> Path:
     return tmp_path / "mkdocs.yml"
 
 
-def test_minimal_copy_of_the_site_builds(tmp_path: Path):
-    result = mkdocs_build(make_project(tmp_path, "# 标题\n\n公式 $x^2$。\n"), tmp_path / "out")
+FIGURE_PAGE = """# 标题
+
+公式 $x^2$。
+
+```python exec="on" html="1"
+import matplotlib.pyplot as plt
+
+from tools.figure import show
+
+fig, ax = plt.subplots()
+ax.plot([0, 1], [1, 0])
+show(fig)
+```
+"""
+
+
+def test_minimal_copy_of_the_site_builds_with_a_figure(tmp_path: Path):
+    result = mkdocs_build(make_project(tmp_path, FIGURE_PAGE), tmp_path / "out")
     assert result.returncode == 0, result.stderr
+    page = (tmp_path / "out/index.html").read_text(encoding="utf-8")
+    assert '<div class="code-figure" data-search-exclude><svg' in page
+    assert "currentColor" in page
 
 
 @pytest.mark.parametrize(

@@ -50,6 +50,11 @@ def snippet_preprocessor():
     return md.preprocessors["snippet"]
 
 
+def is_build_time_fence(token) -> bool:
+    """A markdown-exec fence (`exec="on"`): self-contained code that draws a figure."""
+    return token.type == "fence" and "exec=" in token.info
+
+
 class SiteMarkdownIt(MarkdownIt):
     def parse(self, src, env=None):
         tokens = super().parse(dedent_fences(src), env)
@@ -57,7 +62,8 @@ class SiteMarkdownIt(MarkdownIt):
             if token.type == "fence" and "--8<--" in token.content:
                 lines = snippet_preprocessor().run(token.content.split("\n"))
                 token.content = "\n".join(lines)
-        return tokens
+        # Build-time fences go last, so they do not break a page's `continuation` chain.
+        return sorted(tokens, key=is_build_time_fence)
 
 
 def pytest_markdown_docs_markdown_it():

@@ -1,10 +1,11 @@
-"""NMS and IoU against hand-computed cases and a brute-force reference."""
+"""IoU, NMS, per-class NMS, Soft-NMS and pixel NMS against hand cases and brute force."""
 
 import itertools
+import math
 
 import numpy as np
 import pytest
-from detection.nms import box_iou, nms
+from detection.nms import batched_nms, box_iou, nms, nms_pixel, soft_nms
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -93,7 +94,7 @@ box_sets = st.integers(0, 30).flatmap(
 )
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(box_sets)
 def test_nms_matches_the_definition(case):
     raw, raw_scores, threshold = case
@@ -103,3 +104,240 @@ def test_nms_matches_the_definition(case):
     iou = box_iou(boxes, boxes)
     for i, j in itertools.combinations(range(len(boxes)), 2):
         assert iou[i, j] == pytest.approx(iou_by_hand(boxes[i], boxes[j]))
+
+
+# ---------------------------------------------------------------- batched_nms
+
+
+def batched_by_definition(boxes, scores, idxs, threshold) -> list[int]:
+    """Per-class NMS by a loop over classes, then all kept boxes by decreasing score."""
+    kept: list[int] = []
+    for c in sorted(set(idxs.tolist())):
+        members = [i for i in range(len(idxs)) if idxs[i] == c]
+        local = nms_by_definition(boxes[members], scores[members], threshold)
+        kept += [members[j] for j in local]
+    return sorted(kept, key=lambda i: (-scores[i], i))
+
+
+def test_batched_nms_hand_case():
+    boxes = np.array([[0, 0, 10, 10], [1, 1, 11, 11], [0, 0, 10, 10], [30, 30, 40, 40]])
+    scores = np.array([0.9, 0.8, 0.85, 0.1])
+    # Same class: box 0 suppresses boxes 1 and 2. Box 2 alone in class 1 survives.
+    assert batched_nms(boxes, scores, np.array([0, 0, 0, 0]), 0.5).tolist() == [0, 3]
+    assert batched_nms(boxes, scores, np.array([0, 0, 1, 0]), 0.5).tolist() == [0, 2, 3]
+    assert batched_nms(boxes, scores, np.array([3, 7, 5, 3]), 0.5).tolist() == [0, 2, 1, 3]
+
+
+def test_batched_nms_with_negative_coordinates_and_class_ids():
+    # An offset of idxs * (max + 1) alone would make these two classes overlap.
+    boxes = np.array([[-100, -100, 10, 10], [-100, -100, 10, 10]])
+    assert batched_nms(boxes, np.array([0.9, 0.8]), np.array([0, 1]), 0.0).tolist() == [0, 1]
+    assert batched_nms(boxes, np.array([0.9, 0.8]), np.array([-1, 2]), 0.0).tolist() == [0, 1]
+
+
+def test_batched_nms_empty_and_bad_input():
+    kept = batched_nms(np.zeros((0, 4)), np.zeros(0), np.zeros(0, dtype=int), 0.5)
+    assert kept.shape == (0,)
+    assert kept.dtype == np.int64
+    with pytest.raises(ValueError, match="idxs"):
+        batched_nms(np.zeros((2, 4)), np.zeros(2), np.zeros(3, dtype=int), 0.5)
+    with pytest.raises(TypeError, match="idxs"):
+        batched_nms(np.zeros((2, 4)), np.zeros(2), np.array([0.0, 1.5]), 0.5)
+    with pytest.raises(ValueError, match="iou_threshold"):
+        batched_nms(np.zeros((2, 4)), np.zeros(2), np.zeros(2, dtype=int), 2.0)
+
+
+@settings(max_examples=50, deadline=None)
+@given(box_sets, st.lists(st.integers(-2, 3), min_size=30, max_size=30))
+def test_batched_nms_matches_per_class_loop(case, raw_idxs):
+    raw, raw_scores, threshold = case
+    boxes = np.array([[x, y, x + w, y + h] for x, y, w, h in raw], dtype=float).reshape(-1, 4)
+    scores = np.array(raw_scores, dtype=float)
+    idxs = np.array(raw_idxs[: len(boxes)], dtype=np.int64)
+    expected = batched_by_definition(boxes, scores, idxs, threshold)
+    assert batched_nms(boxes, scores, idxs, threshold).tolist() == expected
+
+
+# ---------------------------------------------------------------- soft_nms
+
+
+def soft_nms_by_definition(boxes, scores, method, sigma, nt, score_threshold):
+    """Soft-NMS as in the paper's pseudo-code, one pair at a time, in plain Python."""
+    s = {i: float(v) for i, v in enumerate(scores) if v >= score_threshold}
+    kept, kept_scores = [], []
+    while s:
+        m = max(s, key=lambda i: (s[i], -i))  # highest score; ties: lowest index
+        kept.append(m)
+        kept_scores.append(s.pop(m))
+        for i in list(s):
+            iou = iou_by_hand(boxes[m], boxes[i])
+            if method == "linear":
+                s[i] *= 1 - iou if iou > nt else 1.0
+            else:
+                s[i] *= math.exp(-(iou * iou) / sigma)
+            if s[i] < score_threshold:
+                del s[i]
+    return kept, kept_scores
+
+
+def test_soft_nms_hand_case_linear():
+    # IoU(0, 1) = 81/119 > 0.3: box 1 drops from 0.8 to 0.8 * 38/119 ≈ 0.255 < 0.7.
+    boxes = np.array([[0, 0, 10, 10], [1, 1, 11, 11], [20, 20, 30, 30]])
+    kept, new = soft_nms(boxes, np.array([0.9, 0.8, 0.7]), method="linear", iou_threshold=0.3)
+    assert kept.tolist() == [0, 2, 1]
+    np.testing.assert_allclose(new, [0.9, 0.7, 0.8 * 38 / 119])
+    # With the threshold above that IoU nothing decays.
+    kept, new = soft_nms(boxes, np.array([0.9, 0.8, 0.7]), method="linear", iou_threshold=0.7)
+    assert kept.tolist() == [0, 1, 2]
+    np.testing.assert_allclose(new, [0.9, 0.8, 0.7])
+
+
+def test_soft_nms_hand_case_gaussian():
+    boxes = np.array([[0, 0, 2, 1], [1, 0, 3, 1]])  # IoU 1/3
+    kept, new = soft_nms(boxes, np.array([0.6, 0.5]), method="gaussian", sigma=0.5)
+    assert kept.tolist() == [0, 1]
+    np.testing.assert_allclose(new, [0.6, 0.5 * math.exp(-(1 / 9) / 0.5)])
+
+
+def test_soft_nms_drops_boxes_below_score_threshold():
+    boxes = np.array([[0, 0, 1, 1], [0, 0, 1, 1], [5, 5, 6, 6]])
+    # The duplicate (IoU 1) decays to 0 with linear Soft-NMS and is dropped.
+    kept, new = soft_nms(boxes, np.array([0.9, 0.8, 0.0005]), method="linear")
+    assert kept.tolist() == [0]
+    np.testing.assert_allclose(new, [0.9])
+
+
+def test_soft_nms_empty_input():
+    kept, new = soft_nms(np.zeros((0, 4)), np.zeros(0))
+    assert kept.dtype == np.int64
+    assert kept.shape == new.shape == (0,)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"method": "cubic"},
+        {"sigma": 0.0},
+        {"sigma": np.nan},
+        {"iou_threshold": 1.5},
+        {"score_threshold": -1.0},
+    ],
+)
+def test_soft_nms_bad_arguments(kwargs):
+    with pytest.raises(ValueError, match=r"method|sigma|iou_threshold|score_threshold"):
+        soft_nms(np.zeros((1, 4)), np.ones(1), **kwargs)
+
+
+@pytest.mark.parametrize("kwargs", [{"sigma": "0.5"}, {"score_threshold": None}])
+def test_soft_nms_non_numeric_arguments(kwargs):
+    with pytest.raises(TypeError, match=r"sigma|score_threshold"):
+        soft_nms(np.zeros((1, 4)), np.ones(1), **kwargs)
+
+
+def test_soft_nms_rejects_negative_scores():
+    with pytest.raises(ValueError, match="scores"):
+        soft_nms(np.zeros((1, 4)), np.array([-0.5]))
+
+
+soft_cases = st.integers(0, 25).flatmap(
+    lambda n: st.tuples(
+        st.lists(
+            st.tuples(
+                st.integers(0, 40), st.integers(0, 40), st.integers(1, 30), st.integers(1, 30)
+            ),
+            min_size=n,
+            max_size=n,
+        ),
+        st.lists(st.integers(0, 1000), min_size=n, max_size=n),
+        st.sampled_from(["linear", "gaussian"]),
+        st.sampled_from([0.0, 0.3, 0.5, 1.0]),
+    )
+)
+
+
+def _soft_case(case):
+    raw, raw_scores, method, nt = case
+    boxes = np.array([[x, y, x + w, y + h] for x, y, w, h in raw], dtype=float).reshape(-1, 4)
+    return boxes, np.array(raw_scores, dtype=float) / 1000, method, nt
+
+
+@settings(max_examples=50, deadline=None)
+@given(soft_cases)
+def test_soft_nms_matches_the_pseudo_code(case):
+    boxes, scores, method, nt = _soft_case(case)
+    kept, new = soft_nms(boxes, scores, method=method, sigma=0.5, iou_threshold=nt)
+    ref_kept, ref_new = soft_nms_by_definition(boxes, scores, method, 0.5, nt, 0.001)
+    assert kept.tolist() == ref_kept
+    np.testing.assert_allclose(new, ref_new, rtol=1e-12)
+
+
+@settings(max_examples=50, deadline=None)
+@given(soft_cases)
+def test_soft_nms_properties(case):
+    boxes, scores, method, nt = _soft_case(case)
+    kept, new = soft_nms(boxes, scores, method=method, iou_threshold=nt)
+    assert len(set(kept.tolist())) == len(kept)
+    assert (new <= scores[kept]).all()  # scores never increase
+    assert (new >= 0.001).all()
+    assert (np.diff(new) <= 0).all()  # returned best first
+    # Every box is either kept or decayed below the score threshold: never silently lost.
+    dropped = np.setdiff1d(np.arange(len(boxes)), kept)
+    assert ((scores[dropped] < 0.001) | (box_iou(boxes[dropped], boxes[kept]) > 0).any(1)).all()
+
+
+@settings(max_examples=50, deadline=None)
+@given(box_sets)
+def test_soft_nms_limits(case):
+    raw, raw_scores, _ = case
+    boxes = np.array([[x, y, x + w, y + h] for x, y, w, h in raw], dtype=float).reshape(-1, 4)
+    scores = (np.array(raw_scores, dtype=float) + 1) / 10  # 0.1 ... 0.6, many ties
+    # Linear with threshold 1: no IoU exceeds it, so nothing decays; plain sort by score.
+    kept, new = soft_nms(boxes, scores, method="linear", iou_threshold=1.0)
+    assert kept.tolist() == sorted(range(len(scores)), key=lambda i: (-scores[i], i))
+    np.testing.assert_array_equal(new, scores[kept])
+    # Linear with threshold 0: each overlapping box is multiplied by 1 - IoU.
+    kept, new = soft_nms(boxes, scores, method="linear", iou_threshold=0.0)
+    iou = box_iou(boxes, boxes)
+    for rank, i in enumerate(kept):
+        factor = np.prod([1 - iou[k, i] for k in kept[:rank] if iou[k, i] > 0])
+        assert new[rank] == pytest.approx(scores[i] * factor, rel=1e-12)
+    # Gaussian with a tiny sigma kills any overlap: the same boxes as hard NMS at 0.
+    kept, _ = soft_nms(boxes, scores, method="gaussian", sigma=1e-12)
+    assert kept.tolist() == nms(boxes, scores, 0.0).tolist()
+
+
+# ---------------------------------------------------------------- nms_pixel
+
+
+def test_nms_pixel_hand_case():
+    # Pixels 0..9 and 1..10: 10 x 10 = 100 pixels each, overlap 9 x 9 = 81, IoU 81/119.
+    dets = np.array([[0, 0, 9, 9, 0.9], [1, 1, 10, 10, 0.8], [0, 0, 0, 0, 0.7]])
+    assert nms_pixel(dets, 0.6).tolist() == [0, 2]  # box 2 is one pixel: IoU 1/100
+    assert nms_pixel(dets, 0.7).tolist() == [0, 1, 2]
+    assert nms_pixel(dets, 0.0).tolist() == [0]
+    # Read as continuous corners they are 9 x 9 with overlap 8 x 8: IoU 64/98, not 81/119.
+    assert box_iou(dets[:1, :4], dets[1:2, :4])[0, 0] == pytest.approx(64 / 98)
+
+
+def test_nms_pixel_bad_input():
+    with pytest.raises(ValueError, match="dets"):
+        nms_pixel(np.zeros((2, 4)), 0.5)
+    with pytest.raises(ValueError, match="dets"):
+        nms_pixel(np.array([[3, 0, 2, 1, 0.5]]), 0.5)
+    with pytest.raises(ValueError, match="dets"):
+        nms_pixel(np.array([[0, 0, 2, 1, np.nan]]), 0.5)
+    with pytest.raises(ValueError, match="thresh"):
+        nms_pixel(np.zeros((1, 5)), -0.5)
+    assert nms_pixel(np.zeros((0, 5)), 0.5).dtype == np.int64
+
+
+@settings(max_examples=50, deadline=None)
+@given(box_sets)
+def test_nms_pixel_equals_nms_on_shifted_corners(case):
+    raw, raw_scores, threshold = case
+    dets = np.array(
+        [[x, y, x + w, y + h, s] for (x, y, w, h), s in zip(raw, raw_scores, strict=True)]
+    )
+    dets = dets.reshape(-1, 5).astype(float)
+    boxes = dets[:, :4] + [0, 0, 1, 1]  # pixel x2 is inclusive: the continuous edge is x2 + 1
+    assert nms_pixel(dets, threshold).tolist() == nms(boxes, dets[:, 4], threshold).tolist()

@@ -54,3 +54,25 @@ def test_fences_in_admonitions_and_tabs_are_found():
     fences = python_fences(page)
     assert [token.content for token, _ in fences] == ["x = 1\n", "y = 2\n"]
     assert "notest" in fences[1][1]
+
+
+def test_figure_fence_does_not_break_a_continuation_chain():
+    page = (
+        "```python\nx = 1\n```\n\n"
+        '```python exec="on" html="1"\nprint("<p>figure</p>")\n```\n\n'
+        "```{.python continuation}\nassert x == 1\n```\n"
+    )
+    from pytest_markdown_docs.plugin import FenceSyntax, extract_fence_tests
+
+    tests = list(
+        extract_fence_tests(
+            pytest_markdown_docs_markdown_it(),
+            page,
+            start_line_offset=0,
+            source_path=Path("page.md"),
+            fence_syntax=FenceSyntax.superfences,
+        )
+    )
+    chained = next(test for test in tests if "assert x == 1" in test.source)
+    assert "x = 1" in chained.source
+    assert "figure" not in chained.source

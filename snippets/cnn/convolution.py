@@ -1,0 +1,167 @@
+"""2D convolution in numpy (im2col by stride tricks), output-size formulas, params and MACs.
+
+Layout and argument names follow torch.nn.functional.conv2d: x is (N, C, H, W),
+weight is (C_out, C_in / groups, K_h, K_w).
+"""
+
+# --8<-- [start:imports]
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+# --8<-- [end:imports]
+
+
+# --8<-- [start:pair]
+def _pair(value: int | tuple[int, int], name: str, minimum: int) -> tuple[int, int]:
+    """An int or a pair of ints as a pair, each at least `minimum`."""
+    pair = (value, value) if isinstance(value, int | np.integer) else tuple(value)
+    if len(pair) != 2 or not all(isinstance(v, int | np.integer) for v in pair):
+        raise TypeError(f"{name} must be an int or a pair of ints, got {value!r}")
+    if min(pair) < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value!r}")
+    return int(pair[0]), int(pair[1])
+
+
+# --8<-- [end:pair]
+
+
+# --8<-- [start:output_size]
+def conv_output_size(
+    size: int, kernel_size: int, stride: int = 1, padding: int = 0, dilation: int = 1
+) -> int:
+    """Output length of a convolution along one axis: floor((W + 2P - D(F-1) - 1)/S) + 1."""
+    for name, value, minimum in [
+        ("size", size, 1),
+        ("kernel_size", kernel_size, 1),
+        ("stride", stride, 1),
+        ("padding", padding, 0),
+        ("dilation", dilation, 1),
+    ]:
+        if not isinstance(value, int | np.integer):
+            raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+        if value < minimum:
+            raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    span = dilation * (kernel_size - 1) + 1  # extent of the dilated kernel
+    if size + 2 * padding < span:
+        raise ValueError(f"kernel (span {span}) is larger than the padded input")
+    return (size + 2 * padding - span) // stride + 1
+
+
+def conv_transpose_output_size(
+    size: int,
+    kernel_size: int,
+    stride: int = 1,
+    padding: int = 0,
+    output_padding: int = 0,
+    dilation: int = 1,
+) -> int:
+    """Output length of a transposed convolution: (W-1)S - 2P + D(F-1) + output_padding + 1."""
+    if output_padding < 0 or output_padding >= max(stride, dilation):
+        raise ValueError("output_padding must be in [0, max(stride, dilation))")
+    out = (size - 1) * stride - 2 * padding + dilation * (kernel_size - 1) + output_padding + 1
+    if size < 1 or out < 1:
+        raise ValueError(f"size={size} gives no output with these parameters")
+    return out
+
+
+# --8<-- [end:output_size]
+
+
+# --8<-- [start:conv2d]
+def conv2d(
+    x: np.ndarray,
+    weight: np.ndarray,
+    bias: np.ndarray | None = None,
+    stride: int | tuple[int, int] = 1,
+    padding: int | tuple[int, int] = 0,
+    dilation: int | tuple[int, int] = 1,
+    groups: int = 1,
+) -> np.ndarray:
+    """Cross-correlation like torch.nn.functional.conv2d: (N, C, H, W) -> (N, C_out, H', W')."""
+    x = np.asarray(x, dtype=np.float64)
+    weight = np.asarray(weight, dtype=np.float64)
+    if x.ndim != 4 or weight.ndim != 4:
+        raise ValueError(f"x and weight must be 4-D, got {x.shape} and {weight.shape}")
+    (sh, sw), (ph, pw) = _pair(stride, "stride", 1), _pair(padding, "padding", 0)
+    dh, dw = _pair(dilation, "dilation", 1)
+    n, c, h, w = x.shape
+    c_out, c_per_group, kh, kw = weight.shape
+    if groups < 1 or c % groups or c_out % groups or c_per_group != c // groups:
+        raise ValueError(
+            f"groups={groups} does not fit x channels {c} and weight shape {weight.shape}"
+        )
+    if bias is not None and np.shape(bias) != (c_out,):
+        raise ValueError(f"bias must have shape ({c_out},), got {np.shape(bias)}")
+    out_h = conv_output_size(h, kh, sh, ph, dh)
+    out_w = conv_output_size(w, kw, sw, pw, dw)
+
+    xp = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    # Every window of the dilated kernel's extent, then keep every D-th tap and every S-th window.
+    win = sliding_window_view(xp, (dh * (kh - 1) + 1, dw * (kw - 1) + 1), axis=(2, 3))
+    win = win[:, :, : sh * out_h : sh, : sw * out_w : sw, ::dh, ::dw]  # (N, C, H', W', Kh, Kw)
+    win = win.reshape(n, groups, c // groups, out_h, out_w, kh, kw)
+    wg = weight.reshape(groups, c_out // groups, c_per_group, kh, kw)
+    out = np.einsum("ngchwij,gocij->ngohw", win, wg, optimize=True)
+    out = out.reshape(n, c_out, out_h, out_w)
+    if bias is not None:
+        out = out + np.asarray(bias, dtype=np.float64)[:, None, None]
+    return out
+
+
+# --8<-- [end:conv2d]
+
+
+# --8<-- [start:cost]
+def conv2d_params(
+    c_in: int, c_out: int, kernel_size: int | tuple[int, int], groups: int = 1, bias: bool = True
+) -> int:
+    """Number of learnable parameters: C_out * (C_in/groups * K_h * K_w) + C_out (bias)."""
+    kh, kw = _pair(kernel_size, "kernel_size", 1)
+    if c_in % groups or c_out % groups:
+        raise ValueError(f"groups={groups} must divide c_in={c_in} and c_out={c_out}")
+    return c_out * (c_in // groups) * kh * kw + (c_out if bias else 0)
+
+
+def conv2d_macs(
+    c_in: int,
+    c_out: int,
+    kernel_size: int | tuple[int, int],
+    out_hw: tuple[int, int],
+    groups: int = 1,
+) -> int:
+    """Multiply-accumulates: one per weight per output position (bias ignored); FLOPs ~ 2 * MACs."""
+    kh, kw = _pair(kernel_size, "kernel_size", 1)
+    if c_in % groups or c_out % groups:
+        raise ValueError(f"groups={groups} must divide c_in={c_in} and c_out={c_out}")
+    return c_out * out_hw[0] * out_hw[1] * (c_in // groups) * kh * kw
+
+
+# --8<-- [end:cost]
+
+
+# --8<-- [start:fully_connected]
+def fully_connected_params(in_shape: tuple[int, ...], out_shape: tuple[int, ...]) -> int:
+    """Parameters of a dense layer from every input unit to every output unit (with bias)."""
+    n_in, n_out = int(np.prod(in_shape)), int(np.prod(out_shape))
+    return n_in * n_out + n_out
+
+
+# --8<-- [end:fully_connected]
+
+
+if __name__ == "__main__":
+    rng = np.random.default_rng(0)
+    assert conv_output_size(224, 7, stride=2, padding=3) == 112
+    assert conv_output_size(6, 3, stride=2) == 2  # (6 - 3) / 2 = 1.5 -> floor 1, + 1
+    assert conv_output_size(7, 3, dilation=2, padding=2) == 7
+    assert conv_transpose_output_size(2, 3, stride=2) == 5
+    demo_x = rng.standard_normal((2, 4, 7, 6))
+    demo_w = rng.standard_normal((6, 2, 3, 3))
+    y = conv2d(demo_x, demo_w, stride=2, padding=1, dilation=(1, 2), groups=2)
+    assert y.shape == (2, 6, 4, 2)
+    # One output value by hand: group 0, channel 0, position (0, 0), zero padding on top/left.
+    xp = np.pad(demo_x, ((0, 0), (0, 0), (1, 1), (1, 1)))
+    by_hand = (xp[0, :2, 0:3, 0:5:2] * demo_w[0]).sum()
+    assert np.isclose(y[0, 0, 0, 0], by_hand)
+    assert conv2d_params(3, 64, 3) == 1792
+    print("output shape:", y.shape)

@@ -1,0 +1,257 @@
+"""conv2d, output-size formulas and cost counts against loops, hand cases and PyTorch."""
+
+import numpy as np
+import pytest
+from cnn.convolution import (
+    conv2d,
+    conv2d_macs,
+    conv2d_params,
+    conv_output_size,
+    conv_transpose_output_size,
+    fully_connected_params,
+)
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+
+def conv2d_by_loops(x, weight, stride, padding, dilation, groups):
+    """Cross-correlation written as the textbook sum, one output value at a time."""
+    n, _, h, w = x.shape
+    c_out, cg, kh, kw = weight.shape
+    xp = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    out_h = out_w = None
+    rows = []
+    oh = 0
+    while oh * stride + dilation * (kh - 1) < h + 2 * padding:
+        rows.append(oh)
+        oh += 1
+    cols = []
+    ow = 0
+    while ow * stride + dilation * (kw - 1) < w + 2 * padding:
+        cols.append(ow)
+        ow += 1
+    out_h, out_w = len(rows), len(cols)
+    out = np.zeros((n, c_out, out_h, out_w))
+    per_group = c_out // groups
+    for b in range(n):
+        for o in range(c_out):
+            g = o // per_group
+            for i in range(out_h):
+                for j in range(out_w):
+                    total = 0.0
+                    for ci in range(cg):
+                        for u in range(kh):
+                            for v in range(kw):
+                                total += (
+                                    xp[
+                                        b,
+                                        g * cg + ci,
+                                        i * stride + u * dilation,
+                                        j * stride + v * dilation,
+                                    ]
+                                    * weight[o, ci, u, v]
+                                )
+                    out[b, o, i, j] = total
+    return out
+
+
+def test_output_size_hand_cases():
+    assert conv_output_size(32, 5) == 28  # LeNet: 32 - 5 + 1
+    assert conv_output_size(227, 11, stride=4) == 55  # AlexNet conv1
+    assert conv_output_size(224, 3, padding=1) == 224  # "same" 3x3
+    assert conv_output_size(224, 7, stride=2, padding=3) == 112  # ResNet stem
+    # (7 - 3 + 0) / 2 = 2 exactly, (8 - 3) / 2 = 2.5 -> floor: both give 3 outputs.
+    assert conv_output_size(7, 3, stride=2) == 3
+    assert conv_output_size(8, 3, stride=2) == 3
+    # Dilation 2 turns a 3x3 kernel into a 5x5 span: 9 - 5 + 1.
+    assert conv_output_size(9, 3, dilation=2) == 5
+
+
+small = st.integers(1, 4)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    h=st.integers(1, 9),
+    w=st.integers(1, 9),
+    k=st.integers(1, 4),
+    stride=small,
+    padding=st.integers(0, 2),
+    dilation=st.integers(1, 3),
+    groups=st.sampled_from([1, 2]),
+    seed=st.integers(0, 2**16),
+)
+def test_conv2d_matches_loops_and_formula(h, w, k, stride, padding, dilation, groups, seed):
+    span = dilation * (k - 1) + 1
+    if min(h, w) + 2 * padding < span:
+        with pytest.raises(ValueError, match="kernel"):
+            conv_output_size(min(h, w), k, stride, padding, dilation)
+        return
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((2, 2 * groups, h, w))
+    weight = rng.standard_normal((2 * groups, 2, k, k))
+    got = conv2d(x, weight, stride=stride, padding=padding, dilation=dilation, groups=groups)
+    ref = conv2d_by_loops(x, weight, stride, padding, dilation, groups)
+    assert got.shape == ref.shape
+    assert got.shape[2:] == (
+        conv_output_size(h, k, stride, padding, dilation),
+        conv_output_size(w, k, stride, padding, dilation),
+    )
+    np.testing.assert_allclose(got, ref, atol=1e-10)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    h=st.integers(3, 12),
+    w=st.integers(3, 12),
+    kh=st.integers(1, 3),
+    kw=st.integers(1, 3),
+    stride=st.tuples(small, small),
+    padding=st.tuples(st.integers(0, 2), st.integers(0, 2)),
+    dilation=st.tuples(st.integers(1, 2), st.integers(1, 2)),
+    groups=st.sampled_from([1, 2, 4]),
+    seed=st.integers(0, 2**16),
+)
+def test_conv2d_matches_torch(h, w, kh, kw, stride, padding, dilation, groups, seed):
+    torch = pytest.importorskip("torch", reason="PyTorch is the reference conv2d")
+    assume(
+        h + 2 * padding[0] > dilation[0] * (kh - 1) and w + 2 * padding[1] > dilation[1] * (kw - 1)
+    )
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((2, 4, h, w))
+    weight = rng.standard_normal((8, 4 // groups, kh, kw))
+    bias = rng.standard_normal(8)
+    ref = torch.nn.functional.conv2d(
+        torch.from_numpy(x),
+        torch.from_numpy(weight),
+        torch.from_numpy(bias),
+        stride=stride,
+        padding=padding,
+        dilation=dilation,
+        groups=groups,
+    ).numpy()
+    got = conv2d(x, weight, bias, stride, padding, dilation, groups)
+    assert got.shape == ref.shape
+    np.testing.assert_allclose(got, ref, atol=1e-10)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    size=st.integers(1, 10),
+    k=st.integers(1, 5),
+    stride=small,
+    padding=st.integers(0, 3),
+    dilation=st.integers(1, 3),
+    output_padding=st.integers(0, 3),
+)
+def test_transposed_output_size_matches_torch(size, k, stride, padding, dilation, output_padding):
+    torch = pytest.importorskip("torch", reason="PyTorch is the reference transposed conv")
+    if output_padding >= max(stride, dilation):
+        with pytest.raises(ValueError, match="output_padding"):
+            conv_transpose_output_size(size, k, stride, padding, output_padding, dilation)
+        return
+    expected = (size - 1) * stride - 2 * padding + dilation * (k - 1) + output_padding + 1
+    if expected < 1:
+        with pytest.raises(ValueError, match="size"):
+            conv_transpose_output_size(size, k, stride, padding, output_padding, dilation)
+        return
+    out = torch.nn.functional.conv_transpose2d(
+        torch.zeros(1, 1, size, size),
+        torch.zeros(1, 1, k, k),
+        stride=stride,
+        padding=padding,
+        output_padding=output_padding,
+        dilation=dilation,
+    )
+    assert out.shape[-1] == conv_transpose_output_size(
+        size, k, stride, padding, output_padding, dilation
+    )
+
+
+def test_transposed_conv_undoes_the_size_change():
+    # A stride-2 3x3 conv with padding 1 maps 7 and 8 to 4; output_padding picks which one.
+    assert conv_output_size(7, 3, 2, 1) == conv_output_size(8, 3, 2, 1) == 4
+    assert conv_transpose_output_size(4, 3, 2, 1, output_padding=0) == 7
+    assert conv_transpose_output_size(4, 3, 2, 1, output_padding=1) == 8
+
+
+def test_params_and_macs_hand_cases():
+    assert conv2d_params(3, 64, 3) == 3 * 64 * 9 + 64
+    assert conv2d_params(64, 64, 3, groups=64, bias=False) == 64 * 9
+    assert conv2d_macs(3, 64, 7, (112, 112)) == 64 * 112 * 112 * 3 * 49
+    assert fully_connected_params((2, 2), (3,)) == 4 * 3 + 3
+
+
+@pytest.mark.parametrize(
+    ("c_in", "c_out", "k", "groups", "bias"),
+    [(3, 64, 3, 1, True), (16, 32, (1, 5), 1, False), (32, 32, 3, 32, False), (8, 12, 3, 4, True)],
+)
+def test_params_and_macs_match_torch(c_in, c_out, k, groups, bias):
+    torch = pytest.importorskip("torch", reason="PyTorch counts parameters and FLOPs")
+    from torch.utils.flop_counter import FlopCounterMode
+
+    layer = torch.nn.Conv2d(c_in, c_out, k, stride=2, padding=1, groups=groups, bias=bias)
+    assert conv2d_params(c_in, c_out, k, groups, bias) == sum(p.numel() for p in layer.parameters())
+    x = torch.zeros(1, c_in, 15, 17)
+    counter = FlopCounterMode(display=False)
+    with counter, torch.no_grad():
+        out = layer(x)
+    # PyTorch counts 2 FLOPs (a multiply and an add) per multiply-accumulate.
+    assert counter.get_total_flops() == 2 * conv2d_macs(
+        c_in, c_out, k, tuple(out.shape[2:]), groups
+    )
+
+
+@settings(max_examples=30, deadline=None)
+@given(dy=st.integers(-3, 3), dx=st.integers(-3, 3), seed=st.integers(0, 2**16))
+def test_stride_1_convolution_is_translation_equivariant(dy, dx, seed):
+    rng = np.random.default_rng(seed)
+    image = np.zeros((1, 2, 20, 20))
+    image[:, :, 6:14, 6:14] = rng.standard_normal((1, 2, 8, 8))  # content away from the border
+    weight = rng.standard_normal((3, 2, 3, 3))
+    shifted = np.roll(image, (dy, dx), axis=(2, 3))
+    out = conv2d(image, weight, padding=1)
+    np.testing.assert_allclose(conv2d(shifted, weight, padding=1), np.roll(out, (dy, dx), (2, 3)))
+
+
+def test_stride_2_is_equivariant_only_to_even_shifts():
+    rng = np.random.default_rng(0)
+    image = np.zeros((1, 1, 20, 20))
+    image[:, :, 6:14, 6:14] = rng.standard_normal((8, 8))
+    weight = rng.standard_normal((1, 1, 3, 3))
+    out = conv2d(image, weight, stride=2, padding=1)
+    even = conv2d(np.roll(image, 2, axis=3), weight, stride=2, padding=1)
+    np.testing.assert_allclose(even, np.roll(out, 1, axis=3))
+    odd = conv2d(np.roll(image, 1, axis=3), weight, stride=2, padding=1)
+    assert not any(np.allclose(odd, np.roll(out, s, axis=3)) for s in range(-3, 4))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error"),
+    [
+        ({"size": 0, "kernel_size": 3}, ValueError),
+        ({"size": 5, "kernel_size": 3, "stride": 0}, ValueError),
+        ({"size": 5, "kernel_size": 3, "padding": -1}, ValueError),
+        ({"size": 5.0, "kernel_size": 3}, TypeError),
+        ({"size": 2, "kernel_size": 3}, ValueError),
+    ],
+)
+def test_output_size_bad_input(kwargs, error):
+    with pytest.raises(error, match=r"size|stride|padding|kernel"):
+        conv_output_size(**kwargs)
+
+
+def test_conv2d_bad_input():
+    x = np.zeros((1, 4, 5, 5))
+    with pytest.raises(ValueError, match="4-D"):
+        conv2d(x[0], np.zeros((2, 4, 3, 3)))
+    with pytest.raises(ValueError, match="groups"):
+        conv2d(x, np.zeros((2, 3, 3, 3)))
+    with pytest.raises(ValueError, match="groups"):
+        conv2d(x, np.zeros((3, 2, 3, 3)), groups=2)
+    with pytest.raises(ValueError, match="bias"):
+        conv2d(x, np.zeros((2, 4, 3, 3)), bias=np.zeros(3))
+    with pytest.raises(TypeError, match="stride"):
+        conv2d(x, np.zeros((2, 4, 3, 3)), stride=(1, 1, 1))
+    with pytest.raises(ValueError, match="kernel"):
+        conv2d(x, np.zeros((2, 4, 7, 7)))

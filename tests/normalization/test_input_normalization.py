@@ -1,0 +1,108 @@
+"""Input scalers against scikit-learn; the GD demo against the condition-number theory."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+from normalization.input_normalization import (
+    condition_number,
+    gradient_descent,
+    make_regression,
+    min_max_scale,
+    plot_gd_paths,
+    steps_to_converge,
+    z_score,
+)
+from sklearn.preprocessing import MinMaxScaler, StandardScaler
+
+
+def test_hand_case():
+    x = np.array([[1.0, 10.0], [2.0, 20.0], [3.0, 60.0]])
+    np.testing.assert_allclose(min_max_scale(x), [[0, 0], [0.5, 0.2], [1, 1]])
+    # column 0: mean 2, std sqrt(2/3)
+    np.testing.assert_allclose(z_score(x)[:, 0], np.array([-1, 0, 1]) / np.sqrt(2 / 3))
+
+
+def test_new_data_uses_training_statistics():
+    train = np.array([[0.0], [10.0]])
+    test = np.array([[20.0], [-5.0]])
+    np.testing.assert_allclose(min_max_scale(train, test), [[2.0], [-0.5]])  # may leave [0, 1]
+    np.testing.assert_allclose(z_score(train, test), [[3.0], [-2.0]])  # mean 5, std 5
+
+
+def test_constant_feature_maps_to_zero():
+    x = np.array([[1.0, 7.0], [2.0, 7.0]])
+    np.testing.assert_array_equal(min_max_scale(x)[:, 1], 0)
+    np.testing.assert_array_equal(z_score(x)[:, 1], 0)
+
+
+features = arrays(
+    np.float64,
+    st.tuples(st.integers(1, 20), st.integers(1, 4)),
+    elements=st.floats(-1e3, 1e3, allow_nan=False).map(lambda v: round(v, 3)),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(train=features, seed=st.integers(0, 100))
+def test_matches_sklearn(train, seed):
+    new = np.random.default_rng(seed).normal(size=(3, train.shape[1])) * 100
+    np.testing.assert_allclose(
+        min_max_scale(train, new), MinMaxScaler().fit(train).transform(new), rtol=1e-9, atol=1e-9
+    )
+    np.testing.assert_allclose(
+        z_score(train, new), StandardScaler().fit(train).transform(new), rtol=1e-7, atol=1e-7
+    )
+
+
+def test_condition_number_hand_cases():
+    x = np.array([[1.0, 0.0], [-1.0, 0.0], [0.0, 3.0], [0.0, -3.0]])  # Hessian diag(0.5, 4.5)
+    assert condition_number(x) == pytest.approx(9.0)
+
+
+def test_z_score_leaves_only_the_correlation():
+    """After z-score the Hessian is the correlation matrix: kappa = (1 + |r|) / (1 - |r|)."""
+    x, _ = make_regression(n=500, scale=30.0, seed=3)
+    r = np.corrcoef(x.T)[0, 1]
+    assert condition_number(x) > 500
+    assert condition_number(z_score(x)) == pytest.approx((1 + abs(r)) / (1 - abs(r)))
+
+
+def test_gd_error_shrinks_at_the_theoretical_rate():
+    x, y = make_regression(scale=5.0)
+    kappa = condition_number(x)
+    w_star = np.linalg.lstsq(x, y, rcond=None)[0]
+    err = np.linalg.norm(gradient_descent(x, y, np.zeros(2), 50) - w_star, axis=1)
+    rate = (kappa - 1) / (kappa + 1)
+    assert np.all(err[1:] <= rate * err[:-1] * (1 + 1e-9))
+
+
+def test_normalising_needs_far_fewer_steps():
+    x, y = make_regression(scale=5.0)
+    raw, scaled = steps_to_converge(x, y), steps_to_converge(z_score(x), y)
+    kappa = condition_number(x)
+    # Theory: about log(tol) / log((kappa - 1) / (kappa + 1)) steps.
+    assert raw == pytest.approx(np.log(1e-6) / np.log((kappa - 1) / (kappa + 1)), rel=0.2)
+    assert scaled * 10 < raw
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (lambda: min_max_scale(np.zeros(3)), "x_train"),
+        (lambda: z_score(np.zeros((0, 2))), "x_train"),
+        (lambda: z_score(np.array([[np.nan, 1.0]])), "x_train"),
+        (lambda: z_score(np.zeros((2, 2)), np.zeros((2, 2, 1))), "x"),
+        (lambda: condition_number(np.ones((3, 2))), "independent"),
+        (lambda: gradient_descent(np.eye(2), np.zeros(3), np.zeros(2), 1), "y"),
+    ],
+)
+def test_bad_input_raises(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+@pytest.mark.filterwarnings("ignore:Glyph")
+def test_plot_has_two_panels():
+    assert len(plot_gd_paths().axes) == 2

@@ -1,0 +1,243 @@
+"""K-means against scikit-learn's KMeans(lloyd), hand-computed cases and brute force."""
+
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from ml.kmeans import kmeans, kmeans_plusplus, silhouette_score, squared_distances
+from sklearn.cluster import KMeans
+from sklearn.cluster import kmeans_plusplus as sk_kmeans_plusplus
+from sklearn.datasets import make_blobs, make_moons
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import silhouette_score as sk_silhouette_score
+
+
+def brute_force_d2(X, centers):
+    """Squared distances as (x - c)², one pair at a time."""
+    return np.array([[float(np.sum((x - c) ** 2)) for c in centers] for x in X])
+
+
+def sklearn_lloyd(X, init):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return KMeans(len(init), init=init, n_init=1, algorithm="lloyd").fit(X)
+
+
+def datasets():
+    rng = np.random.default_rng(0)
+    blobs, _ = make_blobs(n_samples=600, centers=6, cluster_std=1.5, random_state=1)
+    stretched = blobs @ np.array([[0.6, -0.6], [-0.4, 0.9]])
+    moons, _ = make_moons(n_samples=400, noise=0.1, random_state=2)
+    far_from_origin = rng.normal(size=(300, 3)) + 1e4  # large mean, small spread
+    return {
+        "blobs": (blobs, 6),
+        "stretched": (stretched, 4),
+        "moons": (moons, 5),
+        "uniform-5d": (rng.uniform(size=(500, 5)), 7),
+        "far-from-origin": (far_from_origin, 3),
+        "one-cluster": (blobs, 1),
+    }
+
+
+DATASETS = datasets()
+
+
+def test_hand_case_on_a_line():
+    X = np.array([[0.0], [1.0], [2.0], [10.0], [11.0], [12.0]])
+    centers, labels, inertia, n_iter = kmeans(X, 2, init=np.array([[0.0], [1.0]]))
+    # Step 1: {0} and {1, 2, 10, 11, 12} -> centres 0 and 7.2; step 2: the two groups
+    # -> centres 1 and 11; step 3: same partition again -> stop.
+    np.testing.assert_allclose(centers, [[1.0], [11.0]])
+    assert labels.tolist() == [0, 0, 0, 1, 1, 1]
+    assert inertia == pytest.approx(4.0)
+    assert n_iter == 3
+
+
+@pytest.mark.parametrize("name", DATASETS)
+def test_same_result_as_sklearn_from_the_same_init(name):
+    X, k = DATASETS[name]
+    init = X[np.random.default_rng(3).choice(len(X), size=k, replace=False)]
+    centers, labels, inertia, n_iter = kmeans(X, k, init=init)
+    ref = sklearn_lloyd(X, init)
+    np.testing.assert_allclose(centers, ref.cluster_centers_, rtol=1e-9, atol=1e-9)
+    np.testing.assert_array_equal(labels, ref.labels_)
+    assert inertia == pytest.approx(ref.inertia_, rel=1e-9)
+    assert n_iter == ref.n_iter_
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_kmeans_plusplus_picks_the_same_seeds_as_sklearn(seed):
+    # Relies on sklearn drawing from its RandomState in the same order (greedy k-means++).
+    X, _ = make_blobs(n_samples=400, centers=5, random_state=seed)
+    _, ref_indices = sk_kmeans_plusplus(X, 6, random_state=seed)
+    ours = kmeans_plusplus(X, 6, np.random.RandomState(seed))
+    np.testing.assert_array_equal(ours, ref_indices)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_kmeans_plusplus_inertia_close_to_sklearn(seed):
+    X, _ = make_blobs(n_samples=2000, centers=8, cluster_std=1.0, random_state=seed)
+    _, _, inertia, _ = kmeans(X, 8, random_state=seed + 100)
+    ref = KMeans(8, n_init=1, algorithm="lloyd", random_state=seed + 200).fit(X)
+    assert inertia == pytest.approx(ref.inertia_, rel=0.02)
+
+
+def test_empty_cluster_takes_the_farthest_point():
+    X = np.array([[0, 0], [1, 0], [0, 1], [10, 10], [11, 10], [30, 30]], dtype=float)
+    init = np.array([[0, 0], [10, 10], [100, 100]], dtype=float)
+    # First E-step: nobody is closest to (100, 100). The point farthest from its own
+    # centre is (30, 30) (squared distance 800 to (10, 10)): it becomes the third centre.
+    centers, labels, inertia, _ = kmeans(X, 3, init=init, max_iter=1)
+    np.testing.assert_allclose(centers, [[1 / 3, 1 / 3], [10.5, 10], [30, 30]])
+    assert labels.tolist() == [0, 0, 0, 1, 1, 2]
+    assert inertia == pytest.approx(4 / 3 + 1 / 2)
+    ref = sklearn_lloyd(X, init)
+    centers, labels, inertia, _ = kmeans(X, 3, init=init)
+    np.testing.assert_allclose(centers, ref.cluster_centers_)
+    np.testing.assert_array_equal(labels, ref.labels_)
+    assert inertia == pytest.approx(ref.inertia_)
+
+
+def test_more_clusters_than_distinct_points():
+    X = np.array([[0, 0], [0, 0], [1, 1], [1, 1]], dtype=float)
+    init = np.array([[0, 0], [1, 1], [5, 5]], dtype=float)
+    centers, labels, inertia, _ = kmeans(X, 3, init=init)
+    ref = sklearn_lloyd(X, init)
+    np.testing.assert_allclose(centers, ref.cluster_centers_)
+    np.testing.assert_array_equal(labels, ref.labels_)
+    assert inertia == ref.inertia_ == 0
+
+
+def test_tol_is_relative_to_the_data_scale():
+    X, k = DATASETS["blobs"]
+    init = X[:k]
+    for tol in (1e-4, 1e-2):
+        small = kmeans(X, k, init=init, tol=tol)
+        large = kmeans(1000 * X, k, init=1000 * init, tol=tol)
+        assert small[3] == large[3]
+        np.testing.assert_array_equal(small[1], large[1])
+    # A looser tolerance stops no later.
+    assert kmeans(X, k, init=init, tol=1e-1)[3] <= kmeans(X, k, init=init, tol=0.0)[3]
+
+
+def test_inputs_are_not_modified():
+    X, k = DATASETS["stretched"]
+    X_before, init = X.copy(), X[10 : 10 + k].copy()
+    init_before = init.copy()
+    kmeans(X, k, init=init)
+    np.testing.assert_array_equal(X, X_before)
+    np.testing.assert_array_equal(init, init_before)
+
+
+points = st.integers(3, 40).flatmap(
+    lambda n: st.lists(
+        st.tuples(st.integers(-20, 20), st.integers(-20, 20)), min_size=n, max_size=n
+    )
+)
+
+
+@settings(max_examples=50, deadline=None)
+@given(points, st.integers(1, 3), st.integers(1, 4))
+def test_labels_and_inertia_belong_to_the_returned_centres(raw, k, max_iter):
+    X = np.array(raw, dtype=float)
+    k = min(k, len(X))
+    init = X[np.linspace(0, len(X) - 1, k).astype(int)] + 0.5
+    centers, labels, inertia, n_iter = kmeans(X, k, init=init, max_iter=max_iter)
+    d2 = brute_force_d2(X, centers)
+    assert 1 <= n_iter <= max_iter
+    np.testing.assert_allclose(d2[np.arange(len(X)), labels], d2.min(axis=1), atol=1e-9)
+    assert inertia == pytest.approx(d2.min(axis=1).sum(), abs=1e-9)
+
+
+@settings(max_examples=50, deadline=None)
+@given(points, st.integers(1, 4))
+def test_inertia_never_increases(raw, k):
+    X = np.array(raw, dtype=float)
+    k = min(k, len(X))
+    centers = X[:k] + 0.25
+    previous = np.inf
+    for _ in range(6):  # one Lloyd step at a time
+        centers, _, inertia, _ = kmeans(X, k, init=centers, max_iter=1)
+        assert inertia <= previous + 1e-9
+        previous = inertia
+
+
+@settings(max_examples=50, deadline=None)
+@given(points, points)
+def test_squared_distances_match_brute_force(a, b):
+    A, B = np.array(a, dtype=float), np.array(b, dtype=float)
+    d2 = squared_distances(A, B)
+    assert (d2 >= 0).all()
+    np.testing.assert_allclose(d2, brute_force_d2(A, B), atol=1e-9)
+    assert np.allclose(np.diag(squared_distances(A, A)), 0)
+
+
+@pytest.mark.parametrize("name", ["blobs", "moons", "uniform-5d"])
+def test_silhouette_matches_sklearn(name):
+    X, k = DATASETS[name]
+    _, labels, _, _ = kmeans(X, k, random_state=0)
+    assert silhouette_score(X, labels) == pytest.approx(sk_silhouette_score(X, labels), rel=1e-8)
+
+
+def test_silhouette_singleton_scores_zero():
+    X = np.array([[0.0], [1.0], [10.0]])
+    labels = np.array([0, 0, 1])
+    # a = 1, b = 10 and 9 for the pair; the singleton contributes 0.
+    expected = ((10 - 1) / 10 + (9 - 1) / 9 + 0) / 3
+    assert silhouette_score(X, labels) == pytest.approx(expected)
+    assert sk_silhouette_score(X, labels) == pytest.approx(expected)
+
+
+X_OK = np.arange(12, dtype=float).reshape(6, 2)
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "match"),
+    [
+        ((X_OK, 0), {}, "n_clusters"),
+        ((X_OK, 7), {}, "n_clusters"),
+        ((np.array([[0.0, np.nan], [1.0, 2.0]]), 1), {}, "X"),
+        ((np.array([[0.0, np.inf], [1.0, 2.0]]), 1), {}, "X"),
+        ((np.arange(6.0), 2), {}, "X"),
+        ((np.zeros((2, 3, 1)), 1), {}, "X"),
+        ((np.zeros((0, 2)), 1), {}, "X"),
+        ((X_OK, 2), {"init": np.zeros((3, 2))}, "init"),
+        ((X_OK, 2), {"init": np.zeros((2, 3))}, "init"),
+        ((X_OK, 2), {"init": np.array([[0.0, 0.0], [np.nan, 1.0]])}, "init"),
+        ((X_OK, 2), {"init": "kmeans++"}, "init"),
+        ((X_OK, 2), {"max_iter": 0}, "max_iter"),
+        ((X_OK, 2), {"tol": -1e-4}, "tol"),
+        ((X_OK, 2), {"tol": float("nan")}, "tol"),
+    ],
+)
+def test_bad_values_raise_value_error(args, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        kmeans(*args, **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "match"),
+    [
+        ((X_OK, 2.0), {}, "n_clusters"),
+        ((X_OK, True), {}, "n_clusters"),
+        ((X_OK, "2"), {}, "n_clusters"),
+        ((np.array([["a", "b"], ["c", "d"]]), 1), {}, "X"),
+        ((X_OK, 2), {"init": 3}, "init"),
+        ((X_OK, 2), {"max_iter": 10.0}, "max_iter"),
+        ((X_OK, 2), {"tol": "1e-4"}, "tol"),
+        ((X_OK, 2), {"random_state": 1.5}, "random_state"),
+    ],
+)
+def test_wrong_types_raise_type_error(args, kwargs, match):
+    with pytest.raises(TypeError, match=match):
+        kmeans(*args, **kwargs)
+
+
+def test_random_state_makes_runs_reproducible():
+    X, k = DATASETS["blobs"]
+    first = kmeans(X, k, random_state=7)
+    second = kmeans(X, k, random_state=np.random.RandomState(7))
+    np.testing.assert_array_equal(first[0], second[0])
+    np.testing.assert_array_equal(first[1], second[1])

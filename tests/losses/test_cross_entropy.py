@@ -1,0 +1,207 @@
+"""Entropy, KL and cross-entropy against hand values, scipy and PyTorch; gradients a - y."""
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+from losses.cross_entropy import (
+    cross_entropy,
+    entropy,
+    kl_divergence,
+    linear_softmax_grads,
+    sigmoid_cross_entropy,
+    sigmoid_cross_entropy_grad,
+    softmax_cross_entropy,
+    softmax_cross_entropy_grad,
+)
+
+
+def distributions(k: int):
+    """Probability vectors of length k, some entries exactly zero."""
+    weights = arrays(np.float64, k, elements=st.one_of(st.just(0.0), st.floats(1e-3, 10)))
+    return weights.filter(lambda w: w.sum() > 0).map(lambda w: w / w.sum())
+
+
+def numerical_gradient(f, z: np.ndarray, h: float = 1e-6) -> np.ndarray:
+    grad = np.zeros_like(z)
+    for idx in np.ndindex(z.shape):
+        e = np.zeros_like(z)
+        e[idx] = h
+        grad[idx] = (f(z + e) - f(z - e)) / (2 * h)
+    return grad
+
+
+def test_hand_values():
+    assert entropy(np.array([0.25] * 4)) == pytest.approx(math.log(4))
+    assert entropy(np.array([1.0, 0.0, 0.0])) == 0
+    p, q = np.array([0.5, 0.5]), np.array([0.25, 0.75])
+    assert kl_divergence(p, q) == pytest.approx(
+        0.5 * math.log(0.5 / 0.25) + 0.5 * math.log(0.5 / 0.75)
+    )
+    assert kl_divergence(q, p) == pytest.approx(
+        0.25 * math.log(0.25 / 0.5) + 0.75 * math.log(0.75 / 0.5)
+    )
+    assert cross_entropy(p, q) == pytest.approx(-0.5 * math.log(0.25) - 0.5 * math.log(0.75))
+    # One-hot p: cross-entropy is -log of the probability given to the true class.
+    assert cross_entropy(np.array([0, 1, 0]), np.array([0.2, 0.7, 0.1])) == pytest.approx(
+        -math.log(0.7)
+    )
+
+
+def test_zero_probabilities():
+    p, q = np.array([0.5, 0.5, 0.0]), np.array([0.5, 0.0, 0.5])
+    assert kl_divergence(p, q) == np.inf  # p puts mass where q has none
+    assert kl_divergence(q[[0, 2, 1]], p[[0, 2, 1]]) == np.inf
+    assert np.isfinite(kl_divergence(np.array([1.0, 0.0]), np.array([0.5, 0.5])))
+    assert cross_entropy(p, q) == np.inf
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 6).flatmap(lambda k: st.tuples(distributions(k), distributions(k))))
+def test_gibbs_inequality_and_decomposition(pq):
+    p, q = pq
+    kl = kl_divergence(p, q)
+    assert kl >= -1e-12
+    assert kl_divergence(p, p) == pytest.approx(0, abs=1e-12)
+    if np.isfinite(kl):
+        assert cross_entropy(p, q) == pytest.approx(entropy(p) + kl, abs=1e-9)
+        assert cross_entropy(p, q) >= entropy(p) - 1e-12
+    if not np.allclose(p, q, atol=1e-9):
+        assert kl > 0
+
+
+def test_batched_along_last_axis():
+    p = np.array([[0.5, 0.5], [0.9, 0.1]])
+    q = np.array([[0.25, 0.75], [0.5, 0.5]])
+    np.testing.assert_allclose(
+        kl_divergence(p, q), [kl_divergence(p[0], q[0]), kl_divergence(p[1], q[1])]
+    )
+
+
+def test_against_scipy():
+    stats = pytest.importorskip("scipy.stats", reason="scipy is an independent reference")
+    special = pytest.importorskip("scipy.special", reason="scipy is an independent reference")
+    rng = np.random.default_rng(0)
+    p, q = rng.dirichlet(np.ones(5), size=4), rng.dirichlet(np.ones(5), size=4)
+    p[0, 2] = 0
+    p[0] /= p[0].sum()
+    np.testing.assert_allclose(entropy(p), stats.entropy(p, axis=1))
+    np.testing.assert_allclose(kl_divergence(p, q), stats.entropy(p, q, axis=1))
+    np.testing.assert_allclose(kl_divergence(p, q), special.rel_entr(p, q).sum(axis=1))
+
+
+@pytest.mark.parametrize(
+    ("p", "q"),
+    [
+        (np.array([0.5, 0.6]), np.array([0.5, 0.5])),  # does not sum to 1
+        (np.array([1.5, -0.5]), np.array([0.5, 0.5])),  # negative
+        (np.array([0.5, 0.5]), np.array([np.nan, 1.0])),
+        (np.array([0.5, 0.5]), np.array([0.2, 0.3, 0.5])),  # shapes
+        (np.array([]), np.array([])),
+    ],
+)
+def test_bad_distributions(p, q):
+    with pytest.raises(ValueError, match=r"\bp\b|\bq\b"):
+        kl_divergence(p, q)
+
+
+def test_softmax_cross_entropy_hand_and_stability():
+    z = np.array([[0.0, 0.0], [1000.0, 0.0]])
+    # Row 0: -log(1/2); row 1: the true class 1 has log-probability -1000.
+    assert softmax_cross_entropy(z, np.array([0, 1])) == pytest.approx((math.log(2) + 1000) / 2)
+    grad = softmax_cross_entropy_grad(z, np.array([0, 1]))
+    np.testing.assert_allclose(grad, [[-0.25, 0.25], [0.5, -0.5]])
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 4), st.integers(2, 5), st.integers(0, 2**32 - 1))
+def test_softmax_gradient_is_a_minus_y(n, k, seed):
+    rng = np.random.default_rng(seed)
+    z = rng.normal(scale=3, size=(n, k))
+    y = rng.integers(0, k, size=n)
+    analytic = softmax_cross_entropy_grad(z, y)
+    np.testing.assert_allclose(
+        analytic, numerical_gradient(lambda v: softmax_cross_entropy(v, y), z), atol=1e-7
+    )
+    a = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)  # softmax, directly
+    np.testing.assert_allclose(analytic * n, a - np.eye(k)[y], atol=1e-12)
+
+
+def test_sigmoid_gradient_is_a_minus_y():
+    z = np.array([-30.0, -2.0, 0.0, 0.5, 40.0])
+    y = np.array([1.0, 0.0, 1.0, 0.3, 0.0])  # soft targets too
+    np.testing.assert_allclose(
+        sigmoid_cross_entropy_grad(z, y),
+        numerical_gradient(lambda v: sigmoid_cross_entropy(v, y), z),
+        atol=1e-8,
+    )
+    np.testing.assert_allclose(sigmoid_cross_entropy_grad(z, y) * 5, 1 / (1 + np.exp(-z)) - y)
+    # -log sigmoid(-1000) = 1000: finite where log(sigmoid) would be log(0).
+    assert sigmoid_cross_entropy(np.array([-1000.0]), np.array([1.0])) == pytest.approx(1000)
+
+
+def test_linear_layer_gradient_is_x_times_a_minus_y():
+    rng = np.random.default_rng(3)
+    x, w, b = rng.normal(size=(6, 4)), rng.normal(size=(3, 4)), rng.normal(size=3)
+    y = rng.integers(0, 3, size=6)
+    dw, db = linear_softmax_grads(x, w, b, y)
+    np.testing.assert_allclose(
+        dw, numerical_gradient(lambda v: softmax_cross_entropy(x @ v.T + b, y), w), atol=1e-7
+    )
+    np.testing.assert_allclose(
+        db, numerical_gradient(lambda v: softmax_cross_entropy(x @ w.T + v, y), b), atol=1e-7
+    )
+
+
+def test_bad_logits_and_labels():
+    z = np.zeros((2, 3))
+    with pytest.raises(ValueError, match="labels"):
+        softmax_cross_entropy(z, np.array([0, 3]))
+    with pytest.raises(ValueError, match="labels"):
+        softmax_cross_entropy(z, np.array([0]))
+    with pytest.raises(TypeError, match="labels"):
+        softmax_cross_entropy(z, np.array([0.0, 1.0]))
+    with pytest.raises(ValueError, match="logits"):
+        softmax_cross_entropy(np.zeros(3), np.array([0]))
+    with pytest.raises(ValueError, match="logits"):
+        softmax_cross_entropy(np.array([[np.nan, 0.0]]), np.array([0]))
+    with pytest.raises(ValueError, match="targets"):
+        sigmoid_cross_entropy(np.zeros(2), np.array([0.0, 2.0]))
+    with pytest.raises(ValueError, match="logits"):
+        sigmoid_cross_entropy(np.zeros(2), np.zeros(3))
+    with pytest.raises(ValueError, match="weight"):
+        linear_softmax_grads(np.zeros((2, 3)), np.zeros((4, 2)), np.zeros(4), np.array([0, 1]))
+
+
+def test_against_pytorch():
+    torch = pytest.importorskip("torch", reason="PyTorch autograd is the reference")
+    fn = torch.nn.functional
+    rng = np.random.default_rng(5)
+    z, y = rng.normal(scale=4, size=(8, 5)), rng.integers(0, 5, size=8)
+    tz = torch.tensor(z, requires_grad=True)
+    loss = fn.cross_entropy(tz, torch.tensor(y))
+    loss.backward()
+    assert softmax_cross_entropy(z, y) == pytest.approx(loss.item(), rel=1e-12)
+    np.testing.assert_allclose(softmax_cross_entropy_grad(z, y), tz.grad.numpy(), atol=1e-15)
+
+    zb, yb = rng.normal(scale=10, size=12), rng.uniform(size=12)
+    tzb = torch.tensor(zb, requires_grad=True)
+    lossb = fn.binary_cross_entropy_with_logits(tzb, torch.tensor(yb))
+    lossb.backward()
+    assert sigmoid_cross_entropy(zb, yb) == pytest.approx(lossb.item(), rel=1e-12)
+    np.testing.assert_allclose(sigmoid_cross_entropy_grad(zb, yb), tzb.grad.numpy(), atol=1e-15)
+
+    x, w, b = rng.normal(size=(8, 3)), rng.normal(size=(5, 3)), rng.normal(size=5)
+    tw, tb = torch.tensor(w, requires_grad=True), torch.tensor(b, requires_grad=True)
+    fn.cross_entropy(torch.tensor(x) @ tw.T + tb, torch.tensor(y)).backward()
+    dw, db = linear_softmax_grads(x, w, b, y)
+    np.testing.assert_allclose(dw, tw.grad.numpy(), atol=1e-14)
+    np.testing.assert_allclose(db, tb.grad.numpy(), atol=1e-14)
+
+    p, q = rng.dirichlet(np.ones(4)), rng.dirichlet(np.ones(4))
+    # torch's kl_div takes log q as input and p as target and computes KL(p || q).
+    ref = fn.kl_div(torch.tensor(np.log(q)), torch.tensor(p), reduction="sum")
+    assert kl_divergence(p, q) == pytest.approx(ref.item())

@@ -1,0 +1,91 @@
+"""Binary-tree facts verified on trees that are actually built."""
+
+import math
+
+import pytest
+from algorithms.binary_tree import (
+    complete_tree,
+    degree_counts,
+    full_tree,
+    height,
+    level_counts,
+    random_tree,
+)
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+
+@pytest.mark.parametrize("k", range(0, 11))
+def test_full_tree_of_height_k_has_2_to_the_k_minus_1_nodes(k):
+    tree = full_tree(k)
+    assert height(tree) == k
+    assert level_counts(tree) == [2 ** (i - 1) for i in range(1, k + 1)]
+    assert sum(level_counts(tree)) == 2**k - 1
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(0, 200), st.integers(0, 2**32))
+def test_leaves_equal_degree_two_nodes_plus_one(n, seed):
+    tree = random_tree(n, seed)
+    n0, n1, n2 = degree_counts(tree)
+    assert n0 + n1 + n2 == n
+    if n > 0:
+        assert n0 == n2 + 1
+        assert n1 + 2 * n2 == n - 1  # every node but the root hangs on exactly one edge
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(1, 200), st.integers(0, 2**32))
+def test_level_i_holds_at_most_2_to_the_i_minus_1(n, seed):
+    counts = level_counts(random_tree(n, seed))
+    assert sum(counts) == n
+    for i, c in enumerate(counts, start=1):
+        assert 1 <= c <= 2 ** (i - 1)
+
+
+def test_complete_tree_height_for_every_n_up_to_1000():
+    notes_formula_wrong = []
+    for n in range(1, 1001):
+        h = height(complete_tree(n))
+        assert h == math.ceil(math.log2(n + 1))
+        assert h == math.floor(math.log2(n)) + 1
+        assert 2 ** (h - 1) <= n <= 2**h - 1  # between a full tree of h - 1 levels + 1 node
+        if math.floor(math.log2(n + 1)) != h:
+            notes_formula_wrong.append(n)
+    # floor(log2(N + 1)) is right only when N + 1 is a power of two (full trees).
+    assert notes_formula_wrong[:5] == [2, 4, 5, 6, 8]
+    assert all((n + 1) & n != 0 for n in notes_formula_wrong)
+    assert len(notes_formula_wrong) == 1000 - 9  # the 9 full trees with N = 1, 3, ..., 511
+
+
+def test_complete_tree_is_complete():
+    counts = level_counts(complete_tree(10))
+    assert counts == [1, 2, 4, 3]  # all levels full except the last
+
+
+def test_empty_and_single():
+    assert height(None) == 0
+    assert degree_counts(None) == (0, 0, 0)
+    assert level_counts(complete_tree(1)) == [1]
+    assert degree_counts(random_tree(1, 0)) == (1, 0, 0)
+
+
+@pytest.mark.parametrize(
+    ("func", "arg", "error"),
+    [
+        (complete_tree, -1, ValueError),
+        (full_tree, -2, ValueError),
+        (random_tree, 2.0, TypeError),
+        (complete_tree, True, TypeError),
+    ],
+)
+def test_bad_input(func, arg, error):
+    with pytest.raises(error, match=r"n must|height must"):
+        func(arg)
+
+
+def test_complete_tree_has_ceil_half_leaves():
+    for n in range(1, 300):
+        n0, n1, _ = degree_counts(complete_tree(n))
+        assert n0 == math.ceil(n / 2)
+        assert n1 == (1 if n % 2 == 0 else 0)  # at most one node with a single child

@@ -1,0 +1,97 @@
+"""The numpy classifiers: analytic gradients against numerical ones, loss against scikit-learn."""
+
+import numpy as np
+import pytest
+from frameworks.numpy_classifier import (
+    init_params,
+    loss_and_grads,
+    make_spiral,
+    predict,
+    softmax_cross_entropy,
+    softmax_loss,
+    train,
+)
+from sklearn.metrics import log_loss
+
+
+def numerical_grad(f, x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
+    """Central differences of the scalar function f with respect to every entry of x."""
+    grad = np.zeros_like(x)
+    for idx in np.ndindex(x.shape):
+        old = x[idx]
+        x[idx] = old + eps
+        plus = f()
+        x[idx] = old - eps
+        minus = f()
+        x[idx] = old
+        grad[idx] = (plus - minus) / (2 * eps)
+    return grad
+
+
+@pytest.mark.parametrize("sizes", [[2, 3], [2, 7, 3], [4, 5, 2]])
+@pytest.mark.parametrize("reg", [0.0, 0.1])
+def test_gradients_match_numerical(sizes, reg):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(13, sizes[0]))
+    y = rng.integers(0, sizes[-1], size=13)
+    params = init_params(sizes, seed=1)
+    for k in params:  # nonzero biases, so that their gradient is tested at a generic point
+        params[k] += rng.normal(scale=0.1, size=params[k].shape)
+    _, grads = loss_and_grads(params, X, y, reg)
+    for k in params:
+        num = numerical_grad(lambda: loss_and_grads(params, X, y, reg)[0], params[k])
+        np.testing.assert_allclose(grads[k], num, rtol=1e-5, atol=1e-7)
+
+
+def test_loss_matches_sklearn_log_loss():
+    rng = np.random.default_rng(2)
+    scores = rng.normal(scale=3, size=(20, 4))
+    y = rng.integers(0, 4, size=20)
+    loss, _ = softmax_cross_entropy(scores, y)
+    probs = np.exp(scores) / np.exp(scores).sum(axis=1, keepdims=True)
+    assert loss == pytest.approx(log_loss(y, probs, labels=range(4)), rel=1e-10)
+
+
+def test_loss_is_stable_for_huge_scores():
+    scores = np.array([[1000.0, 0.0], [0.0, 1000.0]])
+    loss, grad = softmax_cross_entropy(scores, np.array([0, 0]))
+    assert loss == pytest.approx(500.0)  # (0 + 1000) / 2
+    assert np.isfinite(grad).all()
+
+
+def test_initial_loss_is_log_k_for_zero_weights():
+    X, y = make_spiral(n_per_class=20, n_classes=5)
+    W, b = np.zeros((2, 5)), np.zeros(5)
+    loss, _, _ = softmax_loss(W, b, X, y, reg=0.0)
+    assert loss == pytest.approx(np.log(5))
+
+
+def test_training_separates_the_spiral_only_with_a_hidden_layer():
+    X, y = make_spiral()
+    linear, _ = train(init_params([2, 3]), X, y, steps=300)
+    net, history = train(init_params([2, 100, 3]), X, y, steps=1000)
+    assert (predict(linear, X) == y).mean() < 0.7
+    assert (predict(net, X) == y).mean() > 0.95
+    assert history[-1] < 0.5 * history[0]
+
+
+def test_spiral_shapes_and_labels():
+    X, y = make_spiral(n_per_class=10, n_classes=4)
+    assert X.shape == (40, 2)
+    assert np.bincount(y).tolist() == [10] * 4
+    assert np.all(np.linalg.norm(X, axis=1) <= 1 + 1e-12)
+
+
+def test_bad_input():
+    X, y = make_spiral(n_per_class=5)
+    params = init_params([2, 3])
+    with pytest.raises(ValueError, match="y must hold class indices"):
+        loss_and_grads(params, X, y + 3, 0.0)
+    with pytest.raises(ValueError, match="X must be"):
+        loss_and_grads(params, X, y[:-1], 0.0)
+    with pytest.raises(ValueError, match="sizes must be"):
+        init_params([2])
+    with pytest.raises(ValueError, match="lr must be"):
+        train(params, X, y, lr=0.0)
+    with pytest.raises(ValueError, match="n_per_class"):
+        make_spiral(n_classes=1)

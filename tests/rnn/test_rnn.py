@@ -1,0 +1,155 @@
+"""RNN / LSTM / GRU cells against PyTorch and finite differences; gradient clipping."""
+
+import numpy as np
+import pytest
+from rnn.rnn import (
+    clip_grad_norm,
+    gru_cell,
+    hidden_jacobian_norms,
+    lstm_cell,
+    rnn_forward,
+    sigmoid,
+)
+
+B, D, H = 3, 5, 4
+
+
+def weights(rng, gates: int):
+    return (
+        rng.normal(size=(gates * H, D)),
+        rng.normal(size=(gates * H, H)),
+        rng.normal(size=gates * H),
+        rng.normal(size=gates * H),
+    )
+
+
+def test_lstm_matches_torch_lstmcell():
+    torch = pytest.importorskip("torch", reason="PyTorch is the reference for the LSTM cell")
+    rng = np.random.default_rng(0)
+    W_ih, W_hh, b_ih, b_hh = weights(rng, 4)
+    x, h, c = rng.normal(size=(B, D)), rng.normal(size=(B, H)), rng.normal(size=(B, H))
+    cell = torch.nn.LSTMCell(D, H).double()
+    with torch.no_grad():
+        for name, value in zip(
+            ["weight_ih", "weight_hh", "bias_ih", "bias_hh"], [W_ih, W_hh, b_ih, b_hh], strict=True
+        ):
+            getattr(cell, name).copy_(torch.from_numpy(value))
+        h_t, c_t = cell(torch.from_numpy(x), (torch.from_numpy(h), torch.from_numpy(c)))
+    h_np, c_np = lstm_cell(x, h, c, W_ih, W_hh, b_ih, b_hh)
+    np.testing.assert_allclose(h_np, h_t.numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(c_np, c_t.numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_gru_matches_torch_grucell():
+    torch = pytest.importorskip("torch", reason="PyTorch is the reference for the GRU cell")
+    rng = np.random.default_rng(1)
+    W_ih, W_hh, b_ih, b_hh = weights(rng, 3)
+    x, h = rng.normal(size=(B, D)), rng.normal(size=(B, H))
+    cell = torch.nn.GRUCell(D, H).double()
+    with torch.no_grad():
+        for name, value in zip(
+            ["weight_ih", "weight_hh", "bias_ih", "bias_hh"], [W_ih, W_hh, b_ih, b_hh], strict=True
+        ):
+            getattr(cell, name).copy_(torch.from_numpy(value))
+        h_t = cell(torch.from_numpy(x), torch.from_numpy(h))
+    np.testing.assert_allclose(
+        gru_cell(x, h, W_ih, W_hh, b_ih, b_hh), h_t.numpy(), rtol=1e-10, atol=1e-12
+    )
+
+
+def test_gru_reset_gate_multiplies_the_hidden_bias_too():
+    # With b_hn != 0, applying r outside (W_hn h) + b_hn gives a different result.
+    rng = np.random.default_rng(2)
+    W_ih, W_hh, b_ih, b_hh = weights(rng, 3)
+    x, h = rng.normal(size=(B, D)), rng.normal(size=(B, H))
+    x_r, x_z, x_n = np.split(x @ W_ih.T + b_ih, 3, axis=1)
+    h_r, h_z, h_n = np.split(h @ W_hh.T, 3, axis=1)
+    r, z = sigmoid(x_r + h_r + b_hh[:H]), sigmoid(x_z + h_z + b_hh[H : 2 * H])
+    n_other = np.tanh(x_n + r * h_n + b_hh[2 * H :])  # bias outside the reset gate
+    other = (1 - z) * n_other + z * h
+    assert not np.allclose(gru_cell(x, h, W_ih, W_hh, b_ih, b_hh), other)
+
+
+def test_rnn_matches_torch_rnn():
+    torch = pytest.importorskip("torch", reason="PyTorch is the reference for the RNN")
+    rng = np.random.default_rng(3)
+    T = 6
+    x, h0 = rng.normal(size=(T, B, D)), rng.normal(size=(B, H))
+    W_xh, W_hh, b = rng.normal(size=(H, D)), rng.normal(size=(H, H)), rng.normal(size=H)
+    rnn = torch.nn.RNN(D, H, nonlinearity="tanh").double()
+    with torch.no_grad():
+        rnn.weight_ih_l0.copy_(torch.from_numpy(W_xh))
+        rnn.weight_hh_l0.copy_(torch.from_numpy(W_hh))
+        rnn.bias_ih_l0.copy_(torch.from_numpy(b))
+        rnn.bias_hh_l0.zero_()
+        out, _ = rnn(torch.from_numpy(x), torch.from_numpy(h0)[None])
+    np.testing.assert_allclose(rnn_forward(x, h0, W_xh, W_hh, b), out.numpy(), atol=1e-12)
+
+
+def test_jacobian_norm_matches_finite_differences():
+    rng = np.random.default_rng(4)
+    T, Hs = 8, 3
+    x = rng.normal(size=(T, 1, Hs))
+    W_xh, W_hh, b = rng.normal(size=(Hs, Hs)), rng.normal(size=(Hs, Hs)), rng.normal(size=Hs)
+    h0 = rng.normal(size=(1, Hs))
+    hs = rnn_forward(x, h0, W_xh, W_hh, b)[:, 0]
+    norms = hidden_jacobian_norms(hs, W_hh)
+    t, eps = 2, 1e-6  # dh_{T-1}/dh_t by central differences, restarting the RNN at step t + 1
+    J = np.empty((Hs, Hs))
+    for j in range(Hs):
+        e = np.zeros(Hs)
+        e[j] = eps
+        plus = rnn_forward(x[t + 1 :], (hs[t] + e)[None], W_xh, W_hh, b)[-1, 0]
+        minus = rnn_forward(x[t + 1 :], (hs[t] - e)[None], W_xh, W_hh, b)[-1, 0]
+        J[:, j] = (plus - minus) / (2 * eps)
+    assert norms[t] == pytest.approx(np.linalg.norm(J, 2), rel=1e-6)
+    assert norms[-1] == 1.0
+
+
+def test_clip_matches_torch():
+    torch = pytest.importorskip("torch", reason="PyTorch is the reference for clipping")
+    rng = np.random.default_rng(5)
+    grads = [rng.normal(size=(3, 4)) * 10, rng.normal(size=7)]
+    for max_norm in (0.5, 5.0, 1e3):
+        params = [torch.zeros(g.shape, dtype=torch.float64, requires_grad=True) for g in grads]
+        for p, g in zip(params, grads, strict=True):
+            p.grad = torch.from_numpy(g.copy())
+        total_t = torch.nn.utils.clip_grad_norm_(params, max_norm)
+        clipped, total = clip_grad_norm(grads, max_norm)
+        assert total == pytest.approx(float(total_t))
+        for p, g in zip(params, clipped, strict=True):
+            np.testing.assert_allclose(g, p.grad.numpy(), rtol=1e-12)
+
+
+def test_clip_keeps_direction_and_small_gradients():
+    grads = [np.array([3.0, 0.0]), np.array([4.0])]
+    clipped, total = clip_grad_norm(grads, 10.0)
+    assert total == 5.0
+    np.testing.assert_allclose(np.concatenate(clipped), [3.0, 0.0, 4.0], rtol=1e-6)
+    clipped, _ = clip_grad_norm(grads, 1.0)
+    np.testing.assert_allclose(np.concatenate(clipped), [0.6, 0.0, 0.8], rtol=1e-6)
+
+
+def test_sigmoid_is_stable_for_large_inputs():
+    x = np.array([-1000.0, -1.0, 0.0, 1.0, 1000.0])
+    with np.errstate(over="raise"):
+        s = sigmoid(x)
+    np.testing.assert_allclose(s, [0.0, 1 / (1 + np.e), 0.5, 1 / (1 + np.exp(-1)), 1.0])
+
+
+def test_bad_shapes_and_arguments():
+    rng = np.random.default_rng(6)
+    W_ih, W_hh, b_ih, b_hh = weights(rng, 4)
+    x, h, c = np.zeros((B, D)), np.zeros((B, H)), np.zeros((B, H))
+    with pytest.raises(ValueError, match="W_ih must have shape"):
+        lstm_cell(x, h, c, W_ih[:-1], W_hh, b_ih, b_hh)
+    with pytest.raises(ValueError, match="c must have shape"):
+        lstm_cell(x, h, c[:, :-1], W_ih, W_hh, b_ih, b_hh)
+    with pytest.raises(ValueError, match="x must have shape"):
+        lstm_cell(x[0], h, c, W_ih, W_hh, b_ih, b_hh)
+    with pytest.raises(ValueError, match="W_ih must have shape"):
+        gru_cell(x, h, W_ih, W_hh[: 3 * H], b_ih[: 3 * H], b_hh[: 3 * H])
+    with pytest.raises(ValueError, match="max_norm"):
+        clip_grad_norm([np.ones(2)], 0.0)
+    with pytest.raises(ValueError, match="x must have shape"):
+        rnn_forward(np.zeros((2, 3)), h, np.zeros((H, D)), np.zeros((H, H)), np.zeros(H))

@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 import markdown
+import pytest
 from markdown_it import MarkdownIt
 from mkdocs.config import load_config
 
@@ -18,6 +19,8 @@ ROOT = Path(__file__).resolve().parent
 FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})")
 
 os.environ.setdefault("MPLBACKEND", "Agg")
+# Frameworks in requirements-frameworks.txt: code needing them skips where they are missing.
+OPTIONAL_FRAMEWORKS = {"torch", "keras"}
 
 
 def dedent_fences(text: str) -> str:
@@ -68,3 +71,14 @@ class SiteMarkdownIt(MarkdownIt):
 
 def pytest_markdown_docs_markdown_it():
     return SiteMarkdownIt(config="commonmark")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """A page fence or snippet driver that imports a missing optional framework is skipped."""
+    try:
+        return (yield)
+    except ModuleNotFoundError as error:
+        if error.name in OPTIONAL_FRAMEWORKS:
+            pytest.skip(f"{error.name} is not installed (see requirements-frameworks.txt)")
+        raise

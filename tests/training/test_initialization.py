@@ -1,0 +1,146 @@
+"""Initialisers against their variance formulas and torch.nn.init; deep-stack behaviour."""
+
+import math
+
+import numpy as np
+import pytest
+from training.initialization import (
+    deep_stack,
+    fans,
+    kaiming_normal,
+    kaiming_uniform,
+    make_weight,
+    truncated_normal,
+    xavier_normal,
+    xavier_uniform,
+)
+
+SHAPE = (300, 200)
+
+
+def test_fans_of_linear_and_conv_weights():
+    assert fans((10, 4)) == (4, 10)
+    assert fans((64, 3, 7, 7)) == (3 * 49, 64 * 49)
+
+
+def test_fans_match_torch():
+    torch = pytest.importorskip("torch", reason="torch.nn.init computes the reference fans")
+    for shape in [(10, 4), (64, 3, 7, 7), (8, 2, 3)]:
+        got = torch.nn.init._calculate_fan_in_and_fan_out(torch.empty(shape))
+        assert fans(shape) == got
+
+
+@pytest.mark.parametrize(
+    ("init", "variance"),
+    [
+        (lambda r: xavier_uniform(SHAPE, r), 2 / 500),
+        (lambda r: xavier_normal(SHAPE, r), 2 / 500),
+        (lambda r: xavier_uniform(SHAPE, r, gain=5 / 3), (5 / 3) ** 2 * 2 / 500),
+        (lambda r: kaiming_normal(SHAPE, r), 2 / 200),
+        (lambda r: kaiming_uniform(SHAPE, r), 2 / 200),
+        (lambda r: kaiming_normal(SHAPE, r, "tanh"), (5 / 3) ** 2 / 200),
+    ],
+)
+def test_variance_formulas(init, variance):
+    w = init(np.random.default_rng(0))
+    assert w.shape == SHAPE
+    assert abs(w.mean()) < 0.05 * np.sqrt(variance)
+    assert w.var() == pytest.approx(variance, rel=0.03)
+
+
+def test_uniform_bounds():
+    rng = np.random.default_rng(1)
+    assert np.abs(xavier_uniform(SHAPE, rng)).max() <= np.sqrt(6 / 500)
+    assert np.abs(kaiming_uniform(SHAPE, rng)).max() <= np.sqrt(2) * np.sqrt(3 / 200)
+
+
+def test_truncated_normal_range_and_variance():
+    w = truncated_normal((200_000,), 0.5, np.random.default_rng(2))
+    assert np.abs(w).max() <= 1.0
+    # variance of N(0, 1) truncated to ±2: 1 - 2·2·φ(2) / (Φ(2) - Φ(-2)) ≈ 0.7737
+    phi2 = np.exp(-2.0) / np.sqrt(2 * np.pi)
+    mass = math.erf(2 / math.sqrt(2))
+    assert w.var() == pytest.approx(0.25 * (1 - 4 * phi2 / mass), rel=0.02)
+
+
+def test_statistics_match_torch_nn_init():
+    torch = pytest.importorskip("torch", reason="torch.nn.init is the reference")
+    torch.manual_seed(0)
+    rng = np.random.default_rng(0)
+    pairs = [
+        (torch.nn.init.xavier_uniform_, xavier_uniform(SHAPE, rng)),
+        (torch.nn.init.xavier_normal_, xavier_normal(SHAPE, rng)),
+        (
+            lambda t: torch.nn.init.kaiming_normal_(t, nonlinearity="relu"),
+            kaiming_normal(SHAPE, rng),
+        ),
+        (
+            lambda t: torch.nn.init.kaiming_uniform_(t, nonlinearity="relu"),
+            kaiming_uniform(SHAPE, rng),
+        ),
+    ]
+    for torch_init, ours in pairs:
+        theirs = torch_init(torch.empty(SHAPE, dtype=torch.float64)).numpy()
+        assert ours.var() == pytest.approx(theirs.var(), rel=0.04)
+        assert np.abs(ours).max() <= np.abs(theirs).max() * 1.2 + 1e-12
+
+
+def test_deep_stack_gradients_match_torch_autograd():
+    torch = pytest.importorskip("torch", reason="PyTorch autograd is the reference")
+    for act in ("tanh", "relu", "sigmoid"):
+        _, grads = deep_stack("xavier", act, depth=4, width=8, batch=5, seed=3)
+        rng = np.random.default_rng(3)  # rebuild the same weights and input
+        ws = [
+            torch.tensor(make_weight("xavier", 8, rng, act), requires_grad=True) for _ in range(4)
+        ]
+        a = torch.tensor(rng.normal(0.0, 1.0, (5, 8)))
+        f = {"tanh": torch.tanh, "relu": torch.relu, "sigmoid": torch.sigmoid}[act]
+        for W in ws:
+            a = f(a @ W.T)
+        a.sum().backward()
+        np.testing.assert_allclose(grads, [w.grad.norm().item() for w in ws], rtol=1e-10)
+
+
+SEEDS = range(4)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_right_init_keeps_the_variance_in_a_band(seed):
+    var_he, grad_he = deep_stack("he", "relu", depth=50, width=64, batch=64, seed=seed)
+    assert var_he.min() > 1e-2
+    assert var_he.max() < 1e2
+    assert grad_he.max() / grad_he.min() < 100
+    var_tanh, _ = deep_stack("xavier_gain", "tanh", depth=50, width=64, batch=64, seed=seed)
+    assert var_tanh.min() > 0.3
+    assert var_tanh.max() < 10
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_wrong_init_explodes_or_vanishes(seed):
+    def run(init, act):
+        return deep_stack(init, act, depth=50, width=64, batch=64, seed=seed)
+
+    assert run("normal", "relu")[0][-1] > 1e60  # ×(64 / 2) per layer
+    assert run("small", "relu")[0][-1] < 1e-90  # ×(64 · 1e-4 / 2) per layer
+    assert run("small", "tanh")[0][-1] < 1e-90
+    var, grad = run("normal", "tanh")  # saturated: variance flat, gradient explodes backward
+    assert var.min() > 30
+    assert grad[0] / grad[-1] > 1e10
+    _, grad = run("xavier", "sigmoid")  # σ' <= 1/4 every layer: gradient vanishes backward
+    assert grad[0] / grad[-1] < 1e-20
+
+
+def test_bad_input_raises():
+    rng = np.random.default_rng()
+    with pytest.raises(ValueError, match="shape"):
+        fans((3,))
+    with pytest.raises(ValueError, match="std"):
+        truncated_normal((3,), 0.0, rng)
+    with pytest.raises(ValueError, match="nonlinearity"):
+        kaiming_normal((3, 3), rng, "gelu")
+    with pytest.raises(ValueError, match="init"):
+        make_weight("lecun", 4, rng, "relu")
+    with pytest.raises(ValueError, match="activation"):
+        deep_stack("he", "elu")
+    with pytest.raises(ValueError, match="depth"):
+        deep_stack("he", "relu", depth=0)

@@ -1,0 +1,111 @@
+"""Schedules against closed-form hand values and torch.optim.lr_scheduler."""
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from training.lr_schedules import (
+    cosine_decay,
+    exponential_decay,
+    linear_warmup,
+    natural_exp_decay,
+    polynomial_decay,
+    warmup_cosine,
+)
+
+
+def test_hand_values():
+    assert exponential_decay(1.0, 30, 10, 0.5) == pytest.approx(0.125)
+    assert exponential_decay(1.0, 5, 10, 0.25) == pytest.approx(0.5)
+    assert exponential_decay(1.0, 19, 10, 0.5, staircase=True) == pytest.approx(0.5)
+    # natural exp: step is divided by decay_steps, as in tf natural_exp_decay
+    assert natural_exp_decay(2.0, 50, 100, 2.0) == pytest.approx(2.0 * math.exp(-1.0))
+    assert natural_exp_decay(2.0, 150, 100, 1.0, staircase=True) == pytest.approx(2 / math.e)
+    assert polynomial_decay(1.0, 25, 100, end_lr=0.0, power=2.0) == pytest.approx(0.5625)
+    assert polynomial_decay(1.0, 25, 100, end_lr=0.2, power=1.0) == pytest.approx(0.8)
+    # cycle: at step 150 the horizon is stretched to 200
+    assert polynomial_decay(1.0, 150, 100, 0.0, cycle=True) == pytest.approx(0.25)
+    assert polynomial_decay(1.0, 0, 100, 0.0, cycle=True) == pytest.approx(1.0)
+    assert cosine_decay(1.0, 100 / 3, 100) == pytest.approx(0.75)
+    assert cosine_decay(1.0, 100, 100, alpha=0.1) == pytest.approx(0.1)
+    assert cosine_decay(1.0, 500, 100, alpha=0.1) == pytest.approx(0.1)  # held afterwards
+    assert linear_warmup(1.0, 2, 8, start_factor=0.2) == pytest.approx(0.4)
+    assert warmup_cosine(1.0, 10, 10, 20) == pytest.approx(1.0)
+    assert warmup_cosine(1.0, 15, 10, 20) == pytest.approx(0.5)
+
+
+def test_exponential_and_natural_exp_are_the_same_family():
+    step = np.arange(0, 200, 7)
+    np.testing.assert_allclose(
+        natural_exp_decay(0.3, step, 40, 0.7), exponential_decay(0.3, step, 40, math.exp(-0.7))
+    )
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.floats(1e-4, 1.0), st.integers(1, 500), st.integers(0, 2000))
+def test_schedules_stay_between_end_and_start(lr, decay_steps, step):
+    for value in (
+        exponential_decay(lr, step, decay_steps, 0.9),
+        natural_exp_decay(lr, step, decay_steps, 0.5),
+        polynomial_decay(lr, step, decay_steps, end_lr=lr / 10),
+        cosine_decay(lr, step, decay_steps),
+    ):
+        assert 0.0 <= value <= lr * (1 + 1e-12)
+
+
+def torch_lrs(torch, make_scheduler, steps, lr=0.1):
+    param = torch.zeros(1, requires_grad=True)
+    opt = torch.optim.SGD([param], lr=lr)
+    sched = make_scheduler(opt)
+    values = []
+    for _ in range(steps):
+        values.append(opt.param_groups[0]["lr"])
+        opt.step()
+        sched.step()
+    return np.array(values)
+
+
+def test_matches_torch_schedulers():
+    torch = pytest.importorskip("torch", reason="torch.optim.lr_scheduler is the reference")
+    sch = torch.optim.lr_scheduler
+    t = np.arange(60)
+    np.testing.assert_allclose(
+        torch_lrs(torch, lambda o: sch.ExponentialLR(o, gamma=0.95), 60),
+        exponential_decay(0.1, t, 1, 0.95),
+    )
+    np.testing.assert_allclose(
+        torch_lrs(torch, lambda o: sch.StepLR(o, step_size=7, gamma=0.5), 60),
+        exponential_decay(0.1, t, 7, 0.5, staircase=True),
+    )
+    np.testing.assert_allclose(
+        torch_lrs(torch, lambda o: sch.CosineAnnealingLR(o, T_max=50, eta_min=0.01), 51),
+        cosine_decay(0.1, t[:51], 50, alpha=0.1),
+        atol=1e-12,
+    )
+    np.testing.assert_allclose(
+        torch_lrs(torch, lambda o: sch.PolynomialLR(o, total_iters=40, power=2.0), 60),
+        polynomial_decay(0.1, t, 40, end_lr=0.0, power=2.0),
+        atol=1e-12,
+    )
+    np.testing.assert_allclose(
+        torch_lrs(torch, lambda o: sch.LinearLR(o, start_factor=0.25, total_iters=8), 20),
+        linear_warmup(0.1, t[:20], 8, start_factor=0.25),
+    )
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (lambda: exponential_decay(0.0, 1, 10, 0.5), "lr"),
+        (lambda: natural_exp_decay(0.1, 1, 0, 0.5), "decay_steps"),
+        (lambda: cosine_decay(0.1, -1, 10), "step"),
+        (lambda: polynomial_decay(0.1, np.nan, 10), "step"),
+        (lambda: linear_warmup(0.1, 1, 10, start_factor=2.0), "start_factor"),
+        (lambda: warmup_cosine(0.1, 1, 10, 10), "warmup_steps"),
+    ],
+)
+def test_bad_input_raises(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()

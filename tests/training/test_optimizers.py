@@ -1,0 +1,147 @@
+"""numpy optimizers: convergence on convex quadratics, hand-computed steps, torch.optim parity."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from training.optimizers import (
+    SGD,
+    Adadelta,
+    Adagrad,
+    Adam,
+    AdamW,
+    RMSprop,
+    quadratic,
+    trajectory,
+)
+
+# (numpy optimizer, torch.optim class name, keyword arguments shared by both)
+CASES = [
+    (SGD, "SGD", {"lr": 0.05}),
+    (SGD, "SGD", {"lr": 0.05, "momentum": 0.9}),
+    (SGD, "SGD", {"lr": 0.05, "momentum": 0.9, "dampening": 0.5}),
+    (SGD, "SGD", {"lr": 0.05, "momentum": 0.9, "nesterov": True}),
+    (SGD, "SGD", {"lr": 0.05, "momentum": 0.5, "weight_decay": 0.1}),
+    (Adagrad, "Adagrad", {"lr": 0.1}),
+    (Adagrad, "Adagrad", {"lr": 0.1, "initial_accumulator_value": 0.5}),
+    (Adadelta, "Adadelta", {"lr": 1.0, "rho": 0.9, "eps": 1e-6}),
+    (RMSprop, "RMSprop", {"lr": 0.01, "alpha": 0.9}),
+    (Adam, "Adam", {"lr": 0.01, "betas": (0.8, 0.99)}),
+    (Adam, "Adam", {"lr": 0.01, "weight_decay": 0.1}),
+    (AdamW, "AdamW", {"lr": 0.01, "weight_decay": 0.1}),
+]
+
+
+def loss_and_grad(w, A, b):
+    """A non-quadratic loss (so the gradients change from step to step): softplus of A w - b."""
+    r = A @ w - b
+    return np.sum(np.logaddexp(0, r)) + 0.5 * np.sum(w**2), A.T @ (1 / (1 + np.exp(-r))) + w
+
+
+@pytest.mark.parametrize(("ours", "name", "kwargs"), CASES, ids=lambda c: str(c))
+def test_matches_torch_optim(ours, name, kwargs):
+    torch = pytest.importorskip("torch", reason="torch.optim is the reference")
+    rng = np.random.default_rng(0)
+    A, b = rng.normal(size=(6, 4)), rng.normal(size=6)
+    w0 = [rng.normal(size=4), rng.normal(size=(2, 2))]  # two parameter arrays
+    ws = [w.copy() for w in w0]
+    opt = ours(**kwargs)
+    tws = [torch.tensor(w, requires_grad=True) for w in w0]
+    topt = getattr(torch.optim, name)(tws, **kwargs)
+    At, bt = torch.tensor(A), torch.tensor(b)
+    for _ in range(25):
+        flat = np.concatenate([ws[0], ws[1].ravel()])[:4]
+        g0 = loss_and_grad(flat, A, b)[1]
+        grads = [g0, 2 * ws[1] ** 3]  # the second array: loss Σ w⁴ / 2
+        opt.step(ws, grads)
+
+        topt.zero_grad()
+        r = At @ tws[0] - bt
+        loss = torch.nn.functional.softplus(r).sum() + 0.5 * (tws[0] ** 2).sum()
+        loss = loss + 0.5 * (tws[1] ** 4).sum()
+        loss.backward()
+        topt.step()
+    for w, tw in zip(ws, tws, strict=True):
+        np.testing.assert_allclose(w, tw.detach().numpy(), rtol=1e-9, atol=1e-12)
+
+
+CONVERGE = [
+    lambda: SGD(lr=0.05),
+    lambda: SGD(lr=0.02, momentum=0.9),
+    lambda: SGD(lr=0.02, momentum=0.9, nesterov=True),
+    lambda: Adagrad(lr=0.5),
+    lambda: Adadelta(),
+    lambda: RMSprop(lr=0.01),
+    lambda: Adam(lr=0.05),
+]
+
+
+@pytest.mark.parametrize("make", CONVERGE, ids=lambda m: type(m()).__name__)
+def test_converges_on_convex_quadratic(make):
+    f, grad = quadratic((1.0, 10.0))
+    path = trajectory(make(), grad, [3.0, -2.0], 3000)
+    # with a constant lr the adaptive methods hover within about lr of the minimum
+    assert f(path[-1]) < 1e-3 * f(path[0])
+    assert f(path[-1]) < f(path[len(path) // 10])
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.floats(0.5, 5.0), min_size=1, max_size=4), st.integers(0, 1000))
+def test_adam_converges_on_random_quadratic(scales, seed):
+    f, grad = quadratic(tuple(scales))
+    w0 = np.random.default_rng(seed).uniform(-3, 3, len(scales))
+    path = trajectory(Adam(lr=0.05), grad, w0, 1500)
+    assert f(path[-1]) <= 1e-4 * max(f(path[0]), 1e-12) + 1e-10
+
+
+def test_hand_computed_steps():
+    # SGD momentum 0.9, lr 0.1, constant gradient 1: v = 1, 1.9, 2.71; p = -0.1, -0.29, -0.561
+    p = np.zeros(1)
+    opt = SGD(lr=0.1, momentum=0.9)
+    for _ in range(3):
+        opt.step([p], [np.ones(1)])
+    assert p[0] == pytest.approx(-0.561)
+    # AdaGrad accumulates: gradients 3 then 4 -> G = 9 then 25, steps 3/3 and 4/5
+    p = np.zeros(1)
+    opt = Adagrad(lr=1.0, eps=0.0)
+    opt.step([p], [np.array([3.0])])
+    opt.step([p], [np.array([4.0])])
+    assert p[0] == pytest.approx(-(1.0 + 0.8))
+    # Adam's first step is lr · sign(g) thanks to bias correction (eps aside)
+    p = np.zeros(2)
+    Adam(lr=0.1, eps=0.0).step([p], [np.array([5.0, -0.01])])
+    np.testing.assert_allclose(p, [-0.1, 0.1])
+    # AdamW shrinks the weight by (1 - lr · wd) before the Adam step
+    p = np.array([2.0])
+    AdamW(lr=0.1, eps=0.0, weight_decay=0.5).step([p], [np.array([1.0])])
+    assert p[0] == pytest.approx(2.0 * (1 - 0.05) - 0.1)
+
+
+def test_state_is_per_parameter():
+    a, b = np.zeros(1), np.zeros(1)
+    opt = SGD(lr=1.0, momentum=0.5)
+    opt.step([a, b], [np.ones(1), -np.ones(1)])
+    opt.step([a, b], [np.ones(1), -np.ones(1)])
+    assert a[0] == pytest.approx(-2.5)
+    assert b[0] == pytest.approx(2.5)
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (lambda: SGD(lr=-1.0), ValueError, "lr"),
+        (lambda: SGD(momentum=1.0), ValueError, "momentum"),
+        (lambda: SGD(momentum=0.0, nesterov=True), ValueError, "nesterov"),
+        (lambda: RMSprop(alpha=1.5), ValueError, "alpha"),
+        (lambda: Adam(betas=(0.9, 1.0)), ValueError, "betas"),
+        (lambda: Adadelta(rho=-0.1), ValueError, "rho"),
+        (lambda: SGD().step([np.zeros(2)], []), ValueError, "length"),
+        (lambda: SGD().step([np.zeros(2)], [np.zeros(3)]), ValueError, "grads"),
+        (lambda: SGD().step([np.zeros(2, dtype=int)], [np.zeros(2)]), TypeError, "params"),
+        (lambda: quadratic((1.0, -1.0)), ValueError, "scales"),
+        (lambda: trajectory(SGD(), lambda w: w, [1.0], -1), ValueError, "steps"),
+    ],
+)
+def test_bad_input_raises(call, error, match):
+    with pytest.raises(error, match=match):
+        call()

@@ -1,0 +1,73 @@
+"""Semantic-segmentation metrics from a confusion matrix: PA, mPA, per-class IoU, mIoU, FWIoU."""
+
+# --8<-- [start:imports]
+import numpy as np
+
+# --8<-- [end:imports]
+
+
+# --8<-- [start:confusion_matrix]
+def confusion_matrix(
+    y_true: np.ndarray, y_pred: np.ndarray, num_classes: int, ignore_index: int | None = 255
+) -> np.ndarray:
+    """(K, K) counts: entry [i, j] = pixels of true class i predicted as class j."""
+    y_true = np.asarray(y_true)
+    y_pred = np.asarray(y_pred)
+    if y_true.shape != y_pred.shape:
+        raise ValueError(
+            f"y_true and y_pred must have the same shape, got {y_true.shape}, {y_pred.shape}"
+        )
+    if not isinstance(num_classes, int) or num_classes < 1:
+        raise ValueError(f"num_classes must be a positive int, got {num_classes!r}")
+    for name, a in (("y_true", y_true), ("y_pred", y_pred)):
+        if a.dtype.kind not in "iu":
+            raise TypeError(f"{name} must hold integer class ids, got dtype {a.dtype}")
+    keep = np.ones(y_true.shape, dtype=bool) if ignore_index is None else y_true != ignore_index
+    t, p = y_true[keep].astype(np.int64), y_pred[keep].astype(np.int64)
+    if ((t < 0) | (t >= num_classes)).any() or ((p < 0) | (p >= num_classes)).any():
+        raise ValueError(f"class ids must be in [0, {num_classes}) (or ignore_index in y_true)")
+    # Pair (i, j) -> one integer i * K + j, counted in a single bincount.
+    return np.bincount(t * num_classes + p, minlength=num_classes**2).reshape(
+        num_classes, num_classes
+    )
+
+
+# --8<-- [end:confusion_matrix]
+
+
+# --8<-- [start:scores]
+def segmentation_scores(cm: np.ndarray) -> dict[str, float | np.ndarray]:
+    """PA, mPA, per-class IoU, mIoU and FWIoU; classes absent from truth and prediction are NaN."""
+    cm = np.asarray(cm, dtype=np.float64)
+    if cm.ndim != 2 or cm.shape[0] != cm.shape[1] or (cm < 0).any() or cm.sum() == 0:
+        raise ValueError("cm must be a square, non-negative confusion matrix with a positive sum")
+    tp = np.diag(cm)
+    gt = cm.sum(axis=1)  # pixels of each true class: TP + FN
+    pred = cm.sum(axis=0)  # pixels predicted as each class: TP + FP
+    union = gt + pred - tp  # TP + FP + FN
+    with np.errstate(invalid="ignore", divide="ignore"):
+        class_acc = np.where(gt > 0, tp / gt, np.nan)
+        iou = np.where(union > 0, tp / union, np.nan)
+    freq = gt / gt.sum()
+    return {
+        "pixel_accuracy": float(tp.sum() / cm.sum()),
+        "mean_pixel_accuracy": float(np.nanmean(class_acc)),
+        "iou": iou,
+        "miou": float(np.nanmean(iou)),
+        "fwiou": float(np.nansum(freq * iou)),
+    }
+
+
+# --8<-- [end:scores]
+
+
+if __name__ == "__main__":
+    truth = np.array([[0, 0, 1], [1, 2, 2], [255, 2, 2]])
+    guess = np.array([[0, 1, 1], [1, 2, 0], [0, 2, 2]])
+    cm = confusion_matrix(truth, guess, 3)
+    assert cm.tolist() == [[1, 1, 0], [0, 2, 0], [1, 0, 3]]
+    s = segmentation_scores(cm)
+    assert np.isclose(s["pixel_accuracy"], 6 / 8)
+    assert np.allclose(s["iou"], [1 / 3, 2 / 3, 3 / 4])
+    assert np.isclose(s["miou"], (1 / 3 + 2 / 3 + 3 / 4) / 3)
+    print(cm, {k: np.round(v, 4) for k, v in s.items()}, sep="\n")

@@ -1,0 +1,70 @@
+"""The shared-covariance Gaussian posterior against scipy densities and the logistic form."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from ml.generative import logistic_parameters, posterior_by_bayes
+
+stats = pytest.importorskip("scipy.stats", reason="scipy (a scikit-learn dependency) not installed")
+
+
+def random_model(seed: int, d: int):
+    rng = np.random.default_rng(seed)
+    a = rng.normal(size=(d, d))
+    return (
+        rng.normal(size=d),
+        rng.normal(size=d),
+        a @ a.T + 0.5 * np.eye(d),
+        rng.normal(size=(8, d)),
+    )
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 10_000), st.integers(1, 4), st.floats(0.05, 0.95))
+def test_bayes_posterior_matches_scipy_densities(seed, d, prior1):
+    mu0, mu1, cov, x = random_model(seed, d)
+    p0 = stats.multivariate_normal(mu0, cov).pdf(x) * (1 - prior1)
+    p1 = stats.multivariate_normal(mu1, cov).pdf(x) * prior1
+    np.testing.assert_allclose(
+        posterior_by_bayes(x, mu0, mu1, cov, prior1), p1 / (p0 + p1), rtol=1e-9
+    )
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 10_000), st.integers(1, 4), st.floats(0.05, 0.95))
+def test_posterior_is_logistic_in_x(seed, d, prior1):
+    mu0, mu1, cov, x = random_model(seed, d)
+    w, b = logistic_parameters(mu0, mu1, cov, prior1)
+    expected = 1.0 / (1.0 + np.exp(-(x @ w + b)))
+    np.testing.assert_allclose(posterior_by_bayes(x, mu0, mu1, cov, prior1), expected, rtol=1e-9)
+
+
+def test_equal_priors_put_the_boundary_halfway():
+    mu0, mu1, cov = np.array([0.0, 0.0]), np.array([4.0, 0.0]), np.eye(2)
+    assert posterior_by_bayes(np.array([[2.0, 7.0]]), mu0, mu1, cov, 0.5)[0] == pytest.approx(0.5)
+
+
+def test_matches_sklearn_lda_fitted_on_the_same_statistics():
+    lda_mod = pytest.importorskip("sklearn.discriminant_analysis")
+    rng = np.random.default_rng(0)
+    cov = np.array([[1.0, 0.4], [0.4, 0.8]])
+    x0 = rng.multivariate_normal([0, 0], cov, 300)
+    x1 = rng.multivariate_normal([1.5, 1.0], cov, 100)
+    X, y = np.r_[x0, x1], np.r_[np.zeros(300), np.ones(100)]
+    lda = lda_mod.LinearDiscriminantAnalysis(solver="lsqr", store_covariance=True).fit(X, y)
+    ours = posterior_by_bayes(X, lda.means_[0], lda.means_[1], lda.covariance_, lda.priors_[1])
+    np.testing.assert_allclose(ours, lda.predict_proba(X)[:, 1], rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("args", "match"),
+    [
+        ((np.zeros(2), np.zeros(3), np.eye(2), 0.5), "mu0"),
+        ((np.zeros(2), np.zeros(2), -np.eye(2), 0.5), "cov"),
+        ((np.zeros(2), np.zeros(2), np.eye(2), 1.0), "prior1"),
+    ],
+)
+def test_bad_input(args, match):
+    with pytest.raises(ValueError, match=match):
+        logistic_parameters(*args)

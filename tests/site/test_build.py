@@ -16,6 +16,8 @@ def test_site_builds_with_katex_served_locally(built_site: Path):
     assert list((built_site / "assets/katex/fonts").glob("KaTeX_Main-Regular.woff2"))
     page = (built_site / "detection/nms/index.html").read_text(encoding="utf-8")
     assert 'class="arithmatex" data-search-exclude' in page
+    index = (built_site / "search/search_index.json").read_text(encoding="utf-8")
+    assert "非极大值抑制" in index  # stored as UTF-8, not \u escapes
 
 
 def make_project(tmp_path: Path, page: str) -> Path:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from hooks import glossary_page, math_search_exclude, question_bank
+from hooks import glossary_page, question_bank, search_exclude
 
 
 def test_questions_are_headings_ending_in_a_fullwidth_question_mark():
@@ -53,7 +53,11 @@ def test_malformed_glossary_line_is_an_error(tmp_path, monkeypatch):
         glossary_page.entries()
 
 
-def test_math_is_excluded_from_search():
-    html = '<p><span class="arithmatex">\\(x\\)</span></p><div class="arithmatex">\\[y\\]</div>'
-    out = math_search_exclude.on_page_content(html, None, None, None)
-    assert out.count("data-search-exclude") == 2
+def test_math_and_code_blocks_are_excluded_from_search():
+    html = (
+        '<p><span class="arithmatex">\\(x\\)</span></p><div class="arithmatex">\\[y\\]</div>'
+        '<div class="highlight"><pre>x = 1</pre></div><p><code>x</code></p>'
+    )
+    out = search_exclude.on_page_content(html, None, None, None)
+    assert out.count("data-search-exclude") == 3
+    assert "<code>x</code>" in out  # inline code stays searchable

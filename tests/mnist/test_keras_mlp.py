@@ -1,0 +1,67 @@
+"""The Keras 3 MLP (PyTorch backend): architecture, He init, loss and forward pass vs numpy."""
+
+import os
+
+import numpy as np
+import pytest
+from mnist.idx import load_subset
+from mnist.mlp import forward, preprocess, softmax_cross_entropy
+
+os.environ.setdefault("KERAS_BACKEND", "torch")  # before keras is imported anywhere
+pytest.importorskip("torch", reason="Keras runs on the PyTorch backend here")
+keras = pytest.importorskip("keras", reason="the Keras 3 version of the MLP needs Keras")
+from mnist.keras_mlp import make_keras_mlp  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def model():
+    return make_keras_mlp((784, 256, 128, 10), total_steps=100)
+
+
+def test_architecture_and_he_init(model):
+    assert keras.backend.backend() == "torch"
+    dense = model.layers
+    assert [layer.units for layer in dense] == [256, 128, 10]
+    assert [layer.activation.__name__ for layer in dense] == ["relu", "relu", "linear"]
+    kernel = dense[0].kernel.numpy()
+    assert kernel.shape == (784, 256)
+    # he_normal draws from a truncated normal rescaled so that the std is sqrt(2 / fan_in)
+    assert kernel.std() == pytest.approx(np.sqrt(2 / 784), rel=0.03)
+    # almost all entries lie within the truncation at 2 std of the underlying normal
+    assert np.mean(np.abs(kernel) < 2 * np.sqrt(2 / 784) / 0.87962566103423978) > 0.9999
+
+
+def test_forward_and_loss_match_numpy(model):
+    images, labels = load_subset()
+    x, y = preprocess(images[:40]), labels[:40]
+    params = [w.numpy() for layer in model.layers for w in (layer.kernel, layer.bias)]
+    logits_np, _ = forward(params, x)
+    logits_k = keras.ops.convert_to_numpy(model(x))
+    np.testing.assert_allclose(logits_k, logits_np, rtol=1e-4, atol=1e-5)
+    loss_k = float(model.loss(y, logits_k))
+    assert loss_k == pytest.approx(softmax_cross_entropy(logits_np, y)[0], rel=1e-5)
+
+
+def test_optimizer_is_adam_with_cosine_decay(model):
+    optimizer = model.optimizer
+    assert isinstance(optimizer, keras.optimizers.Adam)
+    assert optimizer.epsilon == 1e-8
+    schedule = optimizer._learning_rate
+    for step in (0, 25, 50, 100):
+        expected = 1e-3 * 0.5 * (1 + np.cos(np.pi * step / 100))
+        assert float(schedule(step)) == pytest.approx(expected, abs=1e-9)
+
+
+def test_a_few_steps_on_real_digits_lower_the_loss():
+    images, labels = load_subset()
+    x, y = preprocess(images[:64]), labels[:64]
+    model = make_keras_mlp((784, 32, 10), total_steps=10)
+    losses = [float(model.train_on_batch(x, y)[0]) for _ in range(10)]
+    assert losses[-1] < losses[0]
+
+
+def test_bad_arguments():
+    with pytest.raises(ValueError, match="sizes"):
+        make_keras_mlp((784,))
+    with pytest.raises(ValueError, match="total_steps"):
+        make_keras_mlp(total_steps=0)

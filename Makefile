@@ -10,6 +10,10 @@ BIN := $(VENV)/bin
 PY_DEPS := $(VENV)/.installed-from-lock
 JS_DEPS := node_modules/.installed-from-lock
 export NO_MKDOCS_2_WARNING := 1
+# Tests run on 2 xdist workers: one BLAS/OpenMP thread each, or they fight over the cores.
+test: export OMP_NUM_THREADS := 1
+test: export OPENBLAS_NUM_THREADS := 1
+test: export MKL_NUM_THREADS := 1
 
 .PHONY: serve test build pdf offline deps clean
 
@@ -19,7 +23,7 @@ serve: deps
 test: deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest -n 2 --dist loadgroup
+	$(BIN)/pytest -n 2
 
 build: deps
 	$(BIN)/mkdocs build --strict

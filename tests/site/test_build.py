@@ -5,9 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT, mkdocs_build
-
-pytestmark = pytest.mark.xdist_group("site")
+from .conftest import ROOT, make_project, mkdocs_build
 
 
 def test_site_builds_with_katex_served_locally(built_site: Path):
@@ -17,20 +15,8 @@ def test_site_builds_with_katex_served_locally(built_site: Path):
     page = (built_site / "detection/nms/index.html").read_text(encoding="utf-8")
     assert 'class="arithmatex" data-search-exclude' in page
     index = (built_site / "search/search_index.json").read_text(encoding="utf-8")
-    assert "非极大值抑制" in index  # stored as UTF-8, not \u escapes
-
-
-def make_project(tmp_path: Path, page: str) -> Path:
-    """A one-page copy of the site: same config, hooks and snippets, nav of one page."""
-    for name in ("hooks", "includes", "overrides", "snippets", "tools", "node_modules"):
-        (tmp_path / name).symlink_to(ROOT / name)
-    (tmp_path / "docs").mkdir()
-    (tmp_path / "docs/index.md").write_text(page, encoding="utf-8")
-    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    nav = "\nnav:\n  - index.md\n  - questions.md\n  - glossary.md\n"  # the last two are generated
-    config = config[: config.index("\nnav:")] + nav
-    (tmp_path / "mkdocs.yml").write_text(config, encoding="utf-8")
-    return tmp_path / "mkdocs.yml"
+    assert "阈值" in index  # stored as UTF-8, not \\u escapes
+    assert "\\u9608" not in index
 
 
 FIGURE_PAGE = """# 标题
@@ -50,7 +36,7 @@ show(fig)
 
 
 def test_minimal_copy_of_the_site_builds_with_a_figure(tmp_path: Path):
-    result = mkdocs_build(make_project(tmp_path, FIGURE_PAGE), tmp_path / "out")
+    result = mkdocs_build(make_project(tmp_path, {"index.md": FIGURE_PAGE}), tmp_path / "out")
     assert result.returncode == 0, result.stderr
     page = (tmp_path / "out/index.html").read_text(encoding="utf-8")
     assert '<div class="code-figure" data-search-exclude><svg' in page
@@ -68,7 +54,7 @@ def test_minimal_copy_of_the_site_builds_with_a_figure(tmp_path: Path):
     ids=["broken-link", "broken-anchor", "missing-snippet", "bad-formula"],
 )
 def test_strict_build_fails_loudly(tmp_path: Path, page: str, message: str):
-    result = mkdocs_build(make_project(tmp_path, page), tmp_path / "out")
+    result = mkdocs_build(make_project(tmp_path, {"index.md": page}), tmp_path / "out")
     assert result.returncode != 0
     assert message in result.stderr
 

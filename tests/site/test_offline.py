@@ -5,7 +5,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("offline")]
+pytestmark = pytest.mark.browser
 
 
 def test_file_url_copy_searches(page, offline_site: Path):

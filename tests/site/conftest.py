@@ -5,6 +5,7 @@ import fcntl
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -43,34 +44,38 @@ def make_project(directory: Path, pages: dict[str, str]) -> Path:
     return directory / "mkdocs.yml"
 
 
-def shared_build(tmp_path_factory, worker_id: str, name: str, **env: str) -> Path:
-    """Build the site once per test run, whichever xdist worker asks first."""
-    base = tmp_path_factory.getbasetemp()
-    root = base.parent if worker_id != "master" else base  # the run's own directory
-    site, log = root / name, root / f"{name}.log"
-    with open(root / f"{name}.lock", "w") as lock:
+def run_directory(config: pytest.Config) -> Path:
+    """A temporary directory of this test run, the same for every xdist worker."""
+    base = config._tmp_path_factory.getbasetemp()  # what the tmp_path_factory fixture uses
+    return base.parent if hasattr(config, "workerinput") else base
+
+
+def build_once(config: pytest.Config) -> tuple[Path, Path]:
+    """Build the site unless another worker has: (site directory, build log)."""
+    root = run_directory(config)
+    site, log = root / "site", root / "site.log"
+    with open(root / "site.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not log.exists():
-            result = mkdocs_build(ROOT / "mkdocs.yml", site, **env)
+            result = mkdocs_build(ROOT / "mkdocs.yml", site)
             log.write_text(f"{result.returncode}\n{result.stderr}", encoding="utf-8")
+    return site, log
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Start the site build in the background as soon as a test that needs it is collected,
+    so that the workers run the other tests meanwhile."""
+    if any("built_site" in getattr(item, "fixturenames", ()) for item in session.items):
+        threading.Thread(target=build_once, args=(session.config,), daemon=True).start()
+
+
+@pytest.fixture(scope="session")
+def built_site(pytestconfig) -> Path:
+    site, log = build_once(pytestconfig)
     returncode, stderr = log.read_text(encoding="utf-8").split("\n", 1)
     if returncode != "0":
-        pytest.fail(f"mkdocs build --strict ({name}) failed:\n{stderr[-5000:]}")
+        pytest.fail(f"mkdocs build --strict failed:\n{stderr[-5000:]}")
     return site
-
-
-@pytest.fixture(scope="session")
-def built_site(tmp_path_factory, worker_id) -> Path:
-    return shared_build(tmp_path_factory, worker_id, "site")
-
-
-@pytest.fixture(scope="session")
-def offline_site(tmp_path_factory, worker_id) -> Path:
-    """The OFFLINE=true build, meant to be opened from file://."""
-    # Notebooks are executed by the main build's tests; here only file:// matters.
-    return shared_build(
-        tmp_path_factory, worker_id, "offline-site", OFFLINE="true", EXECUTE_NOTEBOOKS="false"
-    )
 
 
 @pytest.fixture(scope="session")

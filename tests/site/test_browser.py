@@ -39,27 +39,34 @@ def test_search_table_names_real_pages():
     assert not missing, f"search table names pages that do not exist: {missing}"
 
 
+@pytest.fixture(scope="module")
+def reader(browser):
+    """One browser context for all page visits: like a reader, it caches the site's assets."""
+    context = browser.new_context(locale="zh-CN")
+    context.set_default_timeout(10_000)
+    yield context
+    context.close()
+
+
 @pytest.mark.parametrize("src", PAGES)
-def test_page_renders_with_no_external_requests(page, site_url: str, src: str):
-    foreign, errors = [], []
+def test_page_renders_with_no_external_requests(reader, site_url: str, src: str):
+    tab = reader.new_page()
+    requests, errors = [], []
+    tab.on("request", lambda request: requests.append(request.url))
+    tab.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
+    tab.on("pageerror", lambda error: errors.append(str(error)))
 
-    def refuse(route):  # any request not to the local server is recorded and blocked
-        foreign.append(route.request.url)
-        route.abort()
-
-    page.route(lambda url: urlparse(url).hostname != "127.0.0.1", refuse)
-    page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
-    page.on("pageerror", lambda error: errors.append(str(error)))
-
-    page.goto(site_url + page_path(src), wait_until="load")
-    page.wait_for_function(
+    tab.goto(site_url + page_path(src), wait_until="load")
+    # Rendering runs on Material's document$, after the scripts that fetch on load started.
+    tab.wait_for_function(
         "[...document.querySelectorAll('.arithmatex')].every(e => e.querySelector('.katex'))"
     )
-    page.wait_for_timeout(300)  # scripts that fetch right after rendering
 
-    assert page.locator(".katex-error").count() == 0
+    assert tab.locator(".katex-error").count() == 0
+    foreign = [url for url in requests if urlparse(url).hostname != "127.0.0.1"]
     assert not foreign, f"requests to other hosts: {foreign}"
     assert not errors, f"console errors: {errors}"
+    tab.close()
 
 
 @pytest.fixture(scope="module")

@@ -18,14 +18,13 @@ from tools.browser import launch, serve
 
 def weigh(browser, url: str) -> dict:
     """Load url in a fresh context (empty cache) and add up what it fetched."""
-    bodies: dict[str, bytes] = {}
+    finished = []
     context = browser.new_context()
     page = context.new_page()
-    page.on(
-        "requestfinished", lambda request: bodies.update({request.url: request.response().body()})
-    )
+    page.on("requestfinished", lambda request: finished.append(request))
     page.goto(url, wait_until="networkidle")
     page.wait_for_timeout(500)  # late fonts and the search worker's index
+    bodies = {request.url: request.response().body() for request in finished}
     context.close()
     raw = sum(len(body) for body in bodies.values())
     compressed = sum(len(gzip.compress(body, 6)) for body in bodies.values())

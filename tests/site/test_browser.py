@@ -114,9 +114,9 @@ def test_self_test_mode_hides_answers_and_is_remembered(page, site_url: str):
     assert reveal.get_attribute("aria-expanded") == "true"
 
     # Instant navigation away and back: the mode is re-applied, answers hidden again.
-    page.locator(".md-nav__link", has_text="首页").first.click()
+    page.locator(".md-header__button.md-logo").click()
     page.wait_for_url(site_url)
-    page.locator(".md-nav__link", has_text="非极大值抑制").first.click()
+    page.locator("article a[href$='detection/nms/']").first.click()
     page.wait_for_url("**/detection/nms/")
     page.locator(".self-test__toggle[aria-pressed=true]").wait_for()
     assert not page.locator(".self-test__answer").first.is_visible()

@@ -18,7 +18,7 @@ PAGES = {
 }
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def offline_site(tmp_path_factory):
     project = tmp_path_factory.mktemp("offline-project")
     result = mkdocs_build(make_project(project, PAGES), project / "site", OFFLINE="true")

@@ -49,7 +49,7 @@ def has_chinese_font() -> bool:
     return bool(subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True).stdout)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def pdf_text(browser, tmp_path_factory) -> tuple[pypdf.PdfReader, list[str]]:
     if not has_chinese_font():
         pytest.skip("no Chinese font: apt-get install fonts-noto-cjk")

@@ -13,19 +13,7 @@ from frameworks.numpy_classifier import (
 )
 from sklearn.metrics import log_loss
 
-
-def numerical_grad(f, x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
-    """Central differences of the scalar function f with respect to every entry of x."""
-    grad = np.zeros_like(x)
-    for idx in np.ndindex(x.shape):
-        old = x[idx]
-        x[idx] = old + eps
-        plus = f()
-        x[idx] = old - eps
-        minus = f()
-        x[idx] = old
-        grad[idx] = (plus - minus) / (2 * eps)
-    return grad
+from tests.gradcheck import numerical_gradient
 
 
 @pytest.mark.parametrize("sizes", [[2, 3], [2, 7, 3], [4, 5, 2]])
@@ -39,7 +27,7 @@ def test_gradients_match_numerical(sizes, reg):
         params[k] += rng.normal(scale=0.1, size=params[k].shape)
     _, grads = loss_and_grads(params, X, y, reg)
     for k in params:
-        num = numerical_grad(lambda: loss_and_grads(params, X, y, reg)[0], params[k])
+        num = numerical_gradient(lambda: loss_and_grads(params, X, y, reg)[0], params[k])
         np.testing.assert_allclose(grads[k], num, rtol=1e-5, atol=1e-7)
 
 

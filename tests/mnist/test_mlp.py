@@ -20,6 +20,8 @@ from mnist.mlp import (
 )
 from threadpoolctl import threadpool_limits
 
+from tests.gradcheck import numerical_gradient
+
 
 @pytest.fixture(autouse=True)
 def one_blas_thread():
@@ -37,23 +39,6 @@ def tiny_problem(seed: int = 0):
     return params, x, labels
 
 
-def numerical_gradient(params, x, labels, h: float = 1e-6) -> list[np.ndarray]:
-    """Central differences, one parameter entry at a time."""
-    grads = []
-    for p in params:
-        g = np.zeros_like(p)
-        for i in np.ndindex(p.shape):
-            old = p[i]
-            p[i] = old + h
-            up = loss_and_grads(params, x, labels)[0]
-            p[i] = old - h
-            down = loss_and_grads(params, x, labels)[0]
-            p[i] = old
-            g[i] = (up - down) / (2 * h)
-        grads.append(g)
-    return grads
-
-
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_backprop_matches_numerical_gradient(seed: int):
     params, x, labels = tiny_problem(seed)
@@ -64,7 +49,10 @@ def test_backprop_matches_numerical_gradient(seed: int):
         assert np.abs(z).min() > 1e-4
         h = np.maximum(z, 0)
     _, grads = loss_and_grads(params, x, labels)
-    for analytic, numeric in zip(grads, numerical_gradient(params, x, labels), strict=True):
+    numeric_grads = [
+        numerical_gradient(lambda: loss_and_grads(params, x, labels)[0], p) for p in params
+    ]
+    for analytic, numeric in zip(grads, numeric_grads, strict=True):
         assert analytic.shape == numeric.shape
         np.testing.assert_allclose(analytic, numeric, rtol=1e-5, atol=1e-8)
 

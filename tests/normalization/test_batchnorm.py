@@ -6,6 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from normalization.batchnorm import batch_norm, batch_norm_backward, fold_batch_norm
 
+from tests.gradcheck import numerical_gradient
+
 EPS = 1e-5
 
 
@@ -89,19 +91,6 @@ def test_statistics_are_per_channel_over_n_h_w():
     np.testing.assert_allclose(r_mean, [x[:, c].mean() for c in range(3)])
     np.testing.assert_allclose(y.mean(axis=(0, 2, 3)), 0, atol=1e-12)
     np.testing.assert_allclose(y.var(axis=(0, 2, 3)), 1, atol=1e-4)
-
-
-def numerical_gradient(f, x, h=1e-6):
-    grad = np.zeros_like(x)
-    for idx in np.ndindex(x.shape):
-        old = x[idx]
-        x[idx] = old + h
-        plus = f()
-        x[idx] = old - h
-        minus = f()
-        x[idx] = old
-        grad[idx] = (plus - minus) / (2 * h)
-    return grad
 
 
 @pytest.mark.parametrize("shape", [(5, 3), (4, 2, 3), (3, 2, 2, 2)])

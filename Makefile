@@ -14,6 +14,8 @@ export NO_MKDOCS_2_WARNING := 1
 test: export OMP_NUM_THREADS := 1
 test: export OPENBLAS_NUM_THREADS := 1
 test: export MKL_NUM_THREADS := 1
+# pytest keeps its assertion-rewritten test modules in __pycache__: later runs reuse them.
+test: export PYTHONDONTWRITEBYTECODE :=
 
 .PHONY: serve test build pdf offline deps clean
 
@@ -29,7 +31,8 @@ build: deps
 	$(BIN)/mkdocs build --strict
 
 # For CI's downloadable artifacts: the whole site as one PDF, and a copy for file://.
-pdf: build
+pdf: deps
+	PRINT_SITE=true $(BIN)/mkdocs build --strict
 	$(BIN)/python -m tools.pdf site site/dl-interview-notes.pdf
 
 offline: deps

@@ -44,7 +44,7 @@ def print_page_to_pdf(browser, site_url: str, out: Path) -> Path:
 def print_site(site_dir: Path, out: Path) -> Path:
     """Serve a built site, print it to out as PDF and return out."""
     if not (site_dir / "print_page" / "index.html").is_file():
-        raise FileNotFoundError(f"{site_dir} has no print_page/: build the site first")
+        raise FileNotFoundError(f"{site_dir} has no print_page/: build with PRINT_SITE=true")
     with serve(site_dir) as url, sync_playwright() as playwright:
         browser = launch(playwright)
         print_page_to_pdf(browser, url, out)

@@ -1,8 +1,10 @@
 """Unit tests of the build hooks that generate pages or rewrite HTML."""
 
+import logging
+
 import pytest
 
-from hooks import glossary_page, question_bank, search_exclude
+from hooks import exec_cache, glossary_page, question_bank, search_exclude
 
 
 def test_questions_are_headings_ending_in_a_fullwidth_question_mark():
@@ -61,3 +63,59 @@ def test_math_and_code_blocks_are_excluded_from_search():
     out = search_exclude.on_page_content(html, None, None, None)
     assert out.count("data-search-exclude") == 3
     assert "<code>x</code>" in out  # inline code stays searchable
+
+
+class Formatter:
+    """Stands in for markdown-exec's formatter: counts runs, may log a warning."""
+
+    __module__ = "markdown_exec.fake"
+
+    def __init__(self, warn: bool = False) -> None:
+        self.runs, self.warn = 0, warn
+
+    def __call__(self, source, language, css_class, options, md, **kwargs):
+        self.runs += 1
+        if self.warn:
+            logging.getLogger("mkdocs.plugins.markdown_exec").warning("fence failed")
+        return f"<p>{source} run {self.runs}</p>"
+
+
+def test_a_fence_runs_once_while_nothing_changes(tmp_path):
+    formatter = Formatter()
+    used = set()
+    fence = exec_cache.CachedFence(formatter, tmp_path, "digest-1", used)
+    first = fence("print(1)", "python", "", {"html": True}, None)
+    assert fence("print(1)", "python", "", {"html": True}, None) == first
+    assert formatter.runs == 1 and len(used) == 1
+    fence("print(2)", "python", "", {"html": True}, None)
+    fence("print(1)", "python", "", {"html": False}, None)
+    exec_cache.CachedFence(formatter, tmp_path, "digest-2", used)("print(1)", "python", "", {"html": True}, None)
+    assert formatter.runs == 4  # other code, other options, other imports: run again
+
+
+def test_a_failing_fence_is_never_cached(tmp_path):
+    formatter = Formatter(warn=True)
+    fence = exec_cache.CachedFence(formatter, tmp_path, "digest", set())
+    fence("raise ValueError", "python", "", {}, None)
+    fence("raise ValueError", "python", "", {}, None)
+    assert formatter.runs == 2 and not list(tmp_path.iterdir())
+
+
+def test_a_fence_in_a_session_always_runs(tmp_path):
+    formatter = Formatter()
+    fence = exec_cache.CachedFence(formatter, tmp_path, "digest", set())
+    fence("x = 1", "python", "", {"session": "s"}, None)
+    fence("x = 1", "python", "", {"session": "s"}, None)
+    assert formatter.runs == 2
+
+
+def test_the_digest_follows_every_imported_file(tmp_path, monkeypatch):
+    (tmp_path / "snippets" / "pkg").mkdir(parents=True)
+    (tmp_path / "tools").mkdir()
+    module = tmp_path / "snippets" / "pkg" / "mod.py"
+    module.write_text("A = 1\n")
+    monkeypatch.setattr(exec_cache, "ROOT", tmp_path)
+    before = exec_cache.digest_of_imports()
+    assert exec_cache.digest_of_imports() == before
+    module.write_text("A = 2\n")
+    assert exec_cache.digest_of_imports() != before

@@ -55,7 +55,7 @@ def pdf_text(browser, tmp_path_factory) -> tuple[pypdf.PdfReader, list[str]]:
         pytest.skip("no Chinese font: apt-get install fonts-noto-cjk")
     project = tmp_path_factory.mktemp("pdf-project")
     pages = {"index.md": "---\ndescription: 首页。\n---\n\n# 首页\n\n简介。\n", "nms.md": CHAPTER}
-    result = mkdocs_build(make_project(project, pages), project / "site")
+    result = mkdocs_build(make_project(project, pages), project / "site", PRINT_SITE="true")
     assert result.returncode == 0, result.stderr
     with serve(project / "site") as url:
         out = print_page_to_pdf(browser, url, project / "site.pdf")

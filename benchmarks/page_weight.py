@@ -1,7 +1,7 @@
 """Bytes a first visit to a page loads (every request, raw and gzip-compressed).
 
 Usage: python benchmarks/page_weight.py SITE_DIR [PAGE ...]   (after `make build`)
-Prints one JSON line per page.
+Prints one JSON line per page; with --all, every page of the site and then a summary line.
 """
 
 import argparse
@@ -23,7 +23,7 @@ def weigh(browser, url: str) -> dict:
     page = context.new_page()
     page.on("requestfinished", lambda request: finished.append(request))
     page.goto(url, wait_until="networkidle")
-    page.wait_for_timeout(500)  # late fonts and the search worker's index
+    page.wait_for_timeout(500)  # late fonts, KaTeX
     bodies = {request.url: request.response().body() for request in finished}
     context.close()
     raw = sum(len(body) for body in bodies.values())
@@ -42,12 +42,35 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("site_dir", type=Path)
     parser.add_argument("pages", nargs="*", default=["detection/nms/"])
+    parser.add_argument("--all", action="store_true", help="every page of the site")
     args = parser.parse_args()
+    pages = all_pages(args.site_dir) if args.all else args.pages
     with serve(args.site_dir) as base, sync_playwright() as playwright:
         browser = launch(playwright)
-        for page in args.pages:
-            print(json.dumps(weigh(browser, base + page), ensure_ascii=False))
+        results = [weigh(browser, base + page) for page in pages]
         browser.close()
+    for result in results:
+        print(json.dumps(result, ensure_ascii=False))
+    if args.all:
+        print(json.dumps(summary(results), ensure_ascii=False))
+
+
+def all_pages(site_dir: Path) -> list[str]:
+    """Every page MkDocs wrote (directory URLs), without the 404 and print pages."""
+    pages = sorted(p.parent.relative_to(site_dir).as_posix() for p in site_dir.rglob("index.html"))
+    return [("" if p == "." else p + "/") for p in pages if p != "print_page"]
+
+
+def summary(results: list[dict]) -> dict:
+    gzip_bytes = sorted(result["gzip_bytes"] for result in results)
+    heaviest = max(results, key=lambda result: result["gzip_bytes"])
+    return {
+        "pages": len(results),
+        "median_gzip_bytes": gzip_bytes[len(gzip_bytes) // 2],
+        "max_gzip_bytes": gzip_bytes[-1],
+        "heaviest": heaviest["page"].split("/", 3)[-1],
+        "pages_over_300k_gzip": sum(size > 300_000 for size in gzip_bytes),
+    }
 
 
 if __name__ == "__main__":

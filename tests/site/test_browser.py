@@ -1,5 +1,6 @@
 """The built site in headless Chromium: math renders, no external requests, search works."""
 
+import contextlib
 import csv
 from pathlib import Path
 from urllib.parse import urlparse
@@ -41,33 +42,46 @@ def test_search_table_names_real_pages():
 
 # Session scope: xdist interleaves modules, which would tear module fixtures down and up again.
 @pytest.fixture(scope="session")
-def reader(browser):
-    """One browser context for all page visits: like a reader, it caches the site's assets."""
+def reader_tab(browser):
+    """One tab for all page visits: like a reader, it caches the site's assets, and a new
+    tab per page would cost a renderer process each."""
     context = browser.new_context(locale="zh-CN")
     context.set_default_timeout(10_000)
-    yield context
+    yield context.new_page()
     context.close()
 
 
-@pytest.mark.parametrize("src", PAGES)
-def test_page_renders_with_no_external_requests(reader, site_url: str, src: str):
-    tab = reader.new_page()
+@contextlib.contextmanager
+def recording(tab):
+    """Requests and console errors of the tab while the block runs."""
     requests, errors = [], []
-    tab.on("request", lambda request: requests.append(request.url))
-    tab.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
-    tab.on("pageerror", lambda error: errors.append(str(error)))
+    listeners = {
+        "request": lambda request: requests.append(request.url),
+        "console": lambda msg: msg.type == "error" and errors.append(msg.text),
+        "pageerror": lambda error: errors.append(str(error)),
+    }
+    for event, listener in listeners.items():
+        tab.on(event, listener)
+    try:
+        yield requests, errors
+    finally:
+        for event, listener in listeners.items():
+            tab.remove_listener(event, listener)
 
-    tab.goto(site_url + page_path(src), wait_until="load")
-    # Rendering runs on Material's document$, after the scripts that fetch on load started.
-    tab.wait_for_function(
-        "[...document.querySelectorAll('.arithmatex')].every(e => e.querySelector('.katex'))"
-    )
 
-    assert tab.locator(".katex-error").count() == 0
+@pytest.mark.parametrize("src", PAGES)
+def test_page_renders_with_no_external_requests(reader_tab, site_url: str, src: str):
+    with recording(reader_tab) as (requests, errors):
+        reader_tab.goto(site_url + page_path(src), wait_until="load")
+        # KaTeX loads on demand and renders on Material's document$, after the load event.
+        reader_tab.wait_for_function(
+            "[...document.querySelectorAll('.arithmatex')].every(e => e.querySelector('.katex'))"
+        )
+
+    assert reader_tab.locator(".katex-error").count() == 0
     foreign = [url for url in requests if urlparse(url).hostname != "127.0.0.1"]
     assert not foreign, f"requests to other hosts: {foreign}"
     assert not errors, f"console errors: {errors}"
-    tab.close()
 
 
 # Types each query into Material's search box the way a reader does (value + keyup, which
@@ -152,3 +166,32 @@ def test_glossary_abbreviation_shows_tooltip(page, site_url: str):
     tooltip = page.locator(".md-tooltip2--active")
     tooltip.wait_for()
     assert "Non-Maximum Suppression" in tooltip.text_content()
+
+
+def test_search_index_loads_only_when_search_opens(page, site_url: str):
+    requested = []
+    page.on("request", lambda request: requested.append(urlparse(request.url).path))
+    page.goto(site_url + "detection/nms/", wait_until="networkidle")
+    assert "/search/search_index.json" not in requested
+    with page.expect_response("**/search/search_index.json"):
+        page.locator("input.md-search__input").click()
+    page.locator("input.md-search__input").fill("非极大值抑制")
+    page.keyboard.press("End")
+    page.locator(".md-search-result__item").first.wait_for()
+
+
+def test_katex_loads_only_on_pages_with_math(page, site_url: str):
+    requested = []
+    page.on("request", lambda request: requested.append(urlparse(request.url).path))
+    page.goto(site_url + "python/copy/", wait_until="networkidle")
+    assert page.locator(".arithmatex").count() == 0
+    assert not [path for path in requested if "/assets/katex/" in path]
+    page.goto(site_url + "detection/nms/", wait_until="networkidle")
+    assert "/assets/katex/katex.min.js" in requested
+    assert page.locator(".arithmatex .katex").count() == page.locator(".arithmatex").count() > 0
+
+
+def test_page_opened_from_a_search_result_highlights_the_query(page, site_url: str):
+    # A result opened in a new tab (no index loaded yet) still gets Material's highlight.
+    page.goto(site_url + "detection/nms/?h=IoU", wait_until="networkidle")
+    page.locator("article mark", has_text="IoU").first.wait_for()

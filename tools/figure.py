@@ -10,6 +10,7 @@ import io
 import warnings
 
 import matplotlib
+from scour import scour
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
@@ -30,14 +31,24 @@ matplotlib.rcParams.update(
 warnings.filterwarnings("ignore", message="Glyph .* missing from font")
 
 
+# Four significant digits are finer than a pixel. Ids are not shortened: matplotlib's
+# content-hashed ids keep figures on one page from clashing.
+SCOUR_OPTIONS = scour.parse_args(
+    [
+        *["--set-precision=4", "--enable-id-stripping", "--remove-metadata"],
+        *["--strip-xml-prolog", "--no-line-breaks", "--quiet"],
+    ]
+)
+
+
 def svg(fig: matplotlib.figure.Figure) -> str:
-    """The figure as an SVG element whose black follows the page's text colour."""
+    """The figure as a compact SVG element whose black follows the page's text colour."""
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
     plt.close(fig)
-    text = buffer.getvalue()
-    text = text[text.index("<svg") :]
-    return text.replace("#000000", "currentColor")
+    text = buffer.getvalue().replace("#000000", "currentColor")
+    text = scour.scourString(text, SCOUR_OPTIONS)
+    return text[text.index("<svg") :]
 
 
 def show(fig: matplotlib.figure.Figure) -> None:

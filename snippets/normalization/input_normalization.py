@@ -38,7 +38,9 @@ def z_score(x_train: np.ndarray, x: np.ndarray | None = None) -> np.ndarray:
     x_train = _check_features(x_train, "x_train")
     x = x_train if x is None else _check_features(x, "x")
     mean, std = x_train.mean(axis=0), x_train.std(axis=0)
-    return (x - mean) / np.where(std > 0, std, 1.0)
+    # Test "constant" on the data: rounding can leave a constant column a std of 1e-14.
+    constant = x_train.max(axis=0) == x_train.min(axis=0)
+    return (x - mean) / np.where(constant, 1.0, std)
 
 
 # --8<-- [end:scalers]

@@ -37,6 +37,12 @@ def test_constant_feature_maps_to_zero():
     np.testing.assert_array_equal(z_score(x)[:, 1], 0)
 
 
+def test_constant_feature_whose_float_std_is_not_zero():
+    x = np.full((3, 1), 171.594)
+    assert x.std() > 0  # the mean rounds: std is about 3e-14, not 0
+    np.testing.assert_allclose(z_score(x, x + 1.0), 1.0)  # scale 1, as in StandardScaler
+
+
 features = arrays(
     np.float64,
     st.tuples(st.integers(1, 20), st.integers(1, 4)),

@@ -14,6 +14,7 @@ import markdown
 import pytest
 from markdown_it import MarkdownIt
 from mkdocs.config import load_config
+from pytest_markdown_docs.plugin import MarkdownDocstringCodeModule
 
 ROOT = Path(__file__).resolve().parent
 FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})")
@@ -82,3 +83,11 @@ def pytest_runtest_call(item):
         if error.name in OPTIONAL_FRAMEWORKS:
             pytest.skip(f"{error.name} is not installed (see requirements-frameworks.txt)")
         raise
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_collect_file(file_path, parent):
+    """Code fences live in docs/*.md. pytest-markdown-docs would also search every .py
+    file's docstrings, importing each test module a second time under another name."""
+    collectors = yield
+    return [c for c in collectors if not isinstance(c, MarkdownDocstringCodeModule)]

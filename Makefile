@@ -25,7 +25,7 @@ serve: deps
 test: deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest -n 2
+	$(BIN)/pytest -n 2 --dist worksteal
 
 build: deps
 	$(BIN)/mkdocs build --strict

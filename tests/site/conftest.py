@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -50,16 +51,26 @@ def run_directory(config: pytest.Config) -> Path:
     return base.parent if hasattr(config, "workerinput") else base
 
 
-def build_once(config: pytest.Config) -> tuple[Path, Path]:
-    """Build the site unless another worker has: (site directory, build log)."""
+def once_per_run(config: pytest.Config, name: str, make: Callable[[], str]) -> str:
+    """make()'s text, computed by the first worker that asks and read by the others."""
     root = run_directory(config)
-    site, log = root / "site", root / "site.log"
-    with open(root / "site.lock", "w") as lock:
+    result = root / f"{name}.out"
+    with open(root / f"{name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if not log.exists():
-            result = mkdocs_build(ROOT / "mkdocs.yml", site)
-            log.write_text(f"{result.returncode}\n{result.stderr}", encoding="utf-8")
-    return site, log
+        if not result.exists():
+            result.write_text(make(), encoding="utf-8")
+    return result.read_text(encoding="utf-8")
+
+
+def build_once(config: pytest.Config) -> tuple[Path, str]:
+    """Build the site unless another worker has: (site directory, build log)."""
+    site = run_directory(config) / "site"
+
+    def build() -> str:
+        result = mkdocs_build(ROOT / "mkdocs.yml", site)
+        return f"{result.returncode}\n{result.stderr}"
+
+    return site, once_per_run(config, "site", build)
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
@@ -72,7 +83,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 @pytest.fixture(scope="session")
 def built_site(pytestconfig) -> Path:
     site, log = build_once(pytestconfig)
-    returncode, stderr = log.read_text(encoding="utf-8").split("\n", 1)
+    returncode, stderr = log.split("\n", 1)
     if returncode != "0":
         pytest.fail(f"mkdocs build --strict failed:\n{stderr[-5000:]}")
     return site

@@ -2,10 +2,14 @@
 
 import contextlib
 import csv
+import json
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+
+from .conftest import once_per_run
+
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
@@ -113,15 +117,21 @@ RUN_QUERIES = """async (queries) => {
 
 
 @pytest.fixture(scope="session")
-def search_results(browser, site_url: str) -> dict[str, list[str]]:
-    """The top five result paths of every query in the tables, from one open page."""
-    context = browser.new_context(locale="zh-CN")
-    tab = context.new_page()
-    tab.goto(site_url, wait_until="networkidle")
-    tab.locator("input.md-search__input").click()
-    top = tab.evaluate(RUN_QUERIES, sorted({query for query, _ in search_cases()}))
-    context.close()
-    return {query: [urlparse(href).path for href in hrefs] for query, hrefs in top.items()}
+def search_results(browser, site_url: str, pytestconfig) -> dict[str, list[str]]:
+    """The top five result paths of every query in the tables, from one open page,
+    computed once for all xdist workers."""
+
+    def run_queries() -> str:
+        context = browser.new_context(locale="zh-CN")
+        tab = context.new_page()
+        tab.goto(site_url, wait_until="networkidle")
+        tab.locator("input.md-search__input").click()
+        top = tab.evaluate(RUN_QUERIES, sorted({query for query, _ in search_cases()}))
+        context.close()
+        paths = {query: [urlparse(href).path for href in hrefs] for query, hrefs in top.items()}
+        return json.dumps(paths, ensure_ascii=False)
+
+    return json.loads(once_per_run(pytestconfig, "search_results", run_queries))
 
 
 @pytest.mark.parametrize(("query", "expected"), search_cases())

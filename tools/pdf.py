@@ -1,7 +1,7 @@
 """Print the whole site to one PDF: the print page of mkdocs-print-site-plugin, rendered
 (KaTeX included) and printed by headless Chromium, with page numbers and bookmarks.
 
-Usage: python -m tools.pdf SITE_DIR OUT.pdf   (after `make build`)
+Usage: python -m tools.pdf SITE_DIR OUT.pdf   (`make pdf` builds with PRINT_SITE=true first)
 """
 
 import argparse

@@ -8,17 +8,29 @@ from mnist.idx import load_subset
 from mnist.mlp import forward, preprocess, softmax_cross_entropy
 
 os.environ.setdefault("KERAS_BACKEND", "torch")  # before keras is imported anywhere
-pytest.importorskip("torch", reason="Keras runs on the PyTorch backend here")
-keras = pytest.importorskip("keras", reason="the Keras 3 version of the MLP needs Keras")
-from mnist.keras_mlp import make_keras_mlp  # noqa: E402
+
+
+# Imported when a test runs, not when pytest collects: every xdist worker collects this
+# module, and importing Keras costs seconds.
+@pytest.fixture(scope="module")
+def keras():
+    pytest.importorskip("torch", reason="Keras runs on the PyTorch backend here")
+    return pytest.importorskip("keras", reason="the Keras 3 version of the MLP needs Keras")
 
 
 @pytest.fixture(scope="module")
-def model():
+def make_keras_mlp(keras):
+    from mnist.keras_mlp import make_keras_mlp
+
+    return make_keras_mlp
+
+
+@pytest.fixture(scope="module")
+def model(make_keras_mlp):
     return make_keras_mlp((784, 256, 128, 10), total_steps=100)
 
 
-def test_architecture_and_he_init(model):
+def test_architecture_and_he_init(keras, model):
     assert keras.backend.backend() == "torch"
     dense = model.layers
     assert [layer.units for layer in dense] == [256, 128, 10]
@@ -31,7 +43,7 @@ def test_architecture_and_he_init(model):
     assert np.mean(np.abs(kernel) < 2 * np.sqrt(2 / 784) / 0.87962566103423978) > 0.9999
 
 
-def test_forward_and_loss_match_numpy(model):
+def test_forward_and_loss_match_numpy(keras, model):
     images, labels = load_subset()
     x, y = preprocess(images[:40]), labels[:40]
     params = [w.numpy() for layer in model.layers for w in (layer.kernel, layer.bias)]
@@ -42,7 +54,7 @@ def test_forward_and_loss_match_numpy(model):
     assert loss_k == pytest.approx(softmax_cross_entropy(logits_np, y)[0], rel=1e-5)
 
 
-def test_optimizer_is_adam_with_cosine_decay(model):
+def test_optimizer_is_adam_with_cosine_decay(keras, model):
     optimizer = model.optimizer
     assert isinstance(optimizer, keras.optimizers.Adam)
     assert optimizer.epsilon == 1e-8
@@ -52,7 +64,7 @@ def test_optimizer_is_adam_with_cosine_decay(model):
         assert float(schedule(step)) == pytest.approx(expected, abs=1e-9)
 
 
-def test_a_few_steps_on_real_digits_lower_the_loss():
+def test_a_few_steps_on_real_digits_lower_the_loss(make_keras_mlp):
     images, labels = load_subset()
     x, y = preprocess(images[:64]), labels[:64]
     model = make_keras_mlp((784, 32, 10), total_steps=10)
@@ -60,7 +72,7 @@ def test_a_few_steps_on_real_digits_lower_the_loss():
     assert losses[-1] < losses[0]
 
 
-def test_bad_arguments():
+def test_bad_arguments(make_keras_mlp):
     with pytest.raises(ValueError, match="sizes"):
         make_keras_mlp((784,))
     with pytest.raises(ValueError, match="total_steps"):

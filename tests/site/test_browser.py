@@ -10,7 +10,6 @@ import pytest
 
 from .conftest import once_per_run
 
-
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
 PAGES = sorted(
@@ -116,6 +115,20 @@ RUN_QUERIES = """async (queries) => {
 }"""
 
 
+# Search starts when the reader opens it: the worker then builds the index, which takes
+# seconds on a busy machine. Material shows its "type to start" placeholder once it is ready.
+SEARCH_READY = """() => {
+  const config = JSON.parse(document.getElementById("__config").textContent);
+  const meta = document.querySelector(".md-search-result__meta");
+  return meta.textContent.trim() === config.translations["search.result.placeholder"];
+}"""
+
+
+def open_search(tab) -> None:
+    tab.locator("input.md-search__input").click()
+    tab.wait_for_function(SEARCH_READY, timeout=60_000)
+
+
 @pytest.fixture(scope="session")
 def search_results(browser, site_url: str, pytestconfig) -> dict[str, list[str]]:
     """The top five result paths of every query in the tables, from one open page,
@@ -125,7 +138,7 @@ def search_results(browser, site_url: str, pytestconfig) -> dict[str, list[str]]
         context = browser.new_context(locale="zh-CN")
         tab = context.new_page()
         tab.goto(site_url, wait_until="networkidle")
-        tab.locator("input.md-search__input").click()
+        open_search(tab)
         top = tab.evaluate(RUN_QUERIES, sorted({query for query, _ in search_cases()}))
         context.close()
         paths = {query: [urlparse(href).path for href in hrefs] for query, hrefs in top.items()}
@@ -184,7 +197,7 @@ def test_search_index_loads_only_when_search_opens(page, site_url: str):
     page.goto(site_url + "detection/nms/", wait_until="networkidle")
     assert "/search/search_index.json" not in requested
     with page.expect_response("**/search/search_index.json"):
-        page.locator("input.md-search__input").click()
+        open_search(page)
     page.locator("input.md-search__input").fill("非极大值抑制")
     page.keyboard.press("End")
     page.locator(".md-search-result__item").first.wait_for()

@@ -21,8 +21,10 @@ def line_figure(seed: int):
 def test_svg_is_one_element_in_the_page_colour_without_metadata():
     text = svg(line_figure(0))
     root = ET.fromstring(text)
-    assert root.tag == SVG + "svg" and text.startswith("<svg")
-    assert "#000000" not in text and "currentColor" in text
+    assert root.tag == SVG + "svg"
+    assert text.startswith("<svg")
+    assert "#000000" not in text
+    assert "currentColor" in text
     assert root.find(SVG + "metadata") is None
     assert "标题" in text  # text stays text: the browser's fonts draw Chinese
 

@@ -86,10 +86,13 @@ def test_a_fence_runs_once_while_nothing_changes(tmp_path):
     fence = exec_cache.CachedFence(formatter, tmp_path, "digest-1", used)
     first = fence("print(1)", "python", "", {"html": True}, None)
     assert fence("print(1)", "python", "", {"html": True}, None) == first
-    assert formatter.runs == 1 and len(used) == 1
+    assert formatter.runs == 1
+    assert len(used) == 1
     fence("print(2)", "python", "", {"html": True}, None)
     fence("print(1)", "python", "", {"html": False}, None)
-    exec_cache.CachedFence(formatter, tmp_path, "digest-2", used)("print(1)", "python", "", {"html": True}, None)
+    exec_cache.CachedFence(formatter, tmp_path, "digest-2", used)(
+        "print(1)", "python", "", {"html": True}, None
+    )
     assert formatter.runs == 4  # other code, other options, other imports: run again
 
 
@@ -98,7 +101,8 @@ def test_a_failing_fence_is_never_cached(tmp_path):
     fence = exec_cache.CachedFence(formatter, tmp_path, "digest", set())
     fence("raise ValueError", "python", "", {}, None)
     fence("raise ValueError", "python", "", {}, None)
-    assert formatter.runs == 2 and not list(tmp_path.iterdir())
+    assert formatter.runs == 2
+    assert not list(tmp_path.iterdir())
 
 
 def test_a_fence_in_a_session_always_runs(tmp_path):

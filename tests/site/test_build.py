@@ -27,6 +27,13 @@ def test_figures_are_inline_svg_in_the_page_colour(built_site: Path):
     assert "currentColor" in page
 
 
+def test_notebook_page_shows_its_plots(built_site: Path):
+    # Its three figures come from the kernel's inline backend; with another backend (the
+    # tests set MPLBACKEND=Agg) cells would run and silently show nothing.
+    page = (built_site / "mnist/numpy_mlp/index.html").read_text(encoding="utf-8")
+    assert page.count('src="data:image/png;base64,') == 3
+
+
 # One project holds every broken page: the build reports them all before it fails.
 BROKEN_PAGES = {
     "link.md": ("# 标题\n\n[断链](missing.md)\n", "missing.md"),

@@ -19,6 +19,10 @@ CHROMIUM_FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+# True once KaTeX has rendered every formula pymdownx.arithmatex left on the page.
+MATH_RENDERED = (
+    "[...document.querySelectorAll('.arithmatex')].every(e => e.querySelector('.katex'))"
+)
 
 
 def launch(playwright):

@@ -32,11 +32,12 @@ warnings.filterwarnings("ignore", message="Glyph .* missing from font")
 
 
 # Four significant digits are finer than a pixel. Ids are not shortened: matplotlib's
-# content-hashed ids keep figures on one page from clashing.
+# content-hashed ids keep figures on one page from clashing. Collapsing groups costs a
+# third of scour's time and saves under 1% after gzip.
 SCOUR_OPTIONS = scour.parse_args(
     [
         *["--set-precision=4", "--enable-id-stripping", "--remove-metadata"],
-        *["--strip-xml-prolog", "--no-line-breaks", "--quiet"],
+        *["--strip-xml-prolog", "--no-line-breaks", "--disable-group-collapsing", "--quiet"],
     ]
 )
 

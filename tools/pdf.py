@@ -9,14 +9,11 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from tools.browser import launch, serve
+from tools.browser import MATH_RENDERED, launch, serve
 
 FOOTER = (
     '<div style="width:100%;font-size:8px;text-align:center;color:#666">'
     '<span class="pageNumber"></span> / <span class="totalPages"></span></div>'
-)
-MATH_RENDERED = (
-    "[...document.querySelectorAll('.arithmatex')].every(e => e.querySelector('.katex'))"
 )
 
 

@@ -218,4 +218,4 @@ def test_katex_loads_only_on_pages_with_math(page, site_url: str):
 def test_page_opened_from_a_search_result_highlights_the_query(page, site_url: str):
     # A result opened in a new tab (no index loaded yet) still gets Material's highlight.
     page.goto(site_url + "detection/nms/?h=IoU", wait_until="networkidle")
-    page.locator("article mark", has_text="IoU").first.wait_for()
+    page.locator("article mark", has_text="IoU").first.wait_for(timeout=60_000)  # index built first

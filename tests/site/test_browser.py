@@ -191,11 +191,14 @@ def test_glossary_abbreviation_shows_tooltip(page, site_url: str):
     assert "Non-Maximum Suppression" in tooltip.text_content()
 
 
+def paths(urls: list[str]) -> list[str]:
+    return [urlparse(url).path for url in urls]
+
+
 def test_search_index_loads_only_when_search_opens(page, site_url: str):
-    requested = []
-    page.on("request", lambda request: requested.append(urlparse(request.url).path))
-    page.goto(site_url + "detection/nms/", wait_until="networkidle")
-    assert "/search/search_index.json" not in requested
+    with recording(page) as (requests, _):
+        page.goto(site_url + "detection/nms/", wait_until="networkidle")
+    assert "/search/search_index.json" not in paths(requests)
     with page.expect_response("**/search/search_index.json"):
         open_search(page)
     page.locator("input.md-search__input").fill("非极大值抑制")
@@ -204,14 +207,14 @@ def test_search_index_loads_only_when_search_opens(page, site_url: str):
 
 
 def test_katex_loads_only_on_pages_with_math(page, site_url: str):
-    requested = []
-    page.on("request", lambda request: requested.append(urlparse(request.url).path))
-    page.goto(site_url + "python/copy/", wait_until="networkidle")
+    with recording(page) as (requests, _):
+        page.goto(site_url + "python/copy/", wait_until="networkidle")
     assert page.locator(".arithmatex").count() == 0
-    assert not [path for path in requested if "/assets/katex/" in path]
-    page.goto(site_url + "detection/nms/")
-    page.wait_for_function(MATH_RENDERED)  # KaTeX loads after the page, on Material's document$
-    assert "/assets/katex/katex.min.js" in requested
+    assert not [path for path in paths(requests) if "/assets/katex/" in path]
+    with recording(page) as (requests, _):
+        page.goto(site_url + "detection/nms/")
+        page.wait_for_function(MATH_RENDERED)  # KaTeX loads after the page, on document$
+    assert "/assets/katex/katex.min.js" in paths(requests)
     assert page.locator(".arithmatex .katex").count() == page.locator(".arithmatex").count()
 
 

@@ -1,0 +1,235 @@
+"""Positional encodings against element-by-element formulas, rotation matrices, the Hugging
+Face Llama rotary formulas (ported here) and the ALiBi paper's slopes."""
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from transformer.attention import scaled_dot_product_attention
+from transformer.positional import (
+    alibi_bias,
+    alibi_slopes,
+    apply_rope,
+    apply_rope_interleaved,
+    interleave_permutation,
+    rope,
+    sinusoidal,
+    sinusoidal_encoding,
+)
+
+
+def test_sinusoidal_element_by_element():
+    n, d = 7, 10
+    pe = sinusoidal_encoding(n, d)
+    for p in range(n):
+        for i in range(d // 2):
+            angle = p / 10000 ** (2 * i / d)
+            assert pe[p, 2 * i] == pytest.approx(math.sin(angle), abs=1e-12)
+            assert pe[p, 2 * i + 1] == pytest.approx(math.cos(angle), abs=1e-12)
+    assert sinusoidal_encoding(0, 4).shape == (0, 4)
+
+
+def test_sinusoidal_shift_is_a_fixed_rotation_of_each_pair():
+    """PE[p + k] is a linear function of PE[p], the same for every p (Vaswani et al. §3.5)."""
+    d, k = 8, 5
+    pe = sinusoidal_encoding(40, d)
+    for i in range(d // 2):
+        w = 1 / 10000 ** (2 * i / d)
+        rotation = np.array(
+            [[math.cos(k * w), math.sin(k * w)], [-math.sin(k * w), math.cos(k * w)]]
+        )
+        pair = pe[:, 2 * i : 2 * i + 2]  # (sin, cos) of p·w
+        np.testing.assert_allclose(pair[:-k] @ rotation.T, pair[k:], atol=1e-12)
+
+
+@pytest.mark.parametrize(("n", "d"), [(1, 2), (5, 6), (33, 64)])
+def test_sinusoidal_whiteboard_matches(n, d):
+    np.testing.assert_allclose(sinusoidal(n, d), sinusoidal_encoding(n, d), atol=1e-15)
+
+
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [((4, 5), ValueError), ((4, 0), ValueError), ((-1, 4), ValueError), ((4.0, 4), TypeError)],
+)
+def test_sinusoidal_bad_input(args, error):
+    with pytest.raises(error, match=r"n_positions|d_model"):
+        sinusoidal_encoding(*args)
+
+
+def rope_by_matrix(x, positions, base=10000.0):
+    """Brute force: multiply each position's vector by its d×d rotation matrix (rotate-half)."""
+    seq, d = x.shape
+    out = np.empty_like(x)
+    for s in range(seq):
+        r = np.zeros((d, d))
+        for i in range(d // 2):
+            a = positions[s] * base ** (-2 * i / d)
+            j = i + d // 2  # rotate-half pairs feature i with feature i + d/2
+            r[i, i], r[i, j], r[j, i], r[j, j] = math.cos(a), -math.sin(a), math.sin(a), math.cos(a)
+        out[s] = r @ x[s]
+    return out
+
+
+def rope_interleaved_by_pairs(x, positions, base=10000.0):
+    """Brute force: rotate each pair (x_2i, x_2i+1) by positions · θ_i (RoFormer eq. 13-15)."""
+    out = np.empty_like(x)
+    d = x.shape[-1]
+    for s in range(x.shape[0]):
+        for i in range(d // 2):
+            a = positions[s] * base ** (-2 * i / d)
+            x0, x1 = x[s, 2 * i], x[s, 2 * i + 1]
+            out[s, 2 * i] = x0 * math.cos(a) - x1 * math.sin(a)
+            out[s, 2 * i + 1] = x0 * math.sin(a) + x1 * math.cos(a)
+    return out
+
+
+def test_rope_matches_rotation_matrices():
+    rng = np.random.default_rng(0)
+    x, positions = rng.normal(size=(6, 8)), np.array([0, 1, 2, 7, 100, 2.5])
+    np.testing.assert_allclose(apply_rope(x, positions), rope_by_matrix(x, positions), atol=1e-12)
+    np.testing.assert_allclose(
+        apply_rope(x, positions, base=500.0), rope_by_matrix(x, positions, 500.0), atol=1e-12
+    )
+    np.testing.assert_allclose(
+        apply_rope_interleaved(x, positions), rope_interleaved_by_pairs(x, positions), atol=1e-12
+    )
+
+
+def llama_rope_port(q, position_ids, base=10000.0):
+    """Hugging Face LlamaRotaryEmbedding + apply_rotary_pos_emb, re-typed from their formulas:
+    inv_freq = 1 / base^(arange(0, dim, 2) / dim); freqs = position_ids[:, :, None] * inv_freq;
+    emb = cat(freqs, freqs); q * cos + rotate_half(q) * sin with cos, sin unsqueezed at dim 1."""
+    dim = q.shape[-1]
+    inv_freq = 1.0 / (base ** (np.arange(0, dim, 2) / dim))
+    freqs = position_ids[:, :, None].astype(np.float64) * inv_freq[None, None, :]
+    emb = np.concatenate((freqs, freqs), axis=-1)
+    cos, sin = np.cos(emb)[:, None], np.sin(emb)[:, None]  # (batch, 1, seq, dim)
+    rotated = np.concatenate((-q[..., dim // 2 :], q[..., : dim // 2]), axis=-1)
+    return q * cos + rotated * sin
+
+
+def test_rope_matches_hugging_face_llama_formulas():
+    rng = np.random.default_rng(1)
+    q = rng.normal(size=(2, 3, 5, 8))  # (batch, heads, seq, head_dim)
+    position_ids = np.array([[0, 1, 2, 3, 4], [3, 4, 5, 6, 7]])  # e.g. left padding
+    expected = llama_rope_port(q, position_ids)
+    np.testing.assert_allclose(apply_rope(q, position_ids[:, None, :]), expected, atol=1e-12)
+
+
+def test_rope_matches_hugging_face_llama_formulas_in_torch():
+    torch = pytest.importorskip("torch", reason="the same port, computed by PyTorch")
+    rng = np.random.default_rng(2)
+    q = rng.normal(size=(1, 2, 6, 16))
+    position_ids = torch.arange(6)[None]
+    inv_freq = 1.0 / (10000.0 ** (torch.arange(0, 16, 2, dtype=torch.int64).double() / 16))
+    freqs = (inv_freq[None, :, None] @ position_ids[:, None, :].double()).transpose(1, 2)
+    emb = torch.cat((freqs, freqs), dim=-1)
+    qt = torch.from_numpy(q)
+    rotated = torch.cat((-qt[..., 8:], qt[..., :8]), dim=-1)
+    expected = qt * emb.cos().unsqueeze(1) + rotated * emb.sin().unsqueeze(1)
+    np.testing.assert_allclose(apply_rope(q, np.arange(6)), expected.numpy(), atol=1e-12)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.integers(1, 8), st.integers(-50, 50), st.integers(-50, 50), st.integers(-1000, 1000),
+    st.integers(0, 2**32 - 1),
+)  # fmt: skip
+def test_rope_score_depends_only_on_relative_position(half, m, n, shift, seed):
+    rng = np.random.default_rng(seed)
+    q, k = rng.normal(size=(1, 2 * half)), rng.normal(size=(1, 2 * half))
+    score = apply_rope(q, [m])[0] @ apply_rope(k, [n])[0]
+    shifted = apply_rope(q, [m + shift])[0] @ apply_rope(k, [n + shift])[0]
+    assert shifted == pytest.approx(score, abs=1e-9)
+    # A rotation keeps the length.
+    assert np.linalg.norm(apply_rope(q, [m])) == pytest.approx(np.linalg.norm(q))
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(1, 8), st.integers(1, 5), st.integers(0, 2**32 - 1))
+def test_the_two_layouts_differ_by_a_fixed_permutation(half, seq, seed):
+    rng = np.random.default_rng(seed)
+    d = 2 * half
+    x, positions = rng.normal(size=(seq, d)), rng.integers(0, 4096, size=seq)
+    p = interleave_permutation(d)
+    np.testing.assert_allclose(
+        apply_rope_interleaved(x[:, p], positions), apply_rope(x, positions)[:, p], atol=1e-9
+    )
+    # So with q and k permuted alike, attention scores are identical.
+    q, k = x, rng.normal(size=(seq, d))
+    scores = apply_rope(q, positions) @ apply_rope(k, positions).T
+    scores_interleaved = (
+        apply_rope_interleaved(q[:, p], positions) @ apply_rope_interleaved(k[:, p], positions).T
+    )
+    np.testing.assert_allclose(scores_interleaved, scores, atol=1e-9)
+
+
+def test_interleave_permutation_hand_case():
+    assert interleave_permutation(6).tolist() == [0, 3, 1, 4, 2, 5]
+
+
+@pytest.mark.parametrize("d", [2, 8, 64])
+def test_rope_whiteboard_matches(d):
+    rng = np.random.default_rng(d)
+    x, pos = rng.normal(size=(2, 3, 7, d)), np.arange(7) * 3.0
+    np.testing.assert_allclose(rope(x, pos), apply_rope(x, pos), atol=1e-12)
+
+
+def test_rope_at_position_zero_is_the_identity():
+    x = np.random.default_rng(3).normal(size=(4, 6))
+    np.testing.assert_array_equal(apply_rope(x, np.zeros(4)), x)
+
+
+@pytest.mark.parametrize(
+    ("args", "error", "match"),
+    [
+        ((np.zeros((3, 5)), np.arange(3)), ValueError, "d even"),
+        ((np.zeros(4), np.arange(1)), ValueError, "x must"),
+        ((np.zeros((3, 4)), np.arange(4)), ValueError, "positions"),
+        ((np.zeros((3, 4)), [0, 1, np.nan]), ValueError, "positions"),
+        ((np.zeros((3, 4), dtype=complex), np.arange(3)), TypeError, "x"),
+        ((np.zeros((3, 4)), np.arange(3), -1.0), ValueError, "base"),
+        ((np.zeros((3, 4)), np.arange(3), "1e4"), TypeError, "base"),
+    ],
+)
+def test_rope_bad_input(args, error, match):
+    for f in (apply_rope, apply_rope_interleaved):
+        with pytest.raises(error, match=match):
+            f(*args)
+
+
+def test_alibi_slopes_from_the_paper():
+    # Press et al.: 8 heads -> 1/2, 1/4, ..., 1/256; 16 heads start at 1/sqrt(2).
+    np.testing.assert_allclose(alibi_slopes(8), [2.0**-k for k in range(1, 9)])
+    np.testing.assert_allclose(alibi_slopes(16), [2.0 ** (-k / 2) for k in range(1, 17)])
+    # 12 heads: the 8-head slopes, then 2^-0.5, 2^-1.5, 2^-2.5, 2^-3.5 from the 16-head list.
+    expected = [2.0**-k for k in range(1, 9)] + [2.0 ** -(k + 0.5) for k in range(4)]
+    np.testing.assert_allclose(alibi_slopes(12), expected)
+    np.testing.assert_allclose(alibi_slopes(1), [2.0**-8])
+
+
+def test_alibi_bias_hand_case_and_its_row_shift_form():
+    bias = alibi_bias(2, 3)  # slopes 1/16 and 1/256
+    assert bias[0].tolist() == [
+        [0.0, -np.inf, -np.inf],
+        [-1 / 16, 0.0, -np.inf],
+        [-2 / 16, -1 / 16, 0.0],
+    ]
+    # Softmax ignores a per-row constant: slope · j (a bias per key only) gives the same output.
+    rng = np.random.default_rng(4)
+    q, k, v = (rng.normal(size=(2, 5, 4)) for _ in range(3))
+    per_key = alibi_slopes(2)[:, None, None] * np.arange(5)
+    per_key = np.where(np.tril(np.ones((5, 5), dtype=bool)), per_key, -np.inf)
+    np.testing.assert_allclose(
+        scaled_dot_product_attention(q, k, v, attn_mask=alibi_bias(2, 5)),
+        scaled_dot_product_attention(q, k, v, attn_mask=per_key),
+    )
+
+
+@pytest.mark.parametrize(("args", "error"), [((0, 4), ValueError), ((2, -1), ValueError),
+                                             ((2.0, 4), TypeError)])  # fmt: skip
+def test_alibi_bad_input(args, error):
+    with pytest.raises(error, match=r"num_heads|seq_len"):
+        alibi_bias(*args)

@@ -147,7 +147,7 @@ def forward_flops_per_token(n_layer: int, d_model: int, n_ctx: int, d_ff: int | 
     """Forward FLOPs per token (Kaplan et al. 2020, Table 1): 2N + 2 n_layer n_ctx d."""
     n_ctx = _positive_int("n_ctx", n_ctx)
     n = non_embedding_params(n_layer, d_model, d_ff)
-    return 2 * n + 2 * n_layer * n_ctx * d_model  # matmuls + the scores and weighted sum
+    return 2 * n + 2 * n_layer * n_ctx * d_model  # matmuls + the scores Q K^T (not P V)
 
 
 # --8<-- [end:flops]

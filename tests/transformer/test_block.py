@@ -167,17 +167,16 @@ def test_gpt2_small_is_124m_by_hand():
 def test_gpt2_sizes_against_torch_modules():
     torch = pytest.importorskip("torch", reason="torch.nn modules on the meta device count for us")
     nn = torch.nn
+
+    def count(*modules):
+        return sum(p.numel() for m in modules for p in m.parameters())
+
     for d, n_layer, total in [(768, 12, 124_439_808), (1024, 24, 354_823_168)]:
-        model = nn.ModuleList(
-            [nn.Embedding(50257, d, device="meta"), nn.Embedding(1024, d, device="meta")]
-            + [
-                nn.TransformerEncoderLayer(d, d // 64, 4 * d, norm_first=True, device="meta")
-                for _ in range(n_layer)
-            ]
-            + [nn.LayerNorm(d, device="meta")]
-        )
-        count = sum(p.numel() for p in model.parameters())
-        assert count == sum(gpt2_params(d_model=d, n_layer=n_layer).values()) == total
+        # The blocks are identical, so one GPT-2 style (Pre-LN) block counted n_layer times.
+        block = nn.TransformerEncoderLayer(d, d // 64, 4 * d, norm_first=True, device="meta")
+        embeddings = (nn.Embedding(50257, d, device="meta"), nn.Embedding(1024, d, device="meta"))
+        n = count(*embeddings) + n_layer * count(block) + count(nn.LayerNorm(d, device="meta"))
+        assert n == sum(gpt2_params(d_model=d, n_layer=n_layer).values()) == total
 
 
 def test_flops_six_n_against_torch_flop_counter():

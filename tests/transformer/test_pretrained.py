@@ -1,0 +1,141 @@
+"""BERT's MLM masking, checked statistically (binomial bounds) and against the whiteboard
+version; T5's span corruption against the example in Raffel et al. (2020), Figure 2."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from transformer.pretrained import (
+    IGNORE_INDEX,
+    mask_tokens,
+    mask_tokens_whiteboard,
+    span_corruption,
+)
+
+VOCAB, MASK = 30522, 103  # bert-base-uncased: vocabulary size and the id of [MASK]
+
+
+def within(count: int, n: int, p: float, sigmas: float = 5.0) -> bool:
+    """count is within `sigmas` binomial standard deviations of n * p."""
+    return abs(count - n * p) <= sigmas * np.sqrt(n * p * (1 - p))
+
+
+def test_proportions_15_80_10_10():
+    rng = np.random.default_rng(1)
+    ids = rng.integers(1000, VOCAB, size=(400, 512))  # no id equals [MASK]
+    inputs, labels = mask_tokens(ids, vocab_size=VOCAB, mask_token_id=MASK, rng=rng)
+    chosen = labels != IGNORE_INDEX
+    n, k = ids.size, int(chosen.sum())
+    assert within(k, n, 0.15)
+    masked = int((inputs[chosen] == MASK).sum())
+    unchanged = int((inputs[chosen] == ids[chosen]).sum())
+    replaced = k - masked - unchanged
+    # A random token can hit [MASK] or the original with probability 1/VOCAB each.
+    assert within(masked, k, 0.8 + 0.1 / VOCAB)
+    assert within(unchanged, k, 0.1 + 0.1 / VOCAB)
+    assert within(replaced, k, 0.1 * (1 - 2 / VOCAB))
+    np.testing.assert_array_equal(labels[chosen], ids[chosen])  # the label is the original token
+    np.testing.assert_array_equal(inputs[~chosen], ids[~chosen])  # the other 85% untouched
+
+
+def test_random_replacements_are_uniform_over_the_vocabulary():
+    rng = np.random.default_rng(2)
+    vocab = 20
+    ids = np.zeros((2000, 100), dtype=np.int64)  # every token is 0
+    inputs, labels = mask_tokens(ids, vocab_size=vocab, mask_token_id=1, rng=rng)
+    replaced = inputs[(labels != IGNORE_INDEX) & (inputs != 1) & (inputs != 0)]
+    counts = np.bincount(replaced, minlength=vocab)[2:]  # ids 2..19 can only come from random
+    expected = replaced.size / (vocab - 2)
+    chi2 = ((counts - expected) ** 2 / expected).sum()
+    assert chi2 < 47.57  # chi-square 99.99th percentile with 17 degrees of freedom
+
+
+def test_special_tokens_are_never_chosen():
+    rng = np.random.default_rng(3)
+    ids = rng.integers(1000, VOCAB, size=(50, 64))
+    special = np.zeros(ids.shape, bool)
+    special[:, 0] = special[:, -1] = True  # [CLS] ... [SEP]
+    inputs, labels = mask_tokens(
+        ids,
+        vocab_size=VOCAB,
+        mask_token_id=MASK,
+        special_tokens_mask=special,
+        rng=rng,
+        mlm_probability=1.0,
+    )
+    assert (labels[special] == IGNORE_INDEX).all()
+    np.testing.assert_array_equal(inputs[special], ids[special])
+    assert (labels[~special] != IGNORE_INDEX).all()  # probability 1: every other token
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 40), st.floats(0.0, 1.0))
+def test_whiteboard_matches_full_version(seed, length, p):
+    ids = np.random.default_rng(seed).integers(0, 50, size=(3, length))
+    a = mask_tokens_whiteboard(ids, 50, 7, np.random.default_rng(seed + 1), p)
+    b = mask_tokens(
+        ids, vocab_size=50, mask_token_id=7, mlm_probability=p, rng=np.random.default_rng(seed + 1)
+    )
+    np.testing.assert_array_equal(a[0], b[0])
+    np.testing.assert_array_equal(a[1], b[1])
+
+
+def test_input_is_not_modified():
+    ids = np.arange(100) % 50
+    before = ids.copy()
+    mask_tokens(
+        ids, vocab_size=50, mask_token_id=7, mlm_probability=1.0, rng=np.random.default_rng(0)
+    )
+    np.testing.assert_array_equal(ids, before)
+
+
+@pytest.mark.parametrize(
+    ("ids", "kwargs", "error"),
+    [
+        (np.ones(4), {}, TypeError),  # float ids
+        (np.array([0, 1, 50]), {}, ValueError),  # id out of range
+        (np.array([0, 1]), {"mask_token_id": 50}, ValueError),
+        (np.array([0, 1]), {"mask_token_id": 7.0}, TypeError),
+        (np.array([0, 1]), {"mlm_probability": 1.5}, ValueError),
+        (np.array([0, 1]), {"special_tokens_mask": np.array([0, 1])}, ValueError),  # not bool
+        (np.array([0, 1]), {"special_tokens_mask": np.array([True])}, ValueError),  # shape
+    ],
+)
+def test_mask_tokens_bad_input(ids, kwargs, error):
+    kwargs = {"vocab_size": 50, "mask_token_id": 7, **kwargs}
+    with pytest.raises(error, match=r"input_ids|mask_token_id|mlm_probability|special_tokens_mask"):
+        mask_tokens(ids, **kwargs)
+
+
+def test_span_corruption_t5_paper_example():
+    words = ["Thank", "you", "for", "inviting", "me", "to", "your", "party", "last", "week", "."]
+    noise = [w in {"for", "inviting", "last"} for w in words]
+    inputs, targets = span_corruption(words, noise)
+    assert " ".join(inputs) == "Thank you <extra_id_0> me to your party <extra_id_1> week ."
+    assert " ".join(targets) == "<extra_id_0> for inviting <extra_id_1> last <extra_id_2>"
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.booleans(), max_size=30))
+def test_span_corruption_round_trip(noise):
+    tokens = [f"t{i}" for i in range(len(noise))]
+    inputs, targets = span_corruption(tokens, noise)
+    # Put each sentinel's span back where the sentinel stands: the original sequence.
+    spans, current = {}, None
+    for t in targets:
+        if t.startswith("<extra_id_"):
+            current = t
+            spans[current] = []
+        else:
+            spans[current].append(t)
+    restored = [w for t in inputs for w in spans.get(t, [t])]
+    assert restored == tokens
+    n_spans = sum(1 for i, b in enumerate(noise) if b and (i == 0 or not noise[i - 1]))
+    assert len(spans) == n_spans + 1  # one sentinel per span, plus the final one
+
+
+def test_span_corruption_bad_input():
+    with pytest.raises(ValueError, match=r"noise_mask"):
+        span_corruption(["a", "b"], [True])
+    with pytest.raises(TypeError, match=r"noise_mask"):
+        span_corruption(["a", "b"], [1, 0])

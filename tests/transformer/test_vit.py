@@ -1,0 +1,137 @@
+"""Patch embedding against torch's conv2d and a loop over patches; position-embedding
+resizing against torch's bicubic interpolate and hand properties."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from transformer.vit import (
+    _cubic_weights,
+    bicubic_matrix,
+    patch_embed,
+    patch_embed_whiteboard,
+    resize_pos_embed,
+)
+
+rng = np.random.default_rng(0)
+
+
+def patch_embed_by_loop(images, weight, bias):
+    """Each patch, each output channel: the sum of patch * kernel, plus the bias."""
+    n, _, h, w = images.shape
+    d, p = weight.shape[0], weight.shape[-1]
+    out = np.zeros((n, (h // p) * (w // p), d))
+    for b in range(n):
+        for r in range(h // p):
+            for c in range(w // p):
+                patch = images[b, :, r * p : (r + 1) * p, c * p : (c + 1) * p]
+                for o in range(d):
+                    out[b, r * (w // p) + c, o] = (patch * weight[o]).sum() + bias[o]
+    return out
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.integers(1, 2),
+    st.integers(1, 3),
+    st.integers(1, 4),
+    st.integers(1, 3),
+    st.integers(1, 3),
+    st.integers(1, 4),
+    st.integers(0, 2**32 - 1),
+)
+def test_patch_embed_equals_loop_and_whiteboard(n, c, p, rows, cols, d, seed):
+    r = np.random.default_rng(seed)
+    images, weight, bias = (
+        r.normal(size=(n, c, rows * p, cols * p)),
+        r.normal(size=(d, c, p, p)),
+        r.normal(size=d),
+    )
+    out = patch_embed(images, weight, bias)
+    np.testing.assert_allclose(
+        out, patch_embed_by_loop(images, weight, bias), rtol=1e-10, atol=1e-12
+    )
+    np.testing.assert_allclose(patch_embed_whiteboard(images, weight, bias), out, rtol=1e-12)
+
+
+def test_patch_embed_against_torch_conv2d():
+    torch = pytest.importorskip("torch", reason="torch.nn.functional.conv2d is the reference")
+    images, weight, bias = (
+        rng.normal(size=(2, 3, 32, 48)),
+        rng.normal(size=(8, 3, 16, 16)),
+        rng.normal(size=8),
+    )
+    conv = torch.nn.functional.conv2d(
+        torch.from_numpy(images), torch.from_numpy(weight), torch.from_numpy(bias), stride=16
+    )  # (N, D, 2, 3)
+    expected = conv.flatten(2).transpose(1, 2).numpy()  # timm's PatchEmbed: (N, patches, D)
+    np.testing.assert_allclose(patch_embed(images, weight, bias), expected, rtol=1e-10)
+    np.testing.assert_allclose(patch_embed(images, weight), expected - bias, rtol=1e-10)
+
+
+@pytest.mark.parametrize(
+    ("images", "weight", "bias", "error"),
+    [
+        (np.ones((3, 8, 8)), np.ones((4, 3, 4, 4)), None, ValueError),  # no batch axis
+        (np.ones((1, 3, 8, 8)), np.ones((4, 1, 4, 4)), None, ValueError),  # channels differ
+        (np.ones((1, 3, 8, 8)), np.ones((4, 3, 4, 2)), None, ValueError),  # not square
+        (np.ones((1, 3, 10, 8)), np.ones((4, 3, 4, 4)), None, ValueError),  # 10 % 4 != 0
+        (np.ones((1, 3, 8, 8)), np.ones((4, 3, 4, 4)), np.ones(3), ValueError),  # bias length
+        (np.array([[[["x"]]]]), np.ones((4, 1, 1, 1)), None, TypeError),
+    ],
+)
+def test_patch_embed_bad_input(images, weight, bias, error):
+    with pytest.raises(error, match=r"images|weight|bias|patch size"):
+        patch_embed(images, weight, bias)
+
+
+@pytest.mark.parametrize(("old", "new"), [((14, 14), (24, 24)), ((7, 7), (5, 5)), ((4, 6), (9, 3))])
+def test_resize_against_torch_bicubic(old, new):
+    torch = pytest.importorskip("torch", reason="torch.nn.functional.interpolate is the reference")
+    d = 6
+    pos = rng.normal(size=(1, 1 + old[0] * old[1], d))
+    grid = torch.from_numpy(pos[0, 1:]).reshape(1, *old, d).permute(0, 3, 1, 2)  # (1, D, h, w)
+    resized = torch.nn.functional.interpolate(grid, size=new, mode="bicubic", align_corners=False)
+    expected = resized.permute(0, 2, 3, 1).reshape(1, -1, d).numpy()
+    out = resize_pos_embed(pos, new, old_size=old)
+    np.testing.assert_allclose(out[:, 1:], expected, rtol=1e-10, atol=1e-12)
+    np.testing.assert_array_equal(out[:, :1], pos[:, :1])  # class token untouched
+
+
+def test_bicubic_rows_sum_to_one_and_mirror():
+    for n_in, n_out in [(14, 24), (24, 14), (5, 5), (3, 10)]:
+        m = bicubic_matrix(n_in, n_out)
+        np.testing.assert_allclose(m.sum(axis=1), 1.0)  # a constant stays constant
+        # align_corners=False puts pixel centres symmetrically: flipping commutes with resizing.
+        np.testing.assert_allclose(m[::-1, ::-1], m, atol=1e-15)
+
+
+def test_keys_kernel_reproduces_lines_only_for_a_minus_half():
+    t = np.linspace(0, 1, 11)
+    offsets = np.array([-1.0, 0.0, 1.0, 2.0])
+    for a in (-0.5, -0.75):
+        np.testing.assert_allclose(_cubic_weights(t, a).sum(axis=-1), 1.0)
+    np.testing.assert_allclose(_cubic_weights(t, -0.5) @ offsets, t)  # Keys (1981): a = -0.5
+    assert not np.allclose(_cubic_weights(t, -0.75) @ offsets, t)  # torch's a = -0.75 does not
+
+
+def test_resize_to_the_same_size_is_identity_and_no_prefix_works():
+    pos = rng.normal(size=(1, 12, 4))
+    np.testing.assert_allclose(
+        resize_pos_embed(pos, (3, 4), old_size=(3, 4), num_prefix_tokens=0), pos
+    )
+
+
+@pytest.mark.parametrize(
+    ("shape", "kwargs", "error"),
+    [
+        ((197, 8), {"new_size": (24, 24)}, ValueError),  # no leading 1
+        ((1, 196, 8), {"new_size": (24, 24)}, ValueError),  # 195 grid tokens: not square
+        ((1, 197, 8), {"new_size": (24, 0)}, ValueError),
+        ((1, 197, 8), {"new_size": (24, 24), "old_size": (7, 7)}, ValueError),
+        ((1, 197, 8), {"new_size": (24, 24), "num_prefix_tokens": 198}, ValueError),
+    ],
+)
+def test_resize_bad_input(shape, kwargs, error):
+    with pytest.raises(error, match=r"pos_embed|size|num_prefix_tokens"):
+        resize_pos_embed(np.ones(shape), **kwargs)

@@ -39,6 +39,8 @@ BROKEN_PAGES = {
     "link.md": ("# 标题\n\n[断链](missing.md)\n", "missing.md"),
     "anchor.md": ("# 标题\n\n[锚点](#no-such-anchor)\n", "no-such-anchor"),
     "formula.md": ("# 标题\n\n公式 $\\frac{1}{2$ 写错了。\n", "\\frac{1}{2"),
+    # parses, but KaTeX has no blackboard digits: it would show a plain 1
+    "blackboard.md": ("# 标题\n\n指示函数 $\\mathbb{1}[x > 0]$。\n", "\\mathbb{1}"),
 }
 
 

@@ -139,3 +139,19 @@ def test_surrogates_bound_the_zero_one_loss():
         assert logistic >= zero_one - 1e-12
     assert hinge_loss(np.array([1]), np.array([0.0])) == 1
     assert log_loss(np.array([1]), np.array([0.5])) / np.log(2) == pytest.approx(1)
+
+
+def test_support_vectors_include_the_samples_on_the_margin():
+    # The page: support vectors are the samples with y f <= 1, those exactly on the margin
+    # included (on separable data they are all there), and every other sample has y f > 1.
+    svm = pytest.importorskip("sklearn.svm", reason="scikit-learn's SVC is the reference")
+    rng = np.random.default_rng(0)
+    x = np.vstack([rng.normal(size=(20, 2)) + 3, rng.normal(size=(20, 2)) - 3])
+    y = np.repeat([1, -1], 20)
+    model = svm.SVC(kernel="linear", C=1e6, tol=1e-8).fit(x, y)
+    margins = y * model.decision_function(x)
+    on_margin = np.zeros(len(y), dtype=bool)
+    on_margin[model.support_] = True
+    np.testing.assert_allclose(margins[on_margin], 1.0, atol=1e-4)
+    assert np.all(margins[~on_margin] > 1.0)
+    assert hinge_loss(y, model.decision_function(x)) < 1e-4  # yet zero hinge loss

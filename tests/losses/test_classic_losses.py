@@ -155,3 +155,23 @@ def test_support_vectors_include_the_samples_on_the_margin():
     np.testing.assert_allclose(margins[on_margin], 1.0, atol=1e-4)
     assert np.all(margins[~on_margin] > 1.0)
     assert hinge_loss(y, model.decision_function(x)) < 1e-4  # yet zero hinge loss
+
+
+@pytest.mark.parametrize("q", [0.1, 0.3, 0.75])
+def test_expected_log_loss_is_minimised_by_the_true_probability_hinge_by_its_sign(q):
+    # The page's 追问: log loss is a proper scoring rule (it rewards calibrated probabilities);
+    # the expected hinge loss is minimised at f = sign(2q - 1), which says nothing about q.
+    p = np.linspace(0.01, 0.99, 99)
+    expected_log = [
+        q * log_loss(np.array([1]), np.array([pi]))
+        + (1 - q) * log_loss(np.array([0]), np.array([pi]))
+        for pi in p
+    ]
+    assert p[np.argmin(expected_log)] == pytest.approx(q)
+    f = np.linspace(-2, 2, 401)
+    expected_hinge = [
+        q * hinge_loss(np.array([1]), np.array([fi]))
+        + (1 - q) * hinge_loss(np.array([-1]), np.array([fi]))
+        for fi in f
+    ]
+    assert f[np.argmin(expected_hinge)] == pytest.approx(np.sign(2 * q - 1))

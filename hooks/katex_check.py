@@ -1,4 +1,5 @@
-"""Fail the build on any formula KaTeX cannot parse (checked once per build with Node)."""
+"""Fail the build on any formula KaTeX cannot parse or would render other than written, such
+as \\mathbb{1} (checked once per build with Node)."""
 
 import html
 import json

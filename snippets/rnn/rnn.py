@@ -57,7 +57,8 @@ def rnn_forward(
 
 # --8<-- [start:jacobian]
 def hidden_jacobian_norms(hs: np.ndarray, W_hh: np.ndarray) -> np.ndarray:
-    """Spectral norms of dh_T/dh_t = prod_{k=t+1..T} diag(1 - h_k^2) W_hh, for one sequence.
+    """Spectral norms of dh_T/dh_t for one sequence, newest factor first:
+    dh_T/dh_t = D_T W_hh · D_{T-1} W_hh ··· D_{t+1} W_hh with D_k = diag(1 - h_k^2).
 
     hs: hidden states (T, H) of a tanh RNN; entry t of the result is for h_t, t = 0..T-1.
     """
@@ -151,20 +152,28 @@ def gru_cell(
 
 
 # --8<-- [start:plot]
-def plot_gradient_decay(T: int = 60, H: int = 32, seed: int = 0) -> "Figure":
-    """||dh_T/dh_t|| against T - t for a tanh RNN with recurrent weights of several scales."""
-    import matplotlib.pyplot as plt
-
+def gradient_decay_curves(
+    T: int = 60, H: int = 32, seed: int = 0, gains: tuple[float, ...] = (0.5, 0.9, 1.1, 1.5)
+) -> tuple[np.ndarray, dict[float, np.ndarray]]:
+    """A random W_hh of spectral radius 1, and ||dh_T/dh_t|| for W_hh times each gain."""
     rng = np.random.default_rng(seed)
     x = rng.normal(size=(T, 1, H))
     W_xh = rng.normal(scale=0.01 / np.sqrt(H), size=(H, H))  # weak input: tanh not saturated
     base = rng.normal(size=(H, H))
     base /= np.max(np.abs(np.linalg.eigvals(base)))  # spectral radius 1
+    curves = {}
+    for gain in gains:
+        hs = rnn_forward(x, np.zeros((1, H)), W_xh, gain * base, np.zeros(H))[:, 0]
+        curves[gain] = hidden_jacobian_norms(hs, gain * base)
+    return base, curves
+
+
+def plot_gradient_decay(T: int = 60, H: int = 32, seed: int = 0) -> "Figure":
+    """||dh_T/dh_t|| against T - t for a tanh RNN with recurrent weights of several scales."""
+    import matplotlib.pyplot as plt
+
     fig, ax = plt.subplots(figsize=(6, 3.6))
-    for gain in (0.5, 0.9, 1.1, 1.5):
-        W_hh = gain * base
-        hs = rnn_forward(x, np.zeros((1, H)), W_xh, W_hh, np.zeros(H))[:, 0]
-        norms = hidden_jacobian_norms(hs, W_hh)
+    for gain, norms in gradient_decay_curves(T, H, seed)[1].items():
         ax.semilogy(np.arange(T)[::-1], norms, label=f"W_hh 谱半径 = {gain:g}")
     ax.set_xlabel("时间步距离 T − t")
     ax.set_ylabel(r"$\|\partial h_T / \partial h_t\|_2$")

@@ -195,3 +195,24 @@ def test_minimum_of_gelu_and_swish():
     assert gelu(x).min() == pytest.approx(-0.17, abs=0.005)
     assert swish(x).min() == pytest.approx(-0.278, abs=0.001)
     assert x[np.argmin(swish(x))] == pytest.approx(-1.278, abs=1e-3)
+
+
+def test_gelu_slope_on_the_positive_axis():
+    # training/initialization.md: GELU' is not 1 for x > 0 (about 1.08 at x = 1, peak about
+    # 1.13 at x = sqrt 2), while ReLU, Leaky ReLU and ELU have slope exactly 1 there.
+    def exact(v):
+        return 0.5 * (1 + math.erf(v / math.sqrt(2))) + v * math.exp(-v * v / 2) / math.sqrt(
+            2 * math.pi
+        )
+
+    assert exact(1.0) == pytest.approx(1.08, abs=0.005)
+    assert exact(math.sqrt(2)) == pytest.approx(1.13, abs=0.005)
+    x = np.linspace(0.01, 6, 6000)
+    slope = np.array([exact(v) for v in x])
+    assert x[np.argmax(slope)] == pytest.approx(math.sqrt(2), abs=1e-3)
+    assert exact(0.0) == 0.5
+    assert slope.min() < 1 < slope.max()  # below 1 near 0, above 1 after about x = 0.75
+    assert gelu_grad(np.array(1.0)) == pytest.approx(1.08, abs=0.005)  # the tanh form agrees
+    assert gelu_grad(x).max() == pytest.approx(1.13, abs=0.005)
+    for grad in (relu_grad, lambda v: leaky_relu_grad(v, 0.1), lambda v: elu_grad(v, 1.5)):
+        np.testing.assert_array_equal(grad(x), 1.0)

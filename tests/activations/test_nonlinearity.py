@@ -42,7 +42,7 @@ def test_collapse_by_hand():
 def test_linear_network_cannot_fit_xor_but_relu_can():
     x = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
     y = np.array([0.0, 1.0, 1.0, 0.0])
-    # Best any linear map can do is least squares on [x, 1]: it predicts 0.5 everywhere.
+    # Best any affine map can do is least squares on [x, 1]: it predicts 0.5 everywhere.
     design = np.hstack([x, np.ones((4, 1))])
     coef, *_ = np.linalg.lstsq(design, y, rcond=None)
     np.testing.assert_allclose(design @ coef, 0.5, atol=1e-12)

@@ -58,6 +58,14 @@ def test_build_heap_is_linear_in_comparisons():
         assert calls <= 4 * n
 
 
+def test_a_sift_down_after_extraction_can_stop_after_one_level():
+    # The page: with distinct keys a single sift-down is not always Θ(log n) levels deep.
+    a = [10, 9, 8, 1, 2, 7, 6]  # a max-heap whose last leaf 6 beats the leaves 1 and 2
+    a[0], a[-1] = a[-1], a[0]  # the maximum goes to the end, 6 to the root
+    sift_down(a, 0, len(a) - 1, identity)
+    assert a == [9, 6, 8, 1, 2, 7, 10]  # 6 went down one level of two, then stopped
+
+
 def test_unstable_counterexample():
     records = [(1, "a"), (1, "b")]
     out = heapsort(records, key=lambda r: r[0])

@@ -67,6 +67,56 @@ def test_all_equal_keys_take_one_pass():
     assert count_key_calls([7] * 1000) == 1000
 
 
+def two_way_comparisons(a: list, scheme: str) -> int:
+    """Sort a in place with a two-way partition ("lomuto" or "hoare", first or last element as
+    pivot, no randomisation) and return the number of key comparisons."""
+    count = 0
+    stack = [(0, len(a) - 1)]
+    while stack:
+        lo, hi = stack.pop()
+        if lo >= hi:
+            continue
+        if scheme == "lomuto":  # a[lo:i] < pivot <= a[i:j]
+            pivot, i = a[hi], lo
+            for j in range(lo, hi):
+                count += 1
+                if a[j] < pivot:
+                    a[i], a[j] = a[j], a[i]
+                    i += 1
+            a[i], a[hi] = a[hi], a[i]
+            stack += [(lo, i - 1), (i + 1, hi)]
+        else:  # Hoare: both scans stop on keys equal to the pivot
+            pivot, i, j = a[lo], lo - 1, hi + 1
+            while True:
+                i += 1
+                count += 1
+                while a[i] < pivot:
+                    i += 1
+                    count += 1
+                j -= 1
+                count += 1
+                while a[j] > pivot:
+                    j -= 1
+                    count += 1
+                if i >= j:
+                    break
+                a[i], a[j] = a[j], a[i]
+            stack += [(lo, j), (j + 1, hi)]
+    return count
+
+
+def test_two_way_partitions_on_all_equal_keys():
+    # The page: Lomuto's partition is quadratic on all-equal input; Hoare's, whose scans
+    # stop on equal keys, splits them in the middle and stays O(n log n).
+    n = 512
+    for scheme in ("lomuto", "hoare"):
+        data = [1.0] * (n // 2) + [0.0] * (n // 2)
+        two_way_comparisons(data, scheme)
+        assert data == sorted(data), scheme
+    assert two_way_comparisons([7] * n, "lomuto") == n * (n - 1) // 2
+    assert two_way_comparisons([7] * n, "hoare") < 2 * n * math.log2(n)
+
+
 def test_unstable_counterexample():
     records = [(1, "a"), (1, "b"), (0, "c")]
     out = quicksort(records, key=lambda r: r[0], pivot="first")

@@ -43,6 +43,29 @@ def test_oversample_counts_and_keeps_originals():
     assert np.array_equal(idx, random_oversample(y, seed=0))
 
 
+def test_weighted_random_sampler_matches_oversampling_only_in_expectation():
+    # The page: inverse-frequency weights balance the classes on average, but the draws are
+    # with replacement, so class counts vary per epoch and some majority samples are missed.
+    torch = pytest.importorskip("torch", reason="WeightedRandomSampler is PyTorch's")
+    y = np.array([0] * 90 + [1] * 10)
+    weights = 1.0 / np.bincount(y)[y]
+    counts, missed = [], []
+    for seed in range(20):
+        sampler = torch.utils.data.WeightedRandomSampler(
+            weights, num_samples=180, generator=torch.Generator().manual_seed(seed)
+        )
+        idx = np.array(list(sampler))
+        counts.append(np.bincount(y[idx], minlength=2))
+        missed.append(90 - len(np.unique(idx[y[idx] == 0])))
+    counts = np.array(counts)
+    assert counts[:, 1].mean() == pytest.approx(90, rel=0.05)  # balanced on average
+    assert len(set(counts[:, 1])) > 1  # but not in every epoch
+    assert min(missed) > 0  # every epoch leaves some majority samples out
+    over = random_oversample(y, seed=0)
+    assert np.bincount(y[over]).tolist() == [90, 90]
+    assert len(np.unique(over[y[over] == 0])) == 90
+
+
 def test_undersample_counts_no_repeats():
     y = np.array([0] * 7 + [1] * 2 + [2] * 4)
     idx = random_undersample(y, seed=1)

@@ -56,6 +56,21 @@ def test_ties_keep_the_earlier_box():
     assert nms(boxes, np.array([0.5, 0.5, 0.5]), 0.5).tolist() == [0]
 
 
+def test_default_argsort_leaves_the_order_of_ties_unspecified():
+    # The page's pitfall: scores.argsort()[::-1] (numpy's default, unstable sort) does not
+    # reliably put the larger index first among equal scores; a stable sort does keep order.
+    scores = np.random.default_rng(0).integers(0, 3, size=200) / 4
+
+    def later_index_first(order):
+        ties = scores[order[1:]] == scores[order[:-1]]
+        return order[:-1][ties] > order[1:][ties], ties.sum()
+
+    flipped, n_ties = later_index_first(scores.argsort()[::-1])
+    assert 0 < flipped.sum() < n_ties  # some tied pairs each way round
+    flipped, _ = later_index_first(np.argsort(-scores, kind="stable"))
+    assert not flipped.any()
+
+
 def test_empty_input_gives_empty_int64():
     kept = nms(np.zeros((0, 4)), np.zeros(0), 0.5)
     assert kept.shape == (0,)

@@ -139,3 +139,39 @@ def test_surrogates_bound_the_zero_one_loss():
         assert logistic >= zero_one - 1e-12
     assert hinge_loss(np.array([1]), np.array([0.0])) == 1
     assert log_loss(np.array([1]), np.array([0.5])) / np.log(2) == pytest.approx(1)
+
+
+def test_support_vectors_include_the_samples_on_the_margin():
+    # The page: support vectors are the samples with y f <= 1, those exactly on the margin
+    # included (on separable data they are all there), and every other sample has y f > 1.
+    svm = pytest.importorskip("sklearn.svm", reason="scikit-learn's SVC is the reference")
+    rng = np.random.default_rng(0)
+    x = np.vstack([rng.normal(size=(20, 2)) + 3, rng.normal(size=(20, 2)) - 3])
+    y = np.repeat([1, -1], 20)
+    model = svm.SVC(kernel="linear", C=1e6, tol=1e-8).fit(x, y)
+    margins = y * model.decision_function(x)
+    on_margin = np.zeros(len(y), dtype=bool)
+    on_margin[model.support_] = True
+    np.testing.assert_allclose(margins[on_margin], 1.0, atol=1e-4)
+    assert np.all(margins[~on_margin] > 1.0)
+    assert hinge_loss(y, model.decision_function(x)) < 1e-4  # yet zero hinge loss
+
+
+@pytest.mark.parametrize("q", [0.1, 0.3, 0.75])
+def test_expected_log_loss_is_minimised_by_the_true_probability_hinge_by_its_sign(q):
+    # The page's 追问: log loss is a proper scoring rule (it rewards calibrated probabilities);
+    # the expected hinge loss is minimised at f = sign(2q - 1), which says nothing about q.
+    p = np.linspace(0.01, 0.99, 99)
+    expected_log = [
+        q * log_loss(np.array([1]), np.array([pi]))
+        + (1 - q) * log_loss(np.array([0]), np.array([pi]))
+        for pi in p
+    ]
+    assert p[np.argmin(expected_log)] == pytest.approx(q)
+    f = np.linspace(-2, 2, 401)
+    expected_hinge = [
+        q * hinge_loss(np.array([1]), np.array([fi]))
+        + (1 - q) * hinge_loss(np.array([-1]), np.array([fi]))
+        for fi in f
+    ]
+    assert f[np.argmin(expected_hinge)] == pytest.approx(np.sign(2 * q - 1))

@@ -136,6 +136,28 @@ def test_sigmoid_gradient_is_a_minus_y():
     assert sigmoid_cross_entropy(np.array([-1000.0]), np.array([1.0])) == pytest.approx(1000)
 
 
+def test_kl_and_cross_entropy_gradients_differ_only_when_the_target_moves():
+    # The page's 追问: with a fixed target p (a frozen teacher's soft labels) KL(p || q) and
+    # H(p, q) have the same gradient in the student's logits; when the distribution in the
+    # first slot depends on the parameters (the VAE term KL(q || prior)) they do not.
+    rng = np.random.default_rng(5)
+    z = rng.normal(size=4)
+    teacher = np.exp(rng.normal(size=4))
+    teacher /= teacher.sum()
+
+    def q():
+        e = np.exp(z - z.max())
+        return e / e.sum()
+
+    grad_kl = numerical_gradient(lambda: kl_divergence(teacher, q()), z)
+    grad_ce = numerical_gradient(lambda: cross_entropy(teacher, q()), z)
+    np.testing.assert_allclose(grad_kl, grad_ce, atol=1e-8)
+    np.testing.assert_allclose(grad_ce, q() - teacher, atol=1e-8)
+    grad_kl = numerical_gradient(lambda: kl_divergence(q(), teacher), z)
+    grad_ce = numerical_gradient(lambda: cross_entropy(q(), teacher), z)
+    assert np.abs(grad_kl - grad_ce).max() > 1e-2  # the entropy of q now has a gradient too
+
+
 def test_linear_layer_gradient_is_x_times_a_minus_y():
     rng = np.random.default_rng(3)
     x, w, b = rng.normal(size=(6, 4)), rng.normal(size=(3, 4)), rng.normal(size=3)

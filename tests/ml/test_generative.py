@@ -68,3 +68,28 @@ def test_matches_sklearn_lda_fitted_on_the_same_statistics():
 def test_bad_input(args, match):
     with pytest.raises(ValueError, match=match):
         logistic_parameters(*args)
+
+
+def test_log_odds_is_linear_only_with_a_shared_covariance():
+    # The page: with different covariances the log-odds is quadratic in x (QDA), not linear;
+    # two Poissons (sufficient statistic x itself) give a linear one.
+    x = np.random.default_rng(0).normal(size=(50, 2)) * 2
+
+    def residual(log_odds, features):
+        coef = np.linalg.lstsq(features, log_odds, rcond=None)[0]
+        return np.abs(features @ coef - log_odds).max()
+
+    affine = np.hstack([x, np.ones((50, 1))])
+    quadratic = np.hstack([affine, x**2, x[:, :1] * x[:, 1:]])
+
+    def gaussian_log_odds(cov1):
+        dist1 = stats.multivariate_normal([1.0, 0.5], cov1)
+        return dist1.logpdf(x) - stats.multivariate_normal([0.0, 0.0], np.eye(2)).logpdf(x)
+
+    assert residual(gaussian_log_odds(np.eye(2)), affine) < 1e-9
+    own = gaussian_log_odds([[2.0, 0.5], [0.5, 1.0]])
+    assert residual(own, affine) > 0.5
+    assert residual(own, quadratic) < 1e-9
+    k = np.arange(30)
+    poisson = stats.poisson(7.0).logpmf(k) - stats.poisson(3.0).logpmf(k)
+    assert residual(poisson, np.stack([k, np.ones(30)], axis=1)) < 1e-9

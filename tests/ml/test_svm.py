@@ -141,3 +141,23 @@ def test_primal_hand_case():
 def test_bad_input(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_default_gamma_and_coef0_are_pairwise_ones_not_svcs():
+    # The page: the kernels default to sklearn.metrics.pairwise's gamma = 1 / n_features and
+    # coef0 = 1; SVC defaults to gamma = "scale" = 1 / (n_features X.var()) and coef0 = 0.
+    X, y = make_moons(60, noise=0.2, random_state=1)
+    X = 3.0 * X  # a variance far from 1, so the two gammas differ
+    np.testing.assert_allclose(polynomial_kernel(X), pairwise.polynomial_kernel(X))
+    np.testing.assert_allclose(sigmoid_kernel(X), pairwise.sigmoid_kernel(X))
+    svc = SVC(kernel="poly").fit(X, y)
+
+    def f(**params):
+        def kernel(A, B):
+            return polynomial_kernel(A, B, **params)
+
+        return decision_function(svc.support_vectors_, svc.dual_coef_, svc.intercept_[0], X, kernel)
+
+    scale = 1 / (X.shape[1] * X.var())
+    np.testing.assert_allclose(f(gamma=scale, coef0=0.0), svc.decision_function(X), atol=1e-8)
+    assert not np.allclose(f(), svc.decision_function(X), atol=1e-3)

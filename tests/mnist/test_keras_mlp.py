@@ -41,6 +41,9 @@ def test_architecture_and_he_init(keras, model):
     assert kernel.std() == pytest.approx(np.sqrt(2 / 784), rel=0.03)
     # almost all entries lie within the truncation at 2 std of the underlying normal
     assert np.mean(np.abs(kernel) < 2 * np.sqrt(2 / 784) / 0.87962566103423978) > 0.9999
+    # mnist/index.md says so: only the hidden layers are He, the output keeps glorot_uniform
+    initializers = [type(layer.kernel_initializer).__name__ for layer in dense]
+    assert initializers == ["HeNormal", "HeNormal", "GlorotUniform"]
 
 
 def test_forward_and_loss_match_numpy(keras, model):

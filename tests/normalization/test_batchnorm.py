@@ -1,5 +1,7 @@
 """BatchNorm against hand-computed cases, a per-channel loop, numerical gradients and PyTorch."""
 
+import os
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -244,3 +246,15 @@ def test_matches_torch_batchnorm1d_and_autograd():
     np.testing.assert_allclose(dx, xt.grad.numpy(), rtol=1e-8, atol=1e-10)
     np.testing.assert_allclose(dgamma, layer.weight.grad.numpy(), rtol=1e-10)
     np.testing.assert_allclose(dbeta, layer.bias.grad.numpy(), rtol=1e-10)
+
+
+def test_keras_stores_the_biased_variance():
+    # The page: PyTorch's running variance takes the unbiased m/(m-1) σ², Keras's the biased σ².
+    os.environ.setdefault("KERAS_BACKEND", "torch")  # before keras is first imported
+    keras = pytest.importorskip("keras", reason="Keras is the reference for its own convention")
+    x = np.array([[1.0], [2.0], [3.0], [4.0]], dtype=np.float32)
+    layer = keras.layers.BatchNormalization(momentum=0.0)  # moving value = batch statistic
+    layer(x, training=True)
+    assert keras.ops.convert_to_numpy(layer.moving_variance)[0] == pytest.approx(1.25)
+    _, _, var = batch_norm(x.astype(np.float64), None, None, training=True, momentum=1.0)
+    assert var[0] == pytest.approx(5 / 3)

@@ -112,3 +112,25 @@ def test_bad_input_raises(call, match):
 @pytest.mark.filterwarnings("ignore:Glyph")
 def test_plot_has_two_panels():
     assert len(plot_gd_paths().axes) == 2
+
+
+def test_unscaled_l2_penalty_shrinks_the_small_scale_feature():
+    # The page: without scaling, ridge shrinks the effect of the feature with small values
+    # (it needs a large weight) and barely touches the one with large values.
+    rng = np.random.default_rng(0)
+    signal = rng.normal(size=(200, 2))
+    y = signal @ np.array([1.0, 1.0]) + 0.1 * rng.normal(size=200)
+
+    def effect(units, alpha):
+        """Ridge on the signals measured in these units, as weights per unit of signal."""
+        features = signal * units
+        w = np.linalg.solve(features.T @ features + alpha * np.eye(2), features.T @ y)
+        return w * units
+
+    raw = np.array([100.0, 0.01])  # same information, very different units
+    free, ridge = effect(raw, 0.0), effect(raw, 10.0)
+    assert ridge[0] == pytest.approx(free[0], abs=0.1)  # large-valued feature: barely touched
+    assert ridge[1] < 0.01 * free[1]  # small-valued feature: shrunk to almost nothing
+    standardised = raw / (signal * raw).std(axis=0)  # divide each raw feature by its std
+    free, ridge = effect(standardised, 0.0), effect(standardised, 10.0)
+    np.testing.assert_allclose(ridge / free, ridge[0] / free[0], rtol=0.02)  # scaled: alike

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from rnn.rnn import (
     clip_grad_norm,
+    gradient_decay_curves,
     gru_cell,
     hidden_jacobian_norms,
     lstm_cell,
@@ -104,6 +105,19 @@ def test_jacobian_norm_matches_finite_differences():
         J[:, j] = (plus - minus) / (2 * eps)
     assert norms[t] == pytest.approx(np.linalg.norm(J, 2), rel=1e-6)
     assert norms[-1] == 1.0
+
+
+def test_figure_curves_follow_the_spectral_radius_not_sigma_max():
+    # The page: the figure's matrix has sigma_max more than 30% above its spectral radius, so
+    # at radius 0.9 the first step grows (sigma_max > 1) and the long-range norm still decays.
+    base, curves = gradient_decay_curves()
+    assert np.max(np.abs(np.linalg.eigvals(base))) == pytest.approx(1.0)
+    assert 1.3 < np.linalg.norm(base, 2) < 1.4
+    assert curves[0.9][-2] > 1
+    assert curves[0.9][0] < 1e-2
+    assert curves[0.5][0] < 1e-15
+    assert curves[1.1][0] > 10  # slightly above 1: grows with the distance
+    assert curves[1.5][0] < 1e-3  # saturated: decays again
 
 
 def test_clip_matches_torch():

@@ -32,6 +32,22 @@ def test_notebook_page_shows_its_plots(built_site: Path):
     # tests set MPLBACKEND=Agg) cells would run and silently show nothing.
     page = (built_site / "mnist/numpy_mlp/index.html").read_text(encoding="utf-8")
     assert page.count('src="data:image/png;base64,') == 3
+    # each with the Chinese description its cell declares (hooks/notebook_alt.py)
+    images = [tag for tag in re.findall(r"<img\s[^>]*>", page) if "data:image/png" in tag]
+    alts = [re.search(r'\salt="([^"]*)"', tag).group(1) for tag in images]
+    assert len(alts) == 3
+    assert all(re.search(r"[\u4e00-\u9fff]", alt) for alt in alts), alts
+    assert "No description" not in page
+
+
+def test_notebook_contents_link_to_its_chinese_headings(built_site: Path):
+    # hooks/notebook_anchors.py: mkdocs-jupyter alone gives Chinese headings id="" and
+    # links its contents to #_1, #_2, ...
+    page = (built_site / "mnist/numpy_mlp/index.html").read_text(encoding="utf-8")
+    links = set(re.findall(r'href="#([^"]+)" class="md-nav__link"', page))
+    ids = set(re.findall(r'<h[1-6] id="([^"]+)"', page))
+    assert "数据" in links
+    assert links <= ids, links - ids
 
 
 # One project holds every broken page: the build reports them all before it fails.
@@ -39,6 +55,8 @@ BROKEN_PAGES = {
     "link.md": ("# 标题\n\n[断链](missing.md)\n", "missing.md"),
     "anchor.md": ("# 标题\n\n[锚点](#no-such-anchor)\n", "no-such-anchor"),
     "formula.md": ("# 标题\n\n公式 $\\frac{1}{2$ 写错了。\n", "\\frac{1}{2"),
+    # parses, but KaTeX has no blackboard digits: it would show a plain 1
+    "blackboard.md": ("# 标题\n\n指示函数 $\\mathbb{1}[x > 0]$。\n", "\\mathbb{1}"),
 }
 
 

@@ -1,10 +1,23 @@
 """Unit tests of the build hooks that generate pages or rewrite HTML."""
 
+import json
 import logging
+import re
+from types import SimpleNamespace
 
 import pytest
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.toc import get_toc
+from pymdownx.slugs import slugify
 
-from hooks import exec_cache, glossary_page, question_bank, search_exclude
+from hooks import (
+    exec_cache,
+    glossary_page,
+    notebook_alt,
+    notebook_anchors,
+    question_bank,
+    search_exclude,
+)
 
 
 def test_questions_are_headings_ending_in_a_fullwidth_question_mark():
@@ -123,3 +136,52 @@ def test_the_digest_follows_every_imported_file(tmp_path, monkeypatch):
     assert exec_cache.digest_of_imports() == before
     module.write_text("A = 2\n")
     assert exec_cache.digest_of_imports() != before
+
+
+def notebook_page(tmp_path, alts_per_cell: list[list[str]]):
+    cells = [{"cell_type": "code", "metadata": {"alt": alts}} for alts in alts_per_cell]
+    path = tmp_path / "nb.ipynb"
+    path.write_text(json.dumps({"cells": [*cells, {"cell_type": "markdown"}]}), "utf-8")
+    return SimpleNamespace(file=SimpleNamespace(src_uri="nb.ipynb", abs_src_path=str(path)))
+
+
+def test_notebook_images_get_the_alt_texts_their_cells_declare(tmp_path):
+    image = f'<img src="data:image/png;base64,AA" {notebook_alt.PLACEHOLDER}>'
+    page = notebook_page(tmp_path, [["前 30 张图片"], ["训练曲线", "混淆矩阵 <表>"]])
+    out = notebook_alt.on_page_content(image * 3, page, None, None)
+    assert "No description" not in out
+    assert (
+        out.index('alt="前 30 张图片"')
+        < out.index('alt="训练曲线"')
+        < out.index("混淆矩阵 &lt;表&gt;")
+    )
+
+
+def test_notebook_alt_texts_must_match_the_images(tmp_path):
+    image = f'<img src="x.png" {notebook_alt.PLACEHOLDER}>'
+    with pytest.raises(PluginError, match=r"nb\.ipynb: 2 images without alt text.* declare 1"):
+        notebook_alt.on_page_content(image * 2, notebook_page(tmp_path, [["一张图"]]), None, None)
+    markdown_page = SimpleNamespace(file=SimpleNamespace(src_uri="a.md"))
+    assert notebook_alt.on_page_content(image, markdown_page, None, None) == image
+
+
+def test_notebook_headings_and_contents_get_the_same_anchors():
+    # mkdocs-jupyter's own: id="" for a Chinese heading, and #_1, #_2 in the contents
+    titles = [(1, "用 numpy 训练"), (2, "数据"), (2, "<code>x</code> 的形状"), (2, "数据")]
+    headings = "".join(
+        f'<h{level} id="">{text}<a class="anchor-link" href="#">¶</a></h{level}>'
+        for level, text in titles
+    )
+    children = [
+        {"level": 2, "id": old, "name": name, "children": []}
+        for old, name in [("_1", "数据"), ("x", "x 的形状"), ("_2", "数据")]
+    ]
+    tokens = [{"level": 1, "id": "numpy", "name": "用 numpy 训练", "children": children}]
+    page = SimpleNamespace(file=SimpleNamespace(src_uri="nb.ipynb"), toc=get_toc(tokens))
+    config = SimpleNamespace(mdx_configs={"toc": {"slugify": slugify(case="lower")}})
+    out = notebook_anchors.on_page_content(headings, page, config, None)
+    ids = ["用-numpy-训练", "数据", "x-的形状", "数据_1"]
+    assert re.findall(r'id="([^"]*)"', out) == ids
+    assert re.findall(r'href="#([^"]*)"', out) == ids
+    title = page.toc.items[0]
+    assert [title.id] + [item.id for item in title.children] == ids

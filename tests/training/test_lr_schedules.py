@@ -109,3 +109,35 @@ def test_matches_torch_schedulers():
 def test_bad_input_raises(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_torch_cosine_annealing_rises_again_after_t_max():
+    # The page's pitfall: CosineAnnealingLR equals cosine_decay only up to T_max; past it
+    # PyTorch's curve climbs back to the initial rate at 2 T_max, cosine_decay holds eta_min.
+    torch = pytest.importorskip("torch", reason="torch.optim.lr_scheduler is the reference")
+    sch = torch.optim.lr_scheduler
+    lrs = torch_lrs(torch, lambda o: sch.CosineAnnealingLR(o, T_max=10, eta_min=0.01), 31)
+    ours = cosine_decay(0.1, np.arange(31), 10, alpha=0.1)
+    np.testing.assert_allclose(lrs[:11], ours[:11], atol=1e-12)
+    np.testing.assert_allclose(ours[10:], 0.01)
+    assert np.all(np.diff(lrs[10:21]) > 0)
+    assert lrs[20] == pytest.approx(0.1)
+    np.testing.assert_allclose(lrs[20:], lrs[:11], atol=1e-12)  # period 2 T_max
+
+
+def test_sgd_noise_floor_loss_scales_with_lr_radius_with_its_square_root():
+    # The page's opening claim, on f(w) = a w² / 2 with gradient noise of std sigma: at
+    # stationarity the excess loss is proportional to lr and the distance to sqrt(lr).
+    rng = np.random.default_rng(0)
+    a, sigma, chains = 2.0, 1.0, 4000
+    mean_square = {}
+    for lr in (0.01, 0.04):
+        w = np.ones(chains)
+        for _ in range(1000):  # 20 relaxation times 1 / (lr a) for the smaller lr
+            w -= lr * (a * w + sigma * rng.standard_normal(chains))
+        mean_square[lr] = np.mean(w**2)
+        # the stationary variance of w <- (1 - lr a) w - lr sigma xi
+        assert mean_square[lr] == pytest.approx(lr * sigma**2 / (a * (2 - lr * a)), rel=0.1)
+    loss_ratio = mean_square[0.04] / mean_square[0.01]  # excess loss a E[w²] / 2
+    assert loss_ratio == pytest.approx(4, rel=0.15)
+    assert math.sqrt(loss_ratio) == pytest.approx(2, rel=0.08)  # radius sqrt(E[w²]): not 4

@@ -5,6 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from training.optimizers import (
+    FIGURE_OPTIMIZERS,
     SGD,
     Adadelta,
     Adagrad,
@@ -145,3 +146,32 @@ def test_state_is_per_parameter():
 def test_bad_input_raises(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+def sign_changes(x: np.ndarray, floor: float) -> int:
+    """How often x changes sign between values larger than floor in magnitude."""
+    big = x[np.abs(x) > floor]
+    return int(np.sum(np.sign(big[1:]) != np.sign(big[:-1])))
+
+
+def test_figure_adam_overshoots_where_adagrad_and_rmsprop_do_not():
+    # The page says AdaGrad and RMSprop stop the zig-zag in the steep direction w2, while
+    # Adam, carrying momentum, still swings across w2 = 0 several times.
+    _, grad = quadratic((1.0, 20.0))
+    w2 = {
+        name: trajectory(FIGURE_OPTIMIZERS[name](), grad, (-4.5, 1.0), 40)[:, 1]
+        for name in ("AdaGrad", "RMSprop", "Adam", "SGD lr=0.09")
+    }
+    assert sign_changes(w2["AdaGrad"], 1e-2) == 0
+    assert sign_changes(w2["RMSprop"], 1e-2) == 0
+    assert sign_changes(w2["Adam"], 1e-2) >= 5
+    assert sign_changes(w2["SGD lr=0.09"], 1e-2) >= 5
+
+
+def test_adam_ignores_the_scale_of_the_gradient():
+    # mnist/index.md: multiplying every gradient by a constant leaves Adam's steps unchanged
+    # (up to eps), unlike SGD's.
+    _, grad = quadratic((1.0, 20.0))
+    path = trajectory(Adam(lr=0.1, eps=0.0), grad, (-4.5, 1.0), 30)
+    scaled = trajectory(Adam(lr=0.1, eps=0.0), lambda w: 1000.0 * grad(w), (-4.5, 1.0), 30)
+    np.testing.assert_allclose(scaled, path, rtol=1e-12)

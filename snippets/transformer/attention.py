@@ -170,12 +170,15 @@ def multi_head_attention(
     attn_mask=None,
     average_attn_weights: bool = True,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Forward pass of torch.nn.MultiheadAttention(batch_first=True), no dropout.
+    """Forward pass of torch.nn.MultiheadAttention(batch_first=True) in its default setup:
+    no dropout, no kdim/vdim, add_bias_kv=False, add_zero_attn=False (for bias=False pass
+    zero biases).
 
     query (..., L, d), key and value (..., S, d); in_proj_weight (3d, d) stacks W_q, W_k, W_v
     (each used as x @ W.T), in_proj_bias (3d,), out_proj_weight (d, d), out_proj_bias (d,).
     Masks use nn.MultiheadAttention's convention: a boolean True means "masked out", a float
-    mask is added. key_padding_mask is (..., S); attn_mask broadcasts to (..., h, L, S).
+    mask is added. key_padding_mask is (..., S); attn_mask broadcasts to (..., h, L, S), so
+    torch's 3-D per-head mask (N * h, L, S) must be reshaped to (N, h, L, S) first.
     Returns the output (..., L, d) and the weights, averaged over heads (..., L, S) or per
     head (..., h, L, S).
     """

@@ -60,11 +60,13 @@ def _check_rope_args(x, positions, base) -> tuple[np.ndarray, np.ndarray, float]
     if x.ndim < 2 or x.shape[-1] % 2 or x.shape[-1] == 0:
         raise ValueError(f"x must have shape (..., seq, d) with d even and > 0, got {x.shape}")
     try:
-        np.broadcast_shapes(positions.shape, x.shape[:-1])
+        fits = np.broadcast_shapes(positions.shape, x.shape[:-1]) == x.shape[:-1]
     except ValueError:
+        fits = False
+    if not fits:  # positions may not add axes to x, e.g. (2, seq) for an x of (seq, d)
         raise ValueError(
             f"positions {positions.shape} must broadcast to x's (..., seq) = {x.shape[:-1]}"
-        ) from None
+        )
     if isinstance(base, bool) or not isinstance(base, int | float | np.integer | np.floating):
         raise TypeError(f"base must be a number, got {type(base).__name__}")
     if not (np.isfinite(base) and base > 0):

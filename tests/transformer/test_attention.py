@@ -126,6 +126,22 @@ def test_without_positions_attention_is_permutation_equivariant(n, s, d, seed):
     np.testing.assert_allclose(scaled_dot_product_attention(q, k[r], v[r]), out, atol=1e-12)
 
 
+@settings(max_examples=15, deadline=None)
+@given(st.integers(1, 6), st.sampled_from([(4, 1), (4, 2), (6, 3)]), st.integers(0, 2**32 - 1))
+def test_multi_head_self_attention_is_permutation_equivariant(n, d_h, seed):
+    """The page's claim is about the layer (projections, heads, W_o), not only raw SDPA."""
+    d, h = d_h
+    rng = np.random.default_rng(seed)
+    weights = random_mha_weights(rng, d)
+    x, p = rng.normal(size=(2, n, d)), rng.permutation(n)
+    out, att = multi_head_attention(x, x, x, h, *weights, average_attn_weights=False)
+    out_p, att_p = multi_head_attention(
+        x[:, p], x[:, p], x[:, p], h, *weights, average_attn_weights=False
+    )
+    np.testing.assert_allclose(out_p, out[:, p], atol=1e-12)
+    np.testing.assert_allclose(att_p, att[..., p, :][..., p], atol=1e-12)  # P A Pᵀ per head
+
+
 def test_a_causal_mask_breaks_the_equivariance():
     x = RNG.normal(size=(4, 3))
     p = np.array([3, 2, 1, 0])
@@ -148,6 +164,19 @@ def test_whiteboard_matches_full_version(batch, n, s, d, masked, seed):
     np.testing.assert_allclose(
         attention(q, k, v, mask), scaled_dot_product_attention(q, k, v, attn_mask=mask)
     )
+
+
+def test_dot_product_variance_with_nonzero_means():
+    """Var(q_i k_i) = σq²σk² + σq²μk² + μq²σk²; with zero means it is d·σq²σk² (page formula)."""
+    rng = np.random.default_rng(8)
+    d, m = 16, 200_000
+    for (mu_q, s_q), (mu_k, s_k) in [((0.0, 2.0), (0.0, 0.5)), ((1.0, 2.0), (-0.5, 0.5))]:
+        q, k = rng.normal(mu_q, s_q, size=(m, d)), rng.normal(mu_k, s_k, size=(m, d))
+        dots = (q * k).sum(axis=1)
+        expected = d * (s_q**2 * s_k**2 + s_q**2 * mu_k**2 + mu_q**2 * s_k**2)
+        assert dots.var() == pytest.approx(expected, rel=0.03)
+        assert dots.mean() == pytest.approx(d * mu_q * mu_k, abs=0.1)
+    assert expected != pytest.approx(d * s_q**2 * s_k**2, rel=0.3)  # means matter
 
 
 def test_dot_product_variance_grows_with_d():
@@ -277,6 +306,7 @@ def test_sdpa_matches_torch():
     bool_mask = rng.random((4, 6)) < 0.5
     bool_mask[1] = False  # a fully masked row
     float_mask = np.where(rng.random((2, 1, 4, 6)) < 0.3, -np.inf, rng.normal(size=(2, 1, 4, 6)))
+    float_mask[1, 0, 2] = -np.inf  # a fully masked row in the float mask too (deterministic)
     cases = [{}, {"attn_mask": bool_mask}, {"attn_mask": float_mask}, {"is_causal": True}]
     cases += [{"scale": 0.7}, {"attn_mask": bool_mask, "scale": 2.0}]
     for kwargs in cases:
@@ -336,6 +366,22 @@ def test_mha_matches_torch_multihead_attention():
             np.testing.assert_allclose(our_weights, weights.detach().numpy(), atol=1e-12)
 
 
+def test_mha_matches_torch_without_bias_given_zero_biases():
+    """bias=False in torch is the same as passing zero biases here (said on the page)."""
+    torch = pytest.importorskip("torch", reason="PyTorch is the reference for MultiheadAttention")
+    torch.manual_seed(1)
+    d, h = 8, 4
+    layer = torch.nn.MultiheadAttention(d, h, bias=False, batch_first=True, dtype=torch.float64)
+    assert layer.in_proj_bias is None
+    x = np.random.default_rng(9).normal(size=(2, 5, d))
+    out, _ = layer(*3 * [torch.from_numpy(x)])
+    ours, _ = multi_head_attention(
+        x, x, x, h, layer.in_proj_weight.detach().numpy(), np.zeros(3 * d),
+        layer.out_proj.weight.detach().numpy(), np.zeros(d),
+    )  # fmt: skip
+    np.testing.assert_allclose(ours, out.detach().numpy(), atol=1e-12)
+
+
 def test_mha_parameter_count_matches_torch():
     torch = pytest.importorskip("torch", reason="PyTorch counts the parameters of the layer")
     for d, h in [(8, 2), (512, 8), (768, 12)]:
@@ -344,12 +390,17 @@ def test_mha_parameter_count_matches_torch():
 
 
 def test_torch_sdpa_and_multihead_attention_differ_on_fully_masked_rows():
-    """What the page says about PyTorch: SDPA gives 0, nn.MultiheadAttention (weights on) NaN."""
+    """What the page says about PyTorch on CPU: SDPA's math backend gives 0 (_safe_softmax),
+    nn.MultiheadAttention (weights on) NaN. Other backends are not covered by this."""
     torch = pytest.importorskip("torch", reason="a statement about PyTorch's behaviour")
+    from torch.nn.attention import SDPBackend, sdpa_kernel
+
     x = torch.randn(1, 3, 4, dtype=torch.float64)
     allowed = torch.tensor([[True, True, False], [False, False, False], [True, True, True]])
-    out = torch.nn.functional.scaled_dot_product_attention(x, x, x, attn_mask=allowed)
-    assert torch.all(out[0, 1] == 0)
+    with sdpa_kernel(SDPBackend.MATH):
+        for mask in (allowed, torch.where(allowed, 0.0, -torch.inf).double()):
+            out = torch.nn.functional.scaled_dot_product_attention(x, x, x, attn_mask=mask)
+            assert torch.all(out[0, 1] == 0)
     layer = torch.nn.MultiheadAttention(4, 2, batch_first=True, dtype=torch.float64)
     out, _ = layer(x, x, x, attn_mask=~allowed)  # nn.MultiheadAttention: True = masked out
     assert torch.isnan(out[0, 1]).all()

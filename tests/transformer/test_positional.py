@@ -130,6 +130,11 @@ def test_rope_matches_hugging_face_llama_formulas_in_torch():
     rotated = torch.cat((-qt[..., 8:], qt[..., :8]), dim=-1)
     expected = qt * emb.cos().unsqueeze(1) + rotated * emb.sin().unsqueeze(1)
     np.testing.assert_allclose(apply_rope(q, np.arange(6)), expected.numpy(), atol=1e-12)
+    # Structurally independent: the pair (x_i, x_{i+d/2}) as one complex number times e^{i m θ_i}.
+    angles = torch.outer(torch.arange(6).double(), 10000.0 ** (-torch.arange(8).double() / 8))
+    z = torch.complex(qt[..., :8], qt[..., 8:]) * torch.polar(torch.ones_like(angles), angles)
+    by_complex = torch.cat((z.real, z.imag), dim=-1)
+    np.testing.assert_allclose(apply_rope(q, np.arange(6)), by_complex.numpy(), atol=1e-12)
 
 
 @settings(max_examples=25, deadline=None)
@@ -166,6 +171,43 @@ def test_the_two_layouts_differ_by_a_fixed_permutation(half, seq, seed):
     np.testing.assert_allclose(scores_interleaved, scores, atol=1e-9)
 
 
+def hf_permute(w, n_heads):
+    """convert_llama_weights_to_hf.py's permute, in numpy: w.view(n_heads, dim1 // n_heads // 2,
+    2, dim2).transpose(1, 2).reshape(dim1, dim2), applied to Meta's wq / wk (out, in)."""
+    dim1, dim2 = w.shape
+    split = w.reshape(n_heads, dim1 // n_heads // 2, 2, dim2)
+    return split.transpose(0, 2, 1, 3).reshape(dim1, dim2)
+
+
+def rope_scores(x, w_q, w_k, n_heads, positions, rope_fn):
+    """Per-head q·k scores (h, seq, seq) after projecting x (seq, d) with nn.Linear weights."""
+    seq, d = x.shape
+    q = (x @ w_q.T).reshape(seq, n_heads, d // n_heads).swapaxes(0, 1)  # (h, seq, d_head)
+    k = (x @ w_k.T).reshape(seq, n_heads, d // n_heads).swapaxes(0, 1)
+    return rope_fn(q, positions) @ rope_fn(k, positions).swapaxes(-1, -2)
+
+
+def test_hugging_face_weight_conversion_uses_the_inverse_permutation():
+    """Meta's Llama (interleaved RoPE) and HF's (rotate half) give the same scores once W_q, W_k
+    go through HF's permute, which is W_meta[P⁻¹] per head, P = interleave_permutation."""
+    rng = np.random.default_rng(6)
+    d, h, seq = 16, 2, 7
+    w_q, w_k = rng.normal(size=(d, d)), rng.normal(size=(d, d))  # Meta's wq, wk
+    x, positions = rng.normal(size=(seq, d)), np.arange(seq) * 3
+    meta = rope_scores(x, w_q, w_k, h, positions, apply_rope_interleaved)
+    hf = rope_scores(x, hf_permute(w_q, h), hf_permute(w_k, h), h, positions, apply_rope)
+    np.testing.assert_allclose(hf, meta, atol=1e-9)
+    # HF's permute is the inverse permutation [0, 2, 4, ..., 1, 3, 5, ...] inside every head ...
+    p = interleave_permutation(d // h)
+    inverse = np.concatenate([head * (d // h) + np.argsort(p) for head in range(h)])
+    assert np.argsort(p).tolist() == [0, 2, 4, 6, 1, 3, 5, 7]
+    np.testing.assert_array_equal(hf_permute(w_q, h), w_q[inverse])
+    # ... and P itself (the other direction) gives different scores.
+    forward = np.concatenate([head * (d // h) + p for head in range(h)])
+    wrong = rope_scores(x, w_q[forward], w_k[forward], h, positions, apply_rope)
+    assert not np.allclose(wrong, meta)
+
+
 def test_interleave_permutation_hand_case():
     assert interleave_permutation(6).tolist() == [0, 3, 1, 4, 2, 5]
 
@@ -175,6 +217,14 @@ def test_rope_whiteboard_matches(d):
     rng = np.random.default_rng(d)
     x, pos = rng.normal(size=(2, 3, 7, d)), np.arange(7) * 3.0
     np.testing.assert_allclose(rope(x, pos), apply_rope(x, pos), atol=1e-12)
+
+
+def test_rope_output_has_the_shape_of_x():
+    """positions broadcast to x.shape[:-1]; they never make the output bigger than x."""
+    x = np.random.default_rng(5).normal(size=(2, 3, 4, 6))
+    for positions in (np.arange(4), np.arange(8).reshape(2, 1, 4), np.zeros((3, 1))):
+        assert apply_rope(x, positions).shape == x.shape
+        assert apply_rope_interleaved(x, positions).shape == x.shape
 
 
 def test_rope_at_position_zero_is_the_identity():
@@ -188,6 +238,8 @@ def test_rope_at_position_zero_is_the_identity():
         ((np.zeros((3, 5)), np.arange(3)), ValueError, "d even"),
         ((np.zeros(4), np.arange(1)), ValueError, "x must"),
         ((np.zeros((3, 4)), np.arange(4)), ValueError, "positions"),
+        ((np.zeros((3, 4)), np.zeros((2, 3))), ValueError, "positions"),  # would add an axis
+        ((np.zeros((2, 3, 4)), np.zeros((2, 1, 3))), ValueError, "positions"),
         ((np.zeros((3, 4)), [0, 1, np.nan]), ValueError, "positions"),
         ((np.zeros((3, 4), dtype=complex), np.arange(3)), TypeError, "x"),
         ((np.zeros((3, 4)), np.arange(3), -1.0), ValueError, "base"),

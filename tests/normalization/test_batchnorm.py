@@ -198,13 +198,11 @@ def test_backward_bad_input_raises():
         fold_batch_norm(np.zeros(3), np.zeros(3), np.zeros(3), np.ones(3))
 
 
-# ---------------------------------------------------------------- PyTorch reference
-
-torch = pytest.importorskip("torch", reason="PyTorch is the reference for BatchNorm layers")
+# ------------------------------------------------ PyTorch reference (each test skips alone)
 
 
 @pytest.mark.parametrize("momentum", [0.1, 0.3])
-def test_matches_torch_batchnorm2d_train_then_eval(momentum):
+def test_matches_torch_batchnorm2d_train_then_eval(torch, momentum):
     rng = np.random.default_rng(8)
     layer = torch.nn.BatchNorm2d(3, momentum=momentum).double()
     gamma, beta = rng.normal(size=3), rng.normal(size=3)
@@ -226,7 +224,7 @@ def test_matches_torch_batchnorm2d_train_then_eval(momentum):
     np.testing.assert_allclose(y, layer(torch.from_numpy(x)).detach().numpy(), rtol=1e-10)
 
 
-def test_matches_torch_batchnorm1d_and_autograd():
+def test_matches_torch_batchnorm1d_and_autograd(torch):
     rng = np.random.default_rng(9)
     x = rng.normal(size=(6, 4, 3))
     dy = rng.normal(size=x.shape)

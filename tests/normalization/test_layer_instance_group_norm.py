@@ -146,40 +146,38 @@ def test_figure_has_four_panels():
     ]
 
 
-# ---------------------------------------------------------------- PyTorch reference
-
-torch = pytest.importorskip("torch", reason="PyTorch is the reference for the norm layers")
+# ------------------------------------------------ PyTorch reference (each test skips alone)
 
 
-def as_tensor(x):
+def as_tensor(torch, x):
     return torch.from_numpy(np.ascontiguousarray(x))
 
 
-def set_affine(layer, weight, bias):
+def set_affine(torch, layer, weight, bias):
     with torch.no_grad():
-        layer.weight.copy_(as_tensor(weight))
-        layer.bias.copy_(as_tensor(bias))
+        layer.weight.copy_(as_tensor(torch, weight))
+        layer.bias.copy_(as_tensor(torch, bias))
     return layer
 
 
 @pytest.mark.parametrize(
     ("shape", "normalized"), [((4, 8), (8,)), ((2, 5, 8), (8,)), ((2, 3, 4, 5), (3, 4, 5))]
 )
-def test_layer_norm_matches_torch(shape, normalized):
+def test_layer_norm_matches_torch(torch, shape, normalized):
     rng = np.random.default_rng(3)
     x = rng.normal(1.0, 2.0, size=shape)
     weight, bias = rng.normal(size=normalized), rng.normal(size=normalized)
-    layer = set_affine(torch.nn.LayerNorm(normalized).double(), weight, bias)
-    expected = layer(as_tensor(x)).detach().numpy()
+    layer = set_affine(torch, torch.nn.LayerNorm(normalized).double(), weight, bias)
+    expected = layer(as_tensor(torch, x)).detach().numpy()
     np.testing.assert_allclose(layer_norm(x, normalized, weight, bias), expected, atol=1e-12)
 
 
-def test_instance_norm_matches_torch():
+def test_instance_norm_matches_torch(torch):
     rng = np.random.default_rng(4)
     x = rng.normal(1.0, 2.0, size=(3, 4, 5, 6))
     weight, bias = rng.normal(size=4), rng.normal(size=4)
-    layer = set_affine(torch.nn.InstanceNorm2d(4, affine=True).double(), weight, bias)
-    expected = layer(as_tensor(x)).detach().numpy()
+    layer = set_affine(torch, torch.nn.InstanceNorm2d(4, affine=True).double(), weight, bias)
+    expected = layer(as_tensor(torch, x)).detach().numpy()
     np.testing.assert_allclose(instance_norm(x, weight, bias), expected, atol=1e-12)
 
 
@@ -187,11 +185,11 @@ def test_instance_norm_matches_torch():
     ("groups", "shape"),
     [(1, (2, 6, 3, 3)), (2, (2, 6, 3, 3)), (3, (2, 6, 4)), (6, (2, 6, 3, 3)), (2, (5, 4))],
 )
-def test_group_norm_matches_torch(groups, shape):
+def test_group_norm_matches_torch(torch, groups, shape):
     rng = np.random.default_rng(5)
     x = rng.normal(1.0, 2.0, size=shape)
     c = shape[1]
     weight, bias = rng.normal(size=c), rng.normal(size=c)
-    layer = set_affine(torch.nn.GroupNorm(groups, c).double(), weight, bias)
-    expected = layer(as_tensor(x)).detach().numpy()
+    layer = set_affine(torch, torch.nn.GroupNorm(groups, c).double(), weight, bias)
+    expected = layer(as_tensor(torch, x)).detach().numpy()
     np.testing.assert_allclose(group_norm(x, groups, weight, bias), expected, atol=1e-12)

@@ -3,20 +3,26 @@
 A closed form that lives only in a page's LaTeX is otherwise checked by nothing: a test
 that types the formula again in Python checks the test, not the page. `page_formula`
 finds a display formula under a question heading and `evaluate` computes it. The LaTeX
-understood is the small arithmetic vocabulary of such formulas: + - · × / \\frac, \\sqrt,
+understood is the small arithmetic vocabulary of such formulas: + - · × ⊙ / \\frac, \\sqrt,
 \\lfloor \\rfloor, \\lceil \\rceil, \\log_2, powers, implicit products like 2P or D(F - 1),
-and one-letter symbols with subscripts (H_{out}). Anything else raises ValueError.
+one-letter or Greek symbols with subscripts (H_{out} -> H_out, \\mu_B -> mu_B, G_{t-1} ->
+G_prev, \\hat{x}_i -> xhat_i) and \\text{names}. Values may be numpy arrays (elementwise).
+Anything else raises ValueError.
 """
 
-import math
 import re
 from pathlib import Path
+
+import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 DISPLAY = re.compile(r"^\$\$\n(.*?)\n\$\$$", re.S | re.M)
 
-FUNCTIONS = {"floor": math.floor, "ceil": math.ceil, "log2": math.log2, "sqrt": math.sqrt}
+FUNCTIONS = {"floor": np.floor, "ceil": np.ceil, "log2": np.log2, "sqrt": np.sqrt, "sum": np.sum}
+GREEK = ("alpha", "beta", "gamma", "epsilon", "eta", "theta", "mu", "sigma", "rho", "lambda")
 WORDS = {
+    **{rf"\{letter}": f" {letter}" for letter in GREEK},
+    r"\odot": " * ",
     r"\lfloor": " floor( ",
     r"\rfloor": " ) ",
     r"\lceil": " ceil( ",
@@ -28,8 +34,8 @@ WORDS = {
 }
 SPACING = re.compile(r"\\(left|right|,|;|!|quad|qquad)(?![A-Za-z])")
 TOKEN = re.compile(
-    r"\s*(?:(?P<func>floor|ceil|log2|sqrt)\b|(?P<num>\d+(?:\.\d+)?)"
-    r"|(?P<name>[A-Za-z](?:_\w+)?)|(?P<op>[-+*/()^]))"
+    r"\s*(?:(?P<func>floor|ceil|log2|sqrt|sum)\b|(?P<num>\d+(?:\.\d+)?)"
+    rf"|(?P<name>[A-Za-z]\w*_\w+|(?:{'|'.join(GREEK)}|[A-Za-z]hat|[A-Za-z]))|(?P<op>[-+*/()^]))"
 )
 
 
@@ -41,14 +47,45 @@ def page_formulas(page: str, heading: str) -> list[str]:
     return DISPLAY.findall(text[start : end if end != -1 else len(text)])
 
 
+def _braced(text: str, i: int, latex: str) -> tuple[str, int]:
+    """The content of the {…} group that starts at text[i] (after spaces), and its end."""
+    while text[i : i + 1].isspace():
+        i += 1
+    depth = 0
+    for j in range(i, len(text)):
+        depth += {"{": 1, "}": -1}.get(text[j], 0)
+        if depth == 0:
+            if text[i] != "{":
+                break
+            return text[i + 1 : j], j + 1
+    raise ValueError(f"cannot read the \\frac in {latex!r}")
+
+
+def _close_sums(tokens: list[str]) -> list[str]:
+    """A sum's body runs to the next + or - outside parentheses (or to the end)."""
+    if "sum" not in tokens:
+        return tokens
+    i = tokens.index("sum")
+    depth, j = 0, i + 1
+    while j < len(tokens) and (depth > 0 or tokens[j] not in "+-" or j == i + 1):
+        depth += {"(": 1, ")": -1}.get(tokens[j], 0)
+        if depth < 0:
+            break
+        j += 1
+    return [*tokens[: i + 1], "(", *_close_sums(tokens[i + 1 : j]), ")", *_close_sums(tokens[j:])]
+
+
 def _to_python(latex: str) -> str:
     text = SPACING.sub(" ", latex)
+    text = re.sub(r"\\sum_\{\w=1\}\^\{?\w\}?", " sum ", text)  # over the whole array
+    text = re.sub(r"\\text\{([\w\\]+)\}", lambda m: " " + m[1].replace("\\_", "_"), text)
+    text = re.sub(r"\\hat\{(\w)\}", r"\1hat", text)  # \hat{x}_i -> xhat_i
+    text = re.sub(r"_\{\s*t\s*-\s*1\s*\}", "_prev", text)  # G_{t-1} -> G_prev
     text = re.sub(r"_\{(\w+)\}", r"_\1", text)  # H_{out} -> H_out
-    while r"\frac" in text:
-        new = re.sub(r"\\frac\s*\{([^{}]*)\}\s*\{([^{}]*)\}", r" ((\1)/(\2)) ", text)
-        if new == text:
-            raise ValueError(f"cannot read the \\frac in {latex!r}")
-        text = new
+    while (start := text.find(r"\frac")) != -1:
+        numerator, middle = _braced(text, start + len(r"\frac"), latex)
+        denominator, end = _braced(text, middle, latex)
+        text = f"{text[:start]} (({numerator})/({denominator})) {text[end:]}"
     for word, python in WORDS.items():
         text = text.replace(word, python)
     if "\\" in text:
@@ -68,6 +105,7 @@ def _to_python(latex: str) -> str:
         if ends_operand and out[-1] not in FUNCTIONS and (token[0].isalnum() or token == "("):
             out.append("*")
         out.append(token)
+    out = _close_sums(out)
     python = " ".join(out)
     # \log_2 N: a function applied to one bare symbol or number gets its parentheses
     return re.sub(r"\b(log2|sqrt) (\w+)", r"\1(\2)", python)
@@ -80,6 +118,30 @@ def evaluate(latex: str, **symbols: float) -> float:
     if missing := names - symbols.keys():
         raise ValueError(f"no value for {sorted(missing)} in {latex!r}")
     return eval(python, {"__builtins__": {}, **FUNCTIONS}, symbols)  # our own page's text
+
+
+def equations(formula: str) -> list[tuple[str, str]]:
+    """The (left, right) sides of the equations of a block: one per line of an aligned
+    environment, or side by side separated by \\qquad; trailing punctuation dropped."""
+    body = re.sub(r"\\(begin|end)\{aligned\}", "", formula)
+    parts = [p for line in body.split(r"\\") for p in re.split(r",?\s*\\qquad", line)]
+    pairs = []
+    for part in parts:
+        if part.strip():
+            left, right = part.replace("&", "").split("=", 1)
+            pairs.append((_to_python(left).replace(" ", ""), right.strip().rstrip(".,")))
+    return pairs
+
+
+def run_equations(formula: str, **symbols) -> dict:
+    """Evaluate a block's equations in order, each binding its left side for the next ones;
+    a left side s**2 (\\sigma_B^2) binds s to the square root."""
+    symbols = dict(symbols)
+    for left, right in equations(formula):
+        value = evaluate(right, **symbols)
+        name, squared = left.removesuffix("**2"), left.endswith("**2")
+        symbols[name] = np.sqrt(value) if squared else value
+    return symbols
 
 
 def right_hand_sides(formula: str) -> list[str]:

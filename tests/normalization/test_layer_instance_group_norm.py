@@ -146,6 +146,26 @@ def test_figure_has_four_panels():
     ]
 
 
+@pytest.mark.parametrize(("c", "groups"), [(6, 3), (4, 2), (6, 1), (6, 6)])
+def test_group_norm_is_the_page_closed_form(c, groups):
+    # mu_ng and sigma_ng^2 over the channels S_g = {g C/G, ..., (g + 1) C/G - 1} and all h, w:
+    # (C/G) H W values per sample and group, not G H W.
+    rng = np.random.default_rng(6)
+    n, h, w = 2, 3, 2
+    x = rng.normal(size=(n, c, h, w)) * rng.uniform(0.1, 10, size=(1, c, 1, 1))
+    expected = np.empty_like(x)
+    for i in range(n):
+        for g in range(groups):
+            s_g = range(g * c // groups, (g + 1) * c // groups)
+            values = [x[i, ch, a, b] for ch in s_g for a in range(h) for b in range(w)]
+            assert len(values) == (c // groups) * h * w
+            mu = sum(values) / len(values)
+            var = sum((v - mu) ** 2 for v in values) / len(values)
+            for ch in s_g:
+                expected[i, ch] = (x[i, ch] - mu) / np.sqrt(var + EPS)
+    np.testing.assert_allclose(group_norm(x, groups), expected, rtol=1e-10, atol=1e-12)
+
+
 # ------------------------------------------------ PyTorch reference (each test skips alone)
 
 

@@ -17,6 +17,8 @@ from training.optimizers import (
     trajectory,
 )
 
+from tests.page_math import page_formulas, run_equations
+
 # (numpy optimizer, torch.optim class name, keyword arguments shared by both)
 CASES = [
     (SGD, "SGD", {"lr": 0.05}),
@@ -162,6 +164,21 @@ def test_adam_bias_correction_makes_every_step_lr_for_a_constant_gradient():
     for t in range(1, 6):
         opt.step([p], [np.array([3.0, -0.2])])
         np.testing.assert_allclose(p, [-0.1 * t, 0.1 * t], rtol=1e-12)
+
+
+def test_adagrad_is_the_page_formula():
+    # G_t = G_{t-1} + g_t ⊙ g_t, θ_t = θ_{t-1} - η / (sqrt(G_t) + ε) ⊙ g_t, read from the page.
+    heading = "## AdaGrad、Adadelta 和 RMSprop 怎样自适应地调整学习率？"
+    [formula] = [f for f in page_formulas("training/optimizers.md", heading) if "G_t" in f]
+    rng = np.random.default_rng(3)
+    theta, G = rng.normal(size=3), np.full(3, 0.25)
+    p = theta.copy()
+    opt = Adagrad(lr=0.3, eps=1e-3, initial_accumulator_value=0.25)
+    for g in rng.normal(size=(6, 3)) * [1.0, 10.0, 0.1]:
+        opt.step([p], [g])
+        out = run_equations(formula, G_prev=G, theta_prev=theta, g_t=g, eta=0.3, epsilon=1e-3)
+        theta, G = out["theta_t"], out["G_t"]
+        np.testing.assert_allclose(p, theta, rtol=1e-12)
 
 
 def test_state_is_per_parameter():

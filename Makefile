@@ -21,7 +21,7 @@ test-without-frameworks: export OMP_NUM_THREADS := 1
 test-without-frameworks: export OPENBLAS_NUM_THREADS := 1
 test-without-frameworks: export MKL_NUM_THREADS := 1
 
-.PHONY: serve test test-without-frameworks build pdf offline deps clean
+.PHONY: serve test test-without-frameworks mutate build pdf offline deps clean
 
 serve: deps
 	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
@@ -38,6 +38,13 @@ WITHOUT_FRAMEWORKS_TESTS := docs tests/site/test_snippets_run.py \
 	$(filter-out tests/site/,$(sort $(wildcard tests/*/)))
 test-without-frameworks: $(PY_DEPS)
 	WITHOUT_FRAMEWORKS=1 $(BIN)/pytest -n 2 --dist worksteal $(WITHOUT_FRAMEWORKS_TESTS)
+
+# Mutation testing of snippets/ (mutmut; CONTRIBUTING.md). Slow: not part of `make test`.
+# make mutate AREA=detection [FILE=nms]; the score table is written to .mutation/report.md.
+mutate: export OMP_NUM_THREADS := 1
+mutate: export OPENBLAS_NUM_THREADS := 1
+mutate: $(PY_DEPS)
+	$(BIN)/python -m tools.mutate $(if $(AREA),--area $(AREA)) $(if $(FILE),--file $(FILE))
 
 build: deps
 	$(BIN)/mkdocs build --strict
@@ -64,4 +71,4 @@ $(JS_DEPS): package-lock.json
 
 clean:
 	rm -rf $(VENV) node_modules site site-offline dl-interview-notes-offline.zip .cache \
-		.pytest_cache .hypothesis
+		.pytest_cache .hypothesis .mutation

@@ -4,6 +4,7 @@ import math
 
 import pytest
 from algorithms.binary_tree import (
+    Node,
     ceil_log2,
     complete_tree,
     complete_tree_height,
@@ -83,6 +84,21 @@ def test_complete_tree_height_is_exact_for_large_n():
     assert ceil_log2(1) == 0
 
 
+def test_node_keeps_the_children_it_is_given():
+    a, b = Node(), Node()
+    root = Node(a, right=b)
+    assert (root.left, root.right) == (a, b)
+    assert level_counts(root) == [1, 2]
+
+
+def test_random_tree_depends_on_the_seed_only_and_branches():
+    shapes = [level_counts(random_tree(30, seed)) for seed in range(10)]
+    assert shapes == [level_counts(random_tree(30, seed)) for seed in range(10)]  # reproducible
+    assert len({tuple(s) for s in shapes}) > 1  # and the seed matters
+    # every free slot can be chosen, not only those of the last node: not a chain
+    assert all(degree_counts(random_tree(30, seed))[2] > 0 for seed in range(10))
+
+
 def test_complete_tree_is_complete():
     counts = level_counts(complete_tree(10))
     assert counts == [1, 2, 4, 3]  # all levels full except the last
@@ -110,6 +126,8 @@ def test_empty_and_single():
 def test_bad_input(func, arg, error):
     with pytest.raises(error, match=r"^(n|m|height) must"):
         func(arg)
+    with pytest.raises(TypeError, match="must be an int, got float"):
+        func(2.0)
 
 
 def test_complete_tree_has_ceil_half_leaves():

@@ -1,7 +1,8 @@
 # Two commands for readers and contributors (see README.md):
 #   make serve   preview the site at http://127.0.0.1:8000
 #   make test    run every check CI runs
-# and one optional: make build (static site in site/).
+# and optional ones: make build (static site in site/), make test-without-frameworks,
+# make mutate [AREA=detection] (see CONTRIBUTING.md).
 # Each sets up .venv and node_modules on first use, and again only when a lock file changes.
 
 PYTHON ?= python3
@@ -16,8 +17,11 @@ test: export OPENBLAS_NUM_THREADS := 1
 test: export MKL_NUM_THREADS := 1
 # pytest keeps its assertion-rewritten test modules in __pycache__: later runs reuse them.
 test: export PYTHONDONTWRITEBYTECODE :=
+test-without-frameworks: export OMP_NUM_THREADS := 1
+test-without-frameworks: export OPENBLAS_NUM_THREADS := 1
+test-without-frameworks: export MKL_NUM_THREADS := 1
 
-.PHONY: serve test build pdf offline deps clean
+.PHONY: serve test test-without-frameworks mutate build pdf offline deps clean
 
 serve: deps
 	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
@@ -26,6 +30,21 @@ test: deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest -n 2 --dist worksteal
+
+# The code tests, doc tests and snippet drivers as on a machine without PyTorch and Keras
+# (conftest.py blocks their import): every numpy test must run, a torch test skips alone.
+# A separate CI job; about 20 s on 2 cores, so not part of `make test`.
+WITHOUT_FRAMEWORKS_TESTS := docs tests/site/test_snippets_run.py \
+	$(filter-out tests/site/,$(sort $(wildcard tests/*/)))
+test-without-frameworks: $(PY_DEPS)
+	WITHOUT_FRAMEWORKS=1 $(BIN)/pytest -n 2 --dist worksteal $(WITHOUT_FRAMEWORKS_TESTS)
+
+# Mutation testing of snippets/ (mutmut; CONTRIBUTING.md). Slow: not part of `make test`.
+# make mutate AREA=detection [FILE=nms]; the score table is written to .mutation/report.md.
+mutate: export OMP_NUM_THREADS := 1
+mutate: export OPENBLAS_NUM_THREADS := 1
+mutate: $(PY_DEPS)
+	$(BIN)/python -m tools.mutate $(if $(AREA),--area $(AREA)) $(if $(FILE),--file $(FILE))
 
 build: deps
 	$(BIN)/mkdocs build --strict
@@ -52,4 +71,4 @@ $(JS_DEPS): package-lock.json
 
 clean:
 	rm -rf $(VENV) node_modules site site-offline dl-interview-notes-offline.zip .cache \
-		.pytest_cache .hypothesis
+		.pytest_cache .hypothesis .mutation

@@ -3,11 +3,17 @@
 Two gaps of the plugin are closed here: fences indented under `!!!`, `???` and `===`
 are made visible to its parser, and `--8<--` include lines are expanded by
 pymdownx.snippets with the options of mkdocs.yml.
+
+With WITHOUT_FRAMEWORKS=1 the tests run as on a machine without PyTorch and Keras (see
+`make test-without-frameworks`): importing them fails, and a test module that skips
+itself for a missing framework below its first test fails instead of hiding those tests.
 """
 
+import ast
 import functools
 import os
 import re
+import sys
 from pathlib import Path
 
 import markdown
@@ -16,12 +22,34 @@ from markdown_it import MarkdownIt
 from mkdocs.config import load_config
 from pytest_markdown_docs.plugin import MarkdownDocstringCodeModule
 
+pytest_plugins = ["pytester"]  # tests/site/test_without_frameworks.py runs pytest on a module
+
 ROOT = Path(__file__).resolve().parent
 FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})")
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 # Frameworks in requirements-frameworks.txt: code needing them skips where they are missing.
 OPTIONAL_FRAMEWORKS = {"torch", "keras"}
+WITHOUT_FRAMEWORKS = os.environ.get("WITHOUT_FRAMEWORKS", "") not in ("", "0")
+
+
+class BlockFrameworks:
+    """A meta path finder that makes the optional frameworks unimportable, as if uninstalled.
+    (None in sys.modules would do too, but libraries such as scipy's array-api-compat read
+    sys.modules["torch"] and expect a module there.)"""
+
+    @staticmethod
+    def find_spec(fullname, path=None, target=None):
+        if fullname.partition(".")[0] in OPTIONAL_FRAMEWORKS:
+            message = f"No module named {fullname!r} (blocked by WITHOUT_FRAMEWORKS)"
+            raise ModuleNotFoundError(message, name=fullname.partition(".")[0])
+        return None
+
+
+if WITHOUT_FRAMEWORKS:
+    if loaded := {m.partition(".")[0] for m in sys.modules} & OPTIONAL_FRAMEWORKS:
+        raise RuntimeError(f"WITHOUT_FRAMEWORKS=1, but {sorted(loaded)} already imported")
+    sys.meta_path.insert(0, BlockFrameworks())
 
 
 def dedent_fences(text: str) -> str:
@@ -76,13 +104,45 @@ def pytest_markdown_docs_markdown_it():
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item):
-    """A page fence or snippet driver that imports a missing optional framework is skipped."""
+    """A page fence or snippet driver that imports a missing optional framework is skipped.
+    A test function must say so itself (pytest.importorskip): here it fails."""
     try:
         return (yield)
     except ModuleNotFoundError as error:
-        if error.name in OPTIONAL_FRAMEWORKS:
+        is_test_function = isinstance(item, pytest.Function)
+        if error.name in OPTIONAL_FRAMEWORKS and (
+            not is_test_function or item.originalname == "test_snippet_runs_as_a_script"
+        ):
             pytest.skip(f"{error.name} is not installed (see requirements-frameworks.txt)")
         raise
+
+
+def first_test_line(path: Path) -> int | None:
+    """Line of the first test function or class of a test module."""
+    lines = [
+        node.lineno
+        for node in ast.parse(path.read_text(encoding="utf-8")).body
+        if isinstance(node, ast.FunctionDef | ast.ClassDef)
+        and node.name.startswith(("test", "Test"))
+    ]
+    return min(lines, default=None)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(collector):
+    """Without frameworks: a module skipped below its first test hides the tests above."""
+    report = yield
+    if WITHOUT_FRAMEWORKS and report.skipped and isinstance(collector, pytest.Module):
+        _, skip_line, reason = report.longrepr
+        first = first_test_line(collector.path)
+        if first is not None and skip_line > first:
+            report.outcome = "failed"
+            report.longrepr = (
+                f"{collector.path.name} skips the whole module at line {skip_line} "
+                f"({reason}), below its first test at line {first}: those tests vanish "
+                "without the framework. Skip inside the tests that need it instead."
+            )
+    return report
 
 
 @pytest.hookimpl(wrapper=True)

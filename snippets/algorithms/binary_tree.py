@@ -95,6 +95,22 @@ def degree_counts(root: Node | None) -> tuple[int, int, int]:
 # --8<-- [end:measure]
 
 
+# --8<-- [start:formula]
+def ceil_log2(m: int) -> int:
+    """⌈log2 m⌉ for an int m >= 1, exactly (floats round log2(2**60 + 1) down to 60)."""
+    _check_count(m, "m", 1)
+    return (m - 1).bit_length()
+
+
+def complete_tree_height(n: int) -> int:
+    """The closed form ⌈log2(N + 1)⌉: the height of the complete tree with n nodes."""
+    _check_count(n, "n", 0)
+    return ceil_log2(n + 1)
+
+
+# --8<-- [end:formula]
+
+
 if __name__ == "__main__":
     # --8<-- [start:demo]
     for k in range(1, 8):
@@ -106,7 +122,7 @@ if __name__ == "__main__":
         assert all(c <= 2 ** (i - 1) for i, c in enumerate(level_counts(tree), start=1))
     for n in range(1, 1001):
         h = height(complete_tree(n))
-        assert h == n.bit_length()  # = floor(log2 n) + 1 = ceil(log2(n + 1))
+        assert h == complete_tree_height(n) == n.bit_length()  # = floor(log2 n) + 1
     assert height(complete_tree(2)) == 2  # floor(log2(2 + 1)) = 1 would be wrong
     # --8<-- [end:demo]
     print("levels of the complete tree with 10 nodes:", level_counts(complete_tree(10)))

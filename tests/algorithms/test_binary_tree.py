@@ -4,7 +4,10 @@ import math
 
 import pytest
 from algorithms.binary_tree import (
+    Node,
+    ceil_log2,
     complete_tree,
+    complete_tree_height,
     degree_counts,
     full_tree,
     height,
@@ -13,6 +16,8 @@ from algorithms.binary_tree import (
 )
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+from tests.page_math import evaluate, page_formulas, right_hand_sides
 
 
 @pytest.mark.parametrize("k", range(0, 11))
@@ -58,6 +63,42 @@ def test_complete_tree_height_for_every_n_up_to_1000():
     assert len(notes_formula_wrong) == 1000 - 9  # the 9 full trees with N = 1, 3, ..., 511
 
 
+def test_the_page_formula_is_the_measured_height():
+    # Read from the page, not retyped: a floor in place of the ceiling there fails here.
+    [formula, _] = page_formulas("algorithms/binary_tree.md", "## N 个节点的完全二叉树高度是多少？")
+    sides = right_hand_sides(formula)
+    assert len(sides) == 2
+    for n in range(1, 1001):
+        h = height(complete_tree(n))
+        assert complete_tree_height(n) == h
+        assert [evaluate(side, N=n) for side in sides] == [h, h], n
+
+
+def test_complete_tree_height_is_exact_for_large_n():
+    for k in (10, 53, 60, 200):  # float log2(2**k + 1) rounds to k from k = 53 on
+        assert ceil_log2(2**k) == k
+        assert ceil_log2(2**k + 1) == k + 1
+        assert complete_tree_height(2**k - 1) == k  # a full tree
+        assert complete_tree_height(2**k) == k + 1  # one node on a new level
+    assert complete_tree_height(0) == 0
+    assert ceil_log2(1) == 0
+
+
+def test_node_keeps_the_children_it_is_given():
+    a, b = Node(), Node()
+    root = Node(a, right=b)
+    assert (root.left, root.right) == (a, b)
+    assert level_counts(root) == [1, 2]
+
+
+def test_random_tree_depends_on_the_seed_only_and_branches():
+    shapes = [level_counts(random_tree(30, seed)) for seed in range(10)]
+    assert shapes == [level_counts(random_tree(30, seed)) for seed in range(10)]  # reproducible
+    assert len({tuple(s) for s in shapes}) > 1  # and the seed matters
+    # every free slot can be chosen, not only those of the last node: not a chain
+    assert all(degree_counts(random_tree(30, seed))[2] > 0 for seed in range(10))
+
+
 def test_complete_tree_is_complete():
     counts = level_counts(complete_tree(10))
     assert counts == [1, 2, 4, 3]  # all levels full except the last
@@ -77,11 +118,16 @@ def test_empty_and_single():
         (full_tree, -2, ValueError),
         (random_tree, 2.0, TypeError),
         (complete_tree, True, TypeError),
+        (complete_tree_height, -1, ValueError),
+        (ceil_log2, 0, ValueError),
+        (ceil_log2, 1.0, TypeError),
     ],
 )
 def test_bad_input(func, arg, error):
-    with pytest.raises(error, match=r"n must|height must"):
+    with pytest.raises(error, match=r"^(n|m|height) must"):
         func(arg)
+    with pytest.raises(TypeError, match="must be an int, got float"):
+        func(2.0)
 
 
 def test_complete_tree_has_ceil_half_leaves():

@@ -1,5 +1,7 @@
 """conv2d, output-size formulas and cost counts against loops, hand cases and PyTorch."""
 
+import itertools
+
 import numpy as np
 import pytest
 from cnn.convolution import (
@@ -12,6 +14,8 @@ from cnn.convolution import (
 )
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+
+from tests.page_math import evaluate, page_formulas
 
 
 def conv2d_by_loops(x, weight, stride, padding, dilation, groups):
@@ -255,3 +259,30 @@ def test_conv2d_bad_input():
         conv2d(x, np.zeros((2, 4, 3, 3)), stride=(1, 1, 1))
     with pytest.raises(ValueError, match="kernel"):
         conv2d(x, np.zeros((2, 4, 7, 7)))
+
+
+def test_the_page_formulas_are_the_output_sizes():
+    # The formulas as the page states them (read from its LaTeX): plain, dilated, transposed.
+    plain, dilated = (
+        f.split("=")[1]
+        for f in page_formulas("cnn/convolution.md", "## 卷积层的输出尺寸怎么算？")
+        if f.startswith("O =")
+    )
+    [transposed] = page_formulas("cnn/convolution.md", "## 转置卷积的输出尺寸是多少？")
+    rng = np.random.default_rng(0)
+    for w, f, s, p, d in itertools.product(range(1, 10), range(1, 5), (1, 2, 3), (0, 1, 2), (1, 2)):
+        if w + 2 * p < d * (f - 1) + 1:
+            continue
+        size = conv_output_size(w, f, stride=s, padding=p, dilation=d)
+        assert evaluate(dilated, W=w, F=f, S=s, P=p, D=d) == size
+        if d == 1:
+            assert evaluate(plain, W=w, F=f, S=s, P=p) == size
+        if w <= 4 and f <= 3:  # and a real convolution has that many columns
+            x, k = rng.normal(size=(1, 1, 2, w)), rng.normal(size=(1, 1, 1, f))
+            assert conv2d(x, k, stride=s, padding=(0, p), dilation=d).shape[-1] == size
+        for op in range(max(s, d)):
+            expected = evaluate(
+                transposed.split("=")[1], W=w, F=f, S=s, P=p, D=d, output_padding=op
+            )
+            if expected >= 1:
+                assert conv_transpose_output_size(w, f, s, p, op, d) == expected

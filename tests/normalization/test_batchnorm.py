@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from normalization.batchnorm import batch_norm, batch_norm_backward, fold_batch_norm
 
 from tests.gradcheck import numerical_gradient
+from tests.page_math import page_formulas, run_equations
 
 EPS = 1e-5
 
@@ -200,13 +201,27 @@ def test_backward_bad_input_raises():
         fold_batch_norm(np.zeros(3), np.zeros(3), np.zeros(3), np.ones(3))
 
 
-# ---------------------------------------------------------------- PyTorch reference
+def test_the_page_formulas_are_the_forward_pass():
+    # mu_B, sigma_B^2, x_hat, y as the page states them (read from its LaTeX), per channel of a
+    # conv input: the m = N H W values of one channel.
+    [formula] = page_formulas("normalization/batchnorm.md", "## BatchNorm 的前向计算公式是什么？")
+    rng = np.random.default_rng(11)
+    x = rng.normal(3.0, 0.01, size=(2, 3, 2, 2))  # small variance: eps inside the root matters
+    gamma, beta = rng.normal(size=3), rng.normal(size=3)
+    y, _, _ = batch_norm(x, None, None, gamma, beta, training=True)
+    for c in range(3):
+        values = x[:, c].ravel()
+        out = run_equations(
+            formula, x_i=values, m=values.size, epsilon=EPS, gamma=gamma[c], beta=beta[c]
+        )
+        np.testing.assert_allclose(y[:, c].ravel(), out["y_i"], rtol=1e-10, atol=1e-12)
 
-torch = pytest.importorskip("torch", reason="PyTorch is the reference for BatchNorm layers")
+
+# ------------------------------------------------ PyTorch reference (each test skips alone)
 
 
 @pytest.mark.parametrize("momentum", [0.1, 0.3])
-def test_matches_torch_batchnorm2d_train_then_eval(momentum):
+def test_matches_torch_batchnorm2d_train_then_eval(torch, momentum):
     rng = np.random.default_rng(8)
     layer = torch.nn.BatchNorm2d(3, momentum=momentum).double()
     gamma, beta = rng.normal(size=3), rng.normal(size=3)
@@ -228,7 +243,7 @@ def test_matches_torch_batchnorm2d_train_then_eval(momentum):
     np.testing.assert_allclose(y, layer(torch.from_numpy(x)).detach().numpy(), rtol=1e-10)
 
 
-def test_matches_torch_batchnorm1d_and_autograd():
+def test_matches_torch_batchnorm1d_and_autograd(torch):
     rng = np.random.default_rng(9)
     x = rng.normal(size=(6, 4, 3))
     dy = rng.normal(size=x.shape)

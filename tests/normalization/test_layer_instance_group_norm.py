@@ -146,40 +146,58 @@ def test_figure_has_four_panels():
     ]
 
 
-# ---------------------------------------------------------------- PyTorch reference
+@pytest.mark.parametrize(("c", "groups"), [(6, 3), (4, 2), (6, 1), (6, 6)])
+def test_group_norm_is_the_page_closed_form(c, groups):
+    # mu_ng and sigma_ng^2 over the channels S_g = {g C/G, ..., (g + 1) C/G - 1} and all h, w:
+    # (C/G) H W values per sample and group, not G H W.
+    rng = np.random.default_rng(6)
+    n, h, w = 2, 3, 2
+    x = rng.normal(size=(n, c, h, w)) * rng.uniform(0.1, 10, size=(1, c, 1, 1))
+    expected = np.empty_like(x)
+    for i in range(n):
+        for g in range(groups):
+            s_g = range(g * c // groups, (g + 1) * c // groups)
+            values = [x[i, ch, a, b] for ch in s_g for a in range(h) for b in range(w)]
+            assert len(values) == (c // groups) * h * w
+            mu = sum(values) / len(values)
+            var = sum((v - mu) ** 2 for v in values) / len(values)
+            for ch in s_g:
+                expected[i, ch] = (x[i, ch] - mu) / np.sqrt(var + EPS)
+    np.testing.assert_allclose(group_norm(x, groups), expected, rtol=1e-10, atol=1e-12)
 
-torch = pytest.importorskip("torch", reason="PyTorch is the reference for the norm layers")
+
+# ------------------------------------------------ PyTorch reference (each test skips alone)
 
 
-def as_tensor(x):
+def as_tensor(torch, x):
     return torch.from_numpy(np.ascontiguousarray(x))
 
 
-def set_affine(layer, weight, bias):
+def set_affine(torch, layer, weight, bias):
     with torch.no_grad():
-        layer.weight.copy_(as_tensor(weight))
-        layer.bias.copy_(as_tensor(bias))
+        layer.weight.copy_(as_tensor(torch, weight))
+        layer.bias.copy_(as_tensor(torch, bias))
     return layer
 
 
 @pytest.mark.parametrize(
     ("shape", "normalized"), [((4, 8), (8,)), ((2, 5, 8), (8,)), ((2, 3, 4, 5), (3, 4, 5))]
 )
-def test_layer_norm_matches_torch(shape, normalized):
+def test_layer_norm_matches_torch(torch, shape, normalized):
     rng = np.random.default_rng(3)
     x = rng.normal(1.0, 2.0, size=shape)
     weight, bias = rng.normal(size=normalized), rng.normal(size=normalized)
-    layer = set_affine(torch.nn.LayerNorm(normalized).double(), weight, bias)
-    expected = layer(as_tensor(x)).detach().numpy()
+    layer = set_affine(torch, torch.nn.LayerNorm(normalized).double(), weight, bias)
+    expected = layer(as_tensor(torch, x)).detach().numpy()
     np.testing.assert_allclose(layer_norm(x, normalized, weight, bias), expected, atol=1e-12)
 
 
-def test_instance_norm_matches_torch():
+def test_instance_norm_matches_torch(torch):
     rng = np.random.default_rng(4)
     x = rng.normal(1.0, 2.0, size=(3, 4, 5, 6))
     weight, bias = rng.normal(size=4), rng.normal(size=4)
-    layer = set_affine(torch.nn.InstanceNorm2d(4, affine=True).double(), weight, bias)
-    expected = layer(as_tensor(x)).detach().numpy()
+    layer = set_affine(torch, torch.nn.InstanceNorm2d(4, affine=True).double(), weight, bias)
+    expected = layer(as_tensor(torch, x)).detach().numpy()
     np.testing.assert_allclose(instance_norm(x, weight, bias), expected, atol=1e-12)
 
 
@@ -187,11 +205,11 @@ def test_instance_norm_matches_torch():
     ("groups", "shape"),
     [(1, (2, 6, 3, 3)), (2, (2, 6, 3, 3)), (3, (2, 6, 4)), (6, (2, 6, 3, 3)), (2, (5, 4))],
 )
-def test_group_norm_matches_torch(groups, shape):
+def test_group_norm_matches_torch(torch, groups, shape):
     rng = np.random.default_rng(5)
     x = rng.normal(1.0, 2.0, size=shape)
     c = shape[1]
     weight, bias = rng.normal(size=c), rng.normal(size=c)
-    layer = set_affine(torch.nn.GroupNorm(groups, c).double(), weight, bias)
-    expected = layer(as_tensor(x)).detach().numpy()
+    layer = set_affine(torch, torch.nn.GroupNorm(groups, c).double(), weight, bias)
+    expected = layer(as_tensor(torch, x)).detach().numpy()
     np.testing.assert_allclose(group_norm(x, groups, weight, bias), expected, atol=1e-12)

@@ -172,6 +172,11 @@ def test_node_deepcopy_copies_the_whole_tree_once():
     assert [c.value for c in new_root.children] == [[1], [2]]
     assert new_root.children[0].children[0].value == leaf.value
     assert a._cache == {"seen": True}
+    # Not only the values themselves: nothing inside them is shared either (leaf's inner [3]).
+    old_values, new_values = [n.value for n in all_nodes(root)], [n.value for n in new_nodes]
+    assert shared_containers(old_values, new_values) == []
+    new_root.children[0].children[0].value["x"].append(4)
+    assert leaf.value == {"x": [3]}
 
 
 def test_node_deepcopy_from_a_leaf_reaches_the_root():

@@ -1,5 +1,7 @@
 """numpy optimizers: convergence on convex quadratics, hand-computed steps, torch.optim parity."""
 
+import math
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -15,6 +17,8 @@ from training.optimizers import (
     quadratic,
     trajectory,
 )
+
+from tests.page_math import page_formulas, run_equations
 
 # (numpy optimizer, torch.optim class name, keyword arguments shared by both)
 CASES = [
@@ -116,6 +120,66 @@ def test_hand_computed_steps():
     p = np.array([2.0])
     AdamW(lr=0.1, eps=0.0, weight_decay=0.5).step([p], [np.array([1.0])])
     assert p[0] == pytest.approx(2.0 * (1 - 0.05) - 0.1)
+
+
+def adam_by_hand(p, grads, lr, beta1, beta2, eps, weight_decay=0.0, decoupled=False):
+    """Adam on one float, written out from the paper's Algorithm 1: the independent reference."""
+    m = v = 0.0
+    for t, g in enumerate(grads, start=1):
+        if decoupled:
+            p = p - lr * weight_decay * p
+        else:
+            g = g + weight_decay * p
+        m = beta1 * m + (1 - beta1) * g
+        v = beta2 * v + (1 - beta2) * g * g
+        m_hat = m / (1 - beta1**t)
+        v_hat = v / (1 - beta2**t)
+        p = p - lr * m_hat / (math.sqrt(v_hat) + eps)
+    return p
+
+
+@pytest.mark.parametrize(
+    ("make", "wd", "decoupled"),
+    [(Adam, 0.0, False), (Adam, 0.3, False), (AdamW, 0.3, True)],
+    ids=["Adam", "Adam+L2", "AdamW"],
+)
+def test_adam_several_steps_match_the_hand_rolled_reference(make, wd, decoupled):
+    rng = np.random.default_rng(7)
+    grads = rng.normal(size=(8, 3))  # 8 steps: the bias corrections 1 - beta^t change each step
+    p0 = rng.normal(size=3)
+    p = p0.copy()
+    opt = make(lr=0.05, betas=(0.7, 0.9), eps=1e-6, weight_decay=wd)
+    for g in grads:
+        opt.step([p], [g])
+    expected = [
+        adam_by_hand(p0[j], grads[:, j], 0.05, 0.7, 0.9, 1e-6, wd, decoupled) for j in range(3)
+    ]
+    np.testing.assert_allclose(p, expected, rtol=1e-12)
+
+
+def test_adam_bias_correction_makes_every_step_lr_for_a_constant_gradient():
+    # With g constant, m_t = (1 - beta1^t) g and v_t = (1 - beta2^t) g², so m_hat = g and
+    # v_hat = g² at every t: each step is exactly lr · sign(g), not only the first one.
+    p = np.zeros(2)
+    opt = Adam(lr=0.1, betas=(0.5, 0.6), eps=0.0)
+    for t in range(1, 6):
+        opt.step([p], [np.array([3.0, -0.2])])
+        np.testing.assert_allclose(p, [-0.1 * t, 0.1 * t], rtol=1e-12)
+
+
+def test_adagrad_is_the_page_formula():
+    # G_t = G_{t-1} + g_t ⊙ g_t, θ_t = θ_{t-1} - η / (sqrt(G_t) + ε) ⊙ g_t, read from the page.
+    heading = "## AdaGrad、Adadelta 和 RMSprop 怎样自适应地调整学习率？"
+    [formula] = [f for f in page_formulas("training/optimizers.md", heading) if "G_t" in f]
+    rng = np.random.default_rng(3)
+    theta, G = rng.normal(size=3), np.full(3, 0.25)
+    p = theta.copy()
+    opt = Adagrad(lr=0.3, eps=1e-3, initial_accumulator_value=0.25)
+    for g in rng.normal(size=(6, 3)) * [1.0, 10.0, 0.1]:
+        opt.step([p], [g])
+        out = run_equations(formula, G_prev=G, theta_prev=theta, g_t=g, eta=0.3, epsilon=1e-3)
+        theta, G = out["theta_t"], out["G_t"]
+        np.testing.assert_allclose(p, theta, rtol=1e-12)
 
 
 def test_state_is_per_parameter():

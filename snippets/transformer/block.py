@@ -13,6 +13,10 @@ def rms_norm_whiteboard(x, weight, eps=1e-6):
     return x / rms * weight
 
 
+# --8<-- [end:whiteboard]
+
+
+# --8<-- [start:whiteboard_swiglu]
 def silu(z):
     return z / (1 + np.exp(-z))
 
@@ -22,7 +26,7 @@ def swiglu_ffn_whiteboard(x, w_gate, w_up, w_down):
     return (silu(x @ w_gate.T) * (x @ w_up.T)) @ w_down.T
 
 
-# --8<-- [end:whiteboard]
+# --8<-- [end:whiteboard_swiglu]
 
 
 # --8<-- [start:check]
@@ -143,11 +147,23 @@ def non_embedding_params(n_layer: int, d_model: int, d_ff: int | None = None) ->
     return 2 * d * n_layer * (2 * d + d_ff)  # = 12 n_layer d^2 when d_ff = 4d
 
 
-def forward_flops_per_token(n_layer: int, d_model: int, n_ctx: int, d_ff: int | None = None) -> int:
-    """Forward FLOPs per token (Kaplan et al. 2020, Table 1): 2N + 2 n_layer n_ctx d."""
+def forward_flops_per_token(
+    n_layer: int,
+    d_model: int,
+    n_ctx: int,
+    d_ff: int | None = None,
+    vocab_size: int | None = None,
+) -> int:
+    """Forward FLOPs per token as in Kaplan et al. (2020), Table 1: 2N + 2 n_layer n_ctx d.
+
+    vocab_size adds the output layer (de-embedding), 2 d vocab_size, which the 6N rule drops.
+    """
     n_ctx = _positive_int("n_ctx", n_ctx)
     n = non_embedding_params(n_layer, d_model, d_ff)
-    return 2 * n + 2 * n_layer * n_ctx * d_model  # matmuls + the scores Q K^T (not P V)
+    flops = 2 * n + 2 * n_layer * n_ctx * d_model  # matmuls + Kaplan's single attention term
+    if vocab_size is not None:
+        flops += 2 * d_model * _positive_int("vocab_size", vocab_size)  # logits = h W_E^T
+    return flops
 
 
 # --8<-- [end:flops]

@@ -86,12 +86,30 @@ def _check_qkv(query, key, value, scale) -> tuple[np.ndarray, np.ndarray, np.nda
     return q, k, v, scale
 
 
+def _check_bool_mask(attn_mask, is_causal: bool, L: int, S: int) -> np.ndarray | None:
+    """attn_mask broadcast to (..., L, S), True = may attend; None when there is none."""
+    if attn_mask is None:
+        return None
+    if is_causal:
+        raise ValueError("pass either attn_mask or is_causal=True, not both")
+    mask = np.asarray(attn_mask)
+    if mask.dtype != bool:
+        raise TypeError(f"attn_mask must be a bool array (True = may attend), got {mask.dtype}")
+    if mask.ndim < 2:
+        raise ValueError(f"attn_mask needs shape (..., {L}, {S}), got {mask.shape}")
+    try:
+        return np.broadcast_to(mask, (*mask.shape[:-2], L, S))
+    except ValueError:
+        raise ValueError(f"attn_mask {mask.shape} does not broadcast to (..., {L}, {S})") from None
+
+
 # --8<-- [end:check]
 
 
 # --8<-- [start:online_softmax]
 def online_softmax(x: np.ndarray, block_size: int) -> np.ndarray:
-    """Softmax over the last axis, read block_size entries at a time (one pass, O(1) state)."""
+    """Softmax over the last axis, block_size entries at a time: one pass for the normaliser
+    (running max and sum, O(1) state), one for the outputs; the naive way needs three."""
     x = _as_float_array("x", x)
     block_size = _positive_int("block_size", block_size)
     if x.ndim == 0 or x.shape[-1] == 0:
@@ -120,19 +138,28 @@ def blockwise_attention(
     block_size: int = 64,
     is_causal: bool = False,
     scale: float | None = None,
+    attn_mask: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Exact attention over key blocks with the online softmax; never forms the L x S matrix."""
+    """Exact attention over key blocks with the online softmax; never forms the L x S scores.
+
+    attn_mask: bool, broadcastable to (..., L, S), True = may attend (torch's convention);
+    a query that may attend to no key gets zeros, as torch's scaled_dot_product_attention.
+    """
     q, k, v, scale = _check_qkv(query, key, value, scale)
     block_size = _positive_int("block_size", block_size)
     L, S = q.shape[-2], k.shape[-2]
-    batch = np.broadcast_shapes(q.shape[:-2], k.shape[:-2], v.shape[:-2])
-    m = np.full((*batch, L), -np.inf)
-    z = np.zeros((*batch, L))
-    o = np.zeros((*batch, L, v.shape[-1]))
+    mask = _check_bool_mask(attn_mask, is_causal, L, S)
+    mask_batch = () if mask is None else mask.shape[:-2]
+    batch = np.broadcast_shapes(q.shape[:-2], k.shape[:-2], v.shape[:-2], mask_batch)
+    m = np.full((*batch, L), -np.inf)  # running maximum of each query's scores
+    z = np.zeros((*batch, L))  # running sum of exp(score - m)
+    o = np.zeros((*batch, L, v.shape[-1]))  # running, unnormalised output
     rows = np.arange(L)[:, None]
     for j in range(0, S, block_size):
         s = q @ np.swapaxes(k[..., j : j + block_size, :], -1, -2) * scale  # (..., L, block)
-        if is_causal:  # top-left aligned, as torch: query i sees keys 0..i
+        if mask is not None:
+            s = np.where(mask[..., j : j + block_size], s, -np.inf)
+        elif is_causal:  # top-left aligned, as torch: query i sees keys 0..i
             s = np.where(np.arange(j, min(j + block_size, S)) <= rows, s, -np.inf)
         m_new = np.maximum(m, s.max(axis=-1))
         shift = np.where(np.isneginf(m_new), 0.0, m_new)  # every key so far masked
@@ -141,7 +168,7 @@ def blockwise_attention(
         z = alpha * z + p.sum(axis=-1)
         o = alpha[..., None] * o + p @ v[..., j : j + block_size, :]
         m = m_new
-    return o / z[..., None]
+    return np.divide(o, z[..., None], out=np.zeros_like(o), where=z[..., None] > 0)
 
 
 # --8<-- [end:blockwise_attention]

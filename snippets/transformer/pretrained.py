@@ -11,6 +11,7 @@ IGNORE_INDEX = -100  # label of positions that carry no loss (torch's cross_entr
 
 # --8<-- [start:whiteboard]
 def mask_tokens_whiteboard(ids, vocab_size, mask_id, rng, p=0.15):
+    ids = ids.astype(np.int64)  # uint16 存的 id 放不下 -100，int16 放不下大词表
     labels = ids.copy()
     chosen = rng.random(ids.shape) < p  # 每个位置独立地以 15% 概率被选中
     labels[~chosen] = -100  # 只有被选中的位置算损失
@@ -49,6 +50,7 @@ def mask_tokens(
         )
     if ids.size and (ids.min() < 0 or ids.max() >= vocab_size):
         raise ValueError(f"input_ids must lie in [0, vocab_size={vocab_size})")
+    ids = ids.astype(np.int64)  # uint16 ids (nanoGPT's files) cannot hold -100, int16 wraps
     if not 0.0 <= mlm_probability <= 1.0:
         raise ValueError(f"mlm_probability must be in [0, 1], got {mlm_probability}")
     special = np.zeros(ids.shape, bool) if special_tokens_mask is None else special_tokens_mask
@@ -96,6 +98,43 @@ def span_corruption(tokens: list[str], noise_mask: list[bool]) -> tuple[list[str
 # --8<-- [end:span_corruption]
 
 
+# --8<-- [start:random_spans]
+def random_spans_noise_mask(
+    length: int,
+    noise_density: float = 0.15,
+    mean_noise_span_length: float = 3.0,
+    rng: np.random.Generator | None = None,
+) -> np.ndarray:
+    """T5's noise mask: round(length * density) noise tokens in round(that / mean) spans.
+
+    Non-noise and noise spans alternate, starting with non-noise and ending with noise; the
+    span lengths split each count at random, every split equally likely (as T5's code does).
+    """
+    if isinstance(length, bool) or not isinstance(length, int | np.integer):
+        raise TypeError(f"length must be an int, got {type(length).__name__}")
+    if length < 1:
+        raise ValueError(f"length must be >= 1, got {length}")
+    if not 0.0 < noise_density < 1.0:
+        raise ValueError(f"noise_density must be in (0, 1), got {noise_density}")
+    if not mean_noise_span_length >= 1.0:
+        raise ValueError(f"mean_noise_span_length must be >= 1, got {mean_noise_span_length}")
+    rng = np.random.default_rng() if rng is None else rng
+    n = max(int(length), 2)  # as T5: room for one noise and one non-noise token
+    num_noise = min(max(round(n * noise_density), 1), n - 1)
+    num_spans = max(round(num_noise / mean_noise_span_length), 1)
+    num_spans = min(num_spans, n - num_noise)  # each noise span needs a non-noise one before it
+
+    def split(total: int) -> np.ndarray:  # total into num_spans positive parts
+        cuts = np.sort(rng.choice(np.arange(1, total), num_spans - 1, replace=False))
+        return np.diff(np.concatenate(([0], cuts, [total])))
+
+    lengths = np.column_stack([split(n - num_noise), split(num_noise)]).ravel()
+    return np.repeat(np.tile([False, True], num_spans), lengths)[:length]
+
+
+# --8<-- [end:random_spans]
+
+
 if __name__ == "__main__":
     rng = np.random.default_rng(0)
     ids = rng.integers(1000, size=100_000)
@@ -107,3 +146,6 @@ if __name__ == "__main__":
     words = ["Thank", "you", "for", "inviting", "me", "to", "your", "party", "last", "week", "."]
     noise = [w in {"for", "inviting", "last"} for w in words]
     print(span_corruption(words, noise))
+    mask = random_spans_noise_mask(512, rng=rng)
+    assert mask.sum() == 77  # round(512 * 0.15)
+    assert (np.diff(mask.astype(int)) == 1).sum() == 26  # round(77 / 3) spans

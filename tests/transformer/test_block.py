@@ -29,9 +29,9 @@ def test_rms_norm_hand_case():
 
 
 def test_rms_norm_is_not_layer_norm():
-    # No mean subtraction: a constant row is not mapped to 0 (LayerNorm would give 0).
-    out = rms_norm(np.full((1, 4), 5.0), None, eps=1e-12)
-    np.testing.assert_allclose(out, np.ones((1, 4)))
+    # No mean subtraction: a constant row c becomes sign(c), not 0 as LayerNorm would give.
+    out = rms_norm(np.array([[5.0] * 4, [-0.3] * 4]), None, eps=1e-12)
+    np.testing.assert_allclose(out, [[1.0] * 4, [-1.0] * 4])
 
 
 @settings(max_examples=30, deadline=None)
@@ -152,6 +152,8 @@ def test_block_params_against_torch_layer():
         layer = torch.nn.TransformerEncoderLayer(d, heads, 4 * d, device="meta")
         assert sum(p.numel() for p in layer.parameters()) == sum(block_params(d).values())
         assert sum(block_params(d).values()) == 12 * d * d + 13 * d
+    layer = torch.nn.TransformerEncoderLayer(64, 4, 96, device="meta")  # d_ff = 1.5 d, not 4d
+    assert sum(p.numel() for p in layer.parameters()) == sum(block_params(64, 96).values())
 
 
 def test_gpt2_small_is_124m_by_hand():
@@ -183,12 +185,12 @@ def test_flops_six_n_against_torch_flop_counter():
     torch = pytest.importorskip("torch", reason="torch.utils.flop_counter counts executed matmuls")
     from torch.utils.flop_counter import FlopCounterMode
 
-    # A block's matmuls without biases: four d x d projections, then the FFN, 5 tokens.
-    d, tokens = 16, 5
+    # A block's matmuls without biases: four d x d projections, then an FFN with d_ff != 4d.
+    d, d_ff, tokens = 16, 40, 5
     w_qkvo = [torch.randn(d, d, requires_grad=True) for _ in range(4)]
-    w_1, w_2 = torch.randn(4 * d, d, requires_grad=True), torch.randn(d, 4 * d, requires_grad=True)
+    w_1, w_2 = torch.randn(d_ff, d, requires_grad=True), torch.randn(d, d_ff, requires_grad=True)
     n = sum(w.numel() for w in [*w_qkvo, w_1, w_2])
-    assert n == non_embedding_params(1, d)
+    assert n == non_embedding_params(1, d, d_ff)
     x = torch.randn(tokens, d, requires_grad=True)  # the input gradient is part of backward
     linear = torch.nn.functional.linear
     with FlopCounterMode(display=False) as forward:
@@ -199,9 +201,60 @@ def test_flops_six_n_against_torch_flop_counter():
     assert backward.get_total_flops() == 4 * n * tokens  # forward + backward = 6N per token
 
 
+def test_forward_flops_per_token_against_torch_flop_counter():
+    torch = pytest.importorskip("torch", reason="torch.utils.flop_counter counts executed matmuls")
+    from torch.utils.flop_counter import FlopCounterMode
+
+    # A tiny causal LM, tied output layer: n_layer blocks of multi-head attention and an FFN.
+    n_layer, d, heads, d_ff, n_ctx, vocab = 2, 16, 2, 24, 8, 11
+    F = torch.nn.functional
+    embedding = torch.randn(vocab, d)
+    layers = [
+        [torch.randn(d, d) for _ in range(4)] + [torch.randn(d_ff, d), torch.randn(d, d_ff)]
+        for _ in range(n_layer)
+    ]
+    causal = torch.ones(n_ctx, n_ctx, dtype=torch.bool).tril()
+    tokens = torch.randint(vocab, (n_ctx,))
+
+    def split(t):  # (n_ctx, d) -> (heads, n_ctx, d / heads)
+        return t.view(n_ctx, heads, d // heads).transpose(0, 1)
+
+    with FlopCounterMode(display=False) as counter:
+        x = embedding[tokens]
+        for w_q, w_k, w_v, w_o, w_1, w_2 in layers:
+            q, k, v = split(F.linear(x, w_q)), split(F.linear(x, w_k)), split(F.linear(x, w_v))
+            s = (q @ k.transpose(1, 2)).masked_fill(~causal, float("-inf"))  # Q K^T
+            attended = torch.softmax(s, dim=-1) @ v  # P V
+            x = x + F.linear(attended.transpose(0, 1).reshape(n_ctx, d), w_o)
+            x = x + F.linear(F.relu(F.linear(x, w_1)), w_2)
+        F.linear(x, embedding)  # logits through the tied embedding
+    counts = counter.get_flop_counts()["Global"]
+    aten = torch.ops.aten
+    linear_flops, attention_flops = counts[aten.mm], counts[aten.bmm]  # per sequence
+    assert set(counts) == {aten.mm, aten.bmm}  # nothing else counted
+    # Every linear layer, including the output layer: 2N + 2 V d per token.
+    n = non_embedding_params(n_layer, d, d_ff)
+    assert linear_flops == (2 * n + 2 * vocab * d) * n_ctx
+    # Q K^T and P V are equal in size; Kaplan's single term 2 n_layer n_ctx d is one of them.
+    with_head = forward_flops_per_token(n_layer, d, n_ctx, d_ff, vocab_size=vocab)
+    assert with_head * n_ctx == linear_flops + attention_flops // 2
+    without_head = forward_flops_per_token(n_layer, d, n_ctx, d_ff)
+    assert (with_head - without_head) * n_ctx == 2 * vocab * d * n_ctx
+
+
 def test_forward_flops_hand_case():
     # GPT-2 small: N = 12 * 12 * 768^2; attention adds 2 * 12 * 1024 * 768 per token.
     assert forward_flops_per_token(12, 768, 1024) == 2 * 84_934_656 + 18_874_368
+    # The tied output layer, 2 * 50257 * 768, is about 45% of 2N and not in the 6N rule.
+    head = forward_flops_per_token(12, 768, 1024, vocab_size=50257) - 2 * 84_934_656 - 18_874_368
+    assert head == 77_194_752
+    assert 0.45 < head / (2 * 84_934_656) < 0.46
+
+
+def test_non_embedding_params_with_d_ff():
+    # d_ff = 2d: four d x d attention matrices and two d x 2d FFN matrices, 8 d^2 per block.
+    assert non_embedding_params(3, 48, 96) == 3 * 8 * 48**2
+    assert sum(block_params(48, 96).values()) == 4 * 48**2 + 4 * 48 + 2 * 48 * 96 + 96 + 48 + 4 * 48
 
 
 @pytest.mark.parametrize(
@@ -212,6 +265,7 @@ def test_forward_flops_hand_case():
         (gpt2_params, (50257, 1024, 768, 0), ValueError),
         (non_embedding_params, (True, 8), TypeError),
         (forward_flops_per_token, (12, 768, 0), ValueError),
+        (forward_flops_per_token, (12, 768, 1024, None, 0), ValueError),
     ],
 )
 def test_counts_bad_input(fn, args, error):

@@ -95,6 +95,78 @@ def test_blockwise_against_torch_sdpa():
         )
 
 
+def masked_attention(q, k, v, mask):
+    """Full attention with a bool mask (True = may attend); a row with no key gives zeros."""
+    s = np.where(mask, q @ np.swapaxes(k, -1, -2) / np.sqrt(q.shape[-1]), -np.inf)
+    e = np.exp(s - np.where(mask.any(-1, keepdims=True), s.max(-1, keepdims=True), 0.0))
+    total = e.sum(-1, keepdims=True)
+    return np.divide(e, total, out=np.zeros_like(e), where=total > 0) @ v
+
+
+def awkward_mask(L, S):
+    """Keys 0-2 and 6-8 masked for every query (whole blocks of 3), row 1 masked entirely."""
+    mask = rng.random((2, 1, L, S)) < 0.7
+    mask[..., 0:3] = mask[..., 6:9] = False
+    mask[:, :, 1] = False
+    mask[0, 0, 0, 4] = True  # row 0 of the first batch keeps at least one key
+    return mask
+
+
+@pytest.mark.parametrize("block", [1, 3, 4, 64])
+def test_blockwise_with_bool_mask_masked_rows_and_blocks(block):
+    L, S = 5, 12
+    q, k, v = rng.normal(size=(2, 3, L, 8)), rng.normal(size=(2, 3, S, 8)), rng.normal(size=(S, 4))
+    mask = awkward_mask(L, S)  # broadcasts over the 3 heads
+    out = blockwise_attention(q, k, v, block, attn_mask=mask)
+    np.testing.assert_allclose(out, masked_attention(q, k, v, mask), rtol=1e-10, atol=1e-12)
+    np.testing.assert_array_equal(out[:, :, 1], 0.0)  # no key at all: zeros, not NaN
+    assert np.isfinite(out).all()
+
+
+def test_blockwise_bool_mask_against_torch_sdpa():
+    torch = pytest.importorskip("torch", reason="scaled_dot_product_attention is the reference")
+    L, S = 5, 12
+    q, k, v = rng.normal(size=(2, 3, L, 8)), rng.normal(size=(2, 3, S, 8)), rng.normal(size=(S, 4))
+    mask = awkward_mask(L, S)
+    t = [torch.from_numpy(a) for a in (q, k, v, mask)]
+    expected = torch.nn.functional.scaled_dot_product_attention(*t[:3], attn_mask=t[3]).numpy()
+    if np.isnan(expected).any():
+        pytest.skip("this torch gives NaN for a fully masked row (zeros since 2.5)")
+    np.testing.assert_allclose(
+        blockwise_attention(q, k, v, 3, attn_mask=mask), expected, rtol=1e-10
+    )
+
+
+def test_is_causal_is_top_left_and_wrong_for_a_decoding_step():
+    # One new query against S cached keys: top-left is_causal lets it see key 0 only.
+    S = 6
+    q, k, v = rng.normal(size=(1, 8)), rng.normal(size=(S, 8)), rng.normal(size=(S, 3))
+    np.testing.assert_allclose(blockwise_attention(q, k, v, 4, is_causal=True), v[:1])
+    # Bottom-right alignment (the last query sees every key) is the full causal row.
+    bottom_right = np.tril(np.ones((1, S), dtype=bool), k=S - 1)
+    full_q = np.vstack([rng.normal(size=(S - 1, 8)), q])
+    np.testing.assert_allclose(
+        blockwise_attention(q, k, v, 4, attn_mask=bottom_right),
+        full_attention(full_q, k, v, is_causal=True)[-1:],
+    )
+
+
+def test_bottom_right_mask_against_torch_causal_lower_right():
+    torch = pytest.importorskip("torch", reason="torch.nn.attention.bias.causal_lower_right")
+    bias = pytest.importorskip("torch.nn.attention.bias", reason="causal_lower_right (torch 2.3)")
+    L, S = 3, 7
+    q, k, v = rng.normal(size=(2, L, 8)), rng.normal(size=(2, S, 8)), rng.normal(size=(2, S, 5))
+    t = [torch.from_numpy(a) for a in (q, k, v)]
+    F = torch.nn.functional
+    expected = F.scaled_dot_product_attention(*t, attn_mask=bias.causal_lower_right(L, S)).numpy()
+    mask = np.tril(np.ones((L, S), dtype=bool), k=S - L)
+    np.testing.assert_allclose(
+        blockwise_attention(q, k, v, 2, attn_mask=mask), expected, rtol=1e-10
+    )
+    top_left = F.scaled_dot_product_attention(*t, is_causal=True).numpy()
+    assert not np.allclose(expected, top_left)  # the two alignments differ when L < S
+
+
 def test_gqa_equals_mha_with_repeated_heads():
     q, k, v = (
         rng.normal(size=(2, 8, 5, 4)),
@@ -125,11 +197,13 @@ def test_gqa_against_torch_enable_gqa():
     )
     t = [torch.from_numpy(a) for a in (q, k, v)]
     F = torch.nn.functional
-    try:
-        expected = F.scaled_dot_product_attention(*t, enable_gqa=True).numpy()
-    except TypeError:
-        pytest.skip("this torch has no enable_gqa (added in 2.5)")
-    np.testing.assert_allclose(grouped_query_attention(q, k, v), expected, rtol=1e-10)
+    for causal in (False, True):
+        try:
+            expected = F.scaled_dot_product_attention(*t, is_causal=causal, enable_gqa=True)
+        except TypeError:
+            pytest.skip("this torch has no enable_gqa (added in 2.5)")
+        out = grouped_query_attention(q, k, v, is_causal=causal)
+        np.testing.assert_allclose(out, expected.numpy(), rtol=1e-10)
 
 
 @pytest.mark.parametrize(
@@ -159,6 +233,20 @@ def test_gqa_bad_shapes(shapes, error):
 def test_blockwise_bad_input(args, error):
     with pytest.raises(error, match=r"query|key|value|block_size"):
         blockwise_attention(*args)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error"),
+    [
+        ({"attn_mask": np.ones((3, 5))}, TypeError),  # float, not bool
+        ({"attn_mask": np.ones((3, 4), dtype=bool)}, ValueError),  # S is 5
+        ({"attn_mask": np.ones(5, dtype=bool)}, ValueError),  # no L axis
+        ({"attn_mask": np.ones((3, 5), dtype=bool), "is_causal": True}, ValueError),
+    ],
+)
+def test_blockwise_bad_mask(kwargs, error):
+    with pytest.raises(error, match=r"attn_mask"):
+        blockwise_attention(np.ones((3, 4)), np.ones((5, 4)), np.ones((5, 2)), **kwargs)
 
 
 @pytest.mark.parametrize(

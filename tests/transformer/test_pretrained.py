@@ -9,6 +9,7 @@ from transformer.pretrained import (
     IGNORE_INDEX,
     mask_tokens,
     mask_tokens_whiteboard,
+    random_spans_noise_mask,
     span_corruption,
 )
 
@@ -89,6 +90,31 @@ def test_input_is_not_modified():
     np.testing.assert_array_equal(ids, before)
 
 
+@pytest.mark.parametrize("dtype", [np.uint16, np.int16, np.int32, np.uint64])
+def test_narrow_and_unsigned_id_dtypes(dtype):
+    # nanoGPT stores GPT-2 ids as uint16: -100 must not become 65436. With a vocabulary of
+    # 50257, random replacements above 32767 must not wrap in int16.
+    vocab = 50257
+    ids = np.random.default_rng(4).integers(0, 32767, size=(20, 64))
+    expected = mask_tokens(
+        ids, vocab_size=vocab, mask_token_id=5, mlm_probability=0.5, rng=np.random.default_rng(5)
+    )
+    got = mask_tokens(
+        ids.astype(dtype),
+        vocab_size=vocab,
+        mask_token_id=5,
+        mlm_probability=0.5,
+        rng=np.random.default_rng(5),
+    )
+    board = mask_tokens_whiteboard(ids.astype(dtype), vocab, 5, np.random.default_rng(5), 0.5)
+    for inputs, labels in (got, board):
+        assert inputs.dtype == labels.dtype == np.int64  # what torch's cross_entropy expects
+        assert (labels == IGNORE_INDEX).any()
+        assert inputs.max() > 32767  # a random replacement from the upper half of the vocabulary
+        np.testing.assert_array_equal(inputs, expected[0])
+        np.testing.assert_array_equal(labels, expected[1])
+
+
 @pytest.mark.parametrize(
     ("ids", "kwargs", "error"),
     [
@@ -139,3 +165,73 @@ def test_span_corruption_bad_input():
         span_corruption(["a", "b"], [True])
     with pytest.raises(TypeError, match=r"noise_mask"):
         span_corruption(["a", "b"], [1, 0])
+
+
+def count_spans(mask):
+    return int(np.sum(np.diff(np.concatenate(([0], np.asarray(mask, int)))) == 1))
+
+
+@pytest.mark.parametrize(
+    ("length", "density", "mean", "noise", "spans"),
+    [
+        (512, 0.15, 3.0, 77, 26),  # 76.8 -> 77 noise tokens, 25.67 -> 26 spans
+        (114, 0.15, 3.0, 17, 6),  # 17.1 -> 17, 5.67 -> 6
+        (10, 0.15, 3.0, 2, 1),  # 1.5 rounds to even: 2, then 0.67 -> 1
+        (20, 0.5, 1.0, 10, 10),  # spans of length 1 alternate with gaps of length 1
+        (8, 0.01, 3.0, 1, 1),  # at least one noise token
+    ],
+)
+def test_random_spans_counts_by_hand(length, density, mean, noise, spans):
+    for seed in range(5):
+        mask = random_spans_noise_mask(length, density, mean, np.random.default_rng(seed))
+        assert mask.dtype == bool
+        assert mask.shape == (length,)
+        assert mask.sum() == noise
+        assert count_spans(mask) == spans
+        assert not mask[0]
+        assert mask[-1]
+
+
+def test_random_spans_every_split_equally_likely():
+    # length 8, density 0.5, mean 2: 4 noise tokens in 2 spans, 4 others in 2 gaps.
+    # Each count splits into 2 positive parts 3 ways, so 9 masks, each with probability 1/9.
+    rng = np.random.default_rng(6)
+    draws = 1800
+    seen: dict[tuple, int] = {}
+    for _ in range(draws):
+        key = tuple(random_spans_noise_mask(8, 0.5, 2.0, rng).tolist())
+        seen[key] = seen.get(key, 0) + 1
+    assert len(seen) == 9
+    counts = np.array(list(seen.values()))
+    chi2 = ((counts - draws / 9) ** 2 / (draws / 9)).sum()
+    assert chi2 < 31.83  # chi-square 99.99th percentile with 8 degrees of freedom
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(1, 300), st.floats(0.01, 0.9), st.floats(1.0, 6.0), st.integers(0, 2**32 - 1))
+def test_random_spans_feed_span_corruption(length, density, mean, seed):
+    mask = random_spans_noise_mask(length, density, mean, np.random.default_rng(seed))
+    assert mask.shape == (length,)
+    if length >= 2:
+        assert mask.sum() >= 1
+        assert not mask.all()
+    tokens = [f"t{i}" for i in range(length)]
+    inputs, targets = span_corruption(tokens, mask.tolist())
+    n_sentinels = sum(t.startswith("<extra_id_") for t in targets)
+    assert n_sentinels == count_spans(mask) + 1
+    assert len(inputs) + len(targets) == length + 2 * count_spans(mask) + 1
+
+
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [
+        ((0,), ValueError),
+        ((10.0,), TypeError),
+        ((10, 0.0), ValueError),
+        ((10, 1.0), ValueError),
+        ((10, 0.15, 0.5), ValueError),
+    ],
+)
+def test_random_spans_bad_input(args, error):
+    with pytest.raises(error, match=r"length|noise_density|mean_noise_span_length"):
+        random_spans_noise_mask(*args)

@@ -229,9 +229,10 @@ def kmeans(
 
     if not strict:  # labels must belong to the centres we return
         labels = nearest_center(XT1, centers)
-    if len(np.unique(labels)) < n_clusters:
+    n_found = len(np.unique(labels))
+    if n_found < n_clusters:  # more clusters than distinct points: say so, as sklearn does
         warnings.warn(
-            f"Number of distinct clusters ({len(np.unique(labels))}) found smaller than"
+            f"Number of distinct clusters ({n_found}) found smaller than"
             f" n_clusters ({n_clusters}). Possibly due to duplicate points in X.",
             ConvergenceWarning,
             stacklevel=2,

@@ -100,7 +100,7 @@ def auc_rank(y_true: np.ndarray, scores: np.ndarray) -> float:
 
 # --8<-- [start:pr_points]
 def pr_points(scores: np.ndarray, is_tp: np.ndarray, num_gt: int) -> tuple[np.ndarray, np.ndarray]:
-    """Recall and precision after each detection, detections sorted by score (VOC style)."""
+    """Recall and precision at each distinct score, high to low; tied detections enter together."""
     scores = np.asarray(scores, dtype=np.float64)
     is_tp = np.asarray(is_tp)
     if scores.ndim != 1 or is_tp.shape != scores.shape or not np.isfinite(scores).all():
@@ -111,8 +111,10 @@ def pr_points(scores: np.ndarray, is_tp: np.ndarray, num_gt: int) -> tuple[np.nd
         raise ValueError(f"num_gt must be an int >= number of true positives and > 0, got {num_gt}")
     order = np.argsort(-scores, kind="stable")
     tp = np.cumsum(is_tp[order].astype(np.float64))
-    fp = np.cumsum(1.0 - is_tp[order])
-    return tp / num_gt, tp / (tp + fp)
+    # A threshold keeps all or none of a group of equal scores: cut only where the score changes
+    # (as sklearn's precision_recall_curve does), so the result does not depend on input order.
+    last = np.flatnonzero(np.diff(np.r_[scores[order], -np.inf]) != 0)  # last index of each group
+    return tp[last] / num_gt, tp[last] / (last + 1)
 
 
 # --8<-- [end:pr_points]
@@ -150,13 +152,17 @@ def ap_11_point(recall: np.ndarray, precision: np.ndarray) -> float:
     """VOC2007 AP: mean interpolated precision at recall 0, 0.1, ..., 1."""
     recall, precision = _check_pr(recall, precision)
     envelope = np.r_[np.maximum.accumulate(precision[::-1])[::-1], 0.0]
-    levels = np.linspace(0.0, 1.0, 11)
+    levels = np.arange(11) / 10  # exact k/10; linspace gives 0.30000000000000004 > 3/10
     first = np.searchsorted(recall, levels, side="left")  # first point with recall >= level
     return float(envelope[first].mean())  # index len(recall) -> 0: level never reached
 
 
 def ap_step(recall: np.ndarray, precision: np.ndarray) -> float:
-    """Non-interpolated AP: sum of (R_k - R_{k-1}) * P_k (sklearn's average_precision_score)."""
+    """Non-interpolated AP: sum of (R_k - R_{k-1}) * P_k.
+
+    On pr_points' output with num_gt = number of true positives this is sklearn's
+    average_precision_score, ties included.
+    """
     recall, precision = _check_pr(recall, precision)
     return float(np.sum(np.diff(np.r_[0.0, recall]) * precision))
 
@@ -200,7 +206,7 @@ def plot_pr_interpolation():
     rec, prec = pr_points(EXAMPLE_SCORES, EXAMPLE_IS_TP, EXAMPLE_NUM_GT)
     mrec = np.r_[0.0, rec, 1.0]
     mpre = np.maximum.accumulate(np.r_[0.0, prec, 0.0][::-1])[::-1]
-    levels = np.linspace(0, 1, 11)
+    levels = np.arange(11) / 10
     envelope = np.r_[np.maximum.accumulate(prec[::-1])[::-1], 0.0]
     p11 = envelope[np.searchsorted(rec, levels, side="left")]
     fig, ax = plt.subplots(figsize=(5, 3.6))
@@ -235,6 +241,10 @@ if __name__ == "__main__":
     assert np.isclose(ap_all_point(rec, prec), 0.55)
     assert np.isclose(ap_11_point(rec, prec), 6 / 11)
     assert np.isclose(ap_step(rec, prec), 0.525)
+    rec, prec = pr_points(-np.arange(10), [1, 1, 1, 0, 0, 0, 0, 0, 0, 0], 10)
+    assert np.isclose(ap_11_point(rec, prec), 4 / 11)  # recall 3/10 reaches the level 0.3
+    assert ap_step(*pr_points([0.5, 0.5], [1, 0], 1)) == 0.5  # ties enter together
+    rec, prec = pr_points(EXAMPLE_SCORES, EXAMPLE_IS_TP, EXAMPLE_NUM_GT)
     print(
         "AP all-point, 11-point, step:",
         ap_all_point(rec, prec),

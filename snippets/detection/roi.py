@@ -58,13 +58,13 @@ def roi_align(
     box: np.ndarray,
     output_size: tuple[int, int],
     spatial_scale: float = 1.0,
-    sampling_ratio: int = 2,
+    sampling_ratio: int = -1,
     aligned: bool = True,
 ) -> np.ndarray:
     """RoI Align: average of sampling_ratio^2 bilinear samples per bin, no rounding anywhere."""
     feature, box = _check(feature, box, output_size)
-    if not isinstance(sampling_ratio, int) or sampling_ratio < 0:
-        raise ValueError(f"sampling_ratio must be an int >= 0, got {sampling_ratio}")
+    if not isinstance(sampling_ratio, int) or isinstance(sampling_ratio, bool):
+        raise ValueError(f"sampling_ratio must be an int, got {sampling_ratio!r}")
     ph, pw = output_size
     offset = 0.5 if aligned else 0.0  # aligned: pixel i covers [i - 0.5, i + 0.5)
     x1, y1, x2, y2 = box * spatial_scale - offset
@@ -72,9 +72,12 @@ def roi_align(
     if not aligned:  # the original Mask R-CNN code forced RoIs to be at least 1 x 1
         roi_w, roi_h = max(roi_w, 1.0), max(roi_h, 1.0)
     bin_w, bin_h = roi_w / pw, roi_h / ph
-    # sampling_ratio = 0: adaptive, ceil(bin size) samples per axis (as in torchvision).
-    gh = sampling_ratio or max(math.ceil(roi_h / ph), 1)
-    gw = sampling_ratio or max(math.ceil(roi_w / pw), 1)
+    # sampling_ratio <= 0: adaptive, ceil(bin size) samples per axis, as in torchvision.
+    # An empty or inverted RoI (possible with aligned=True) then has no samples: output 0.
+    gh = sampling_ratio if sampling_ratio > 0 else math.ceil(bin_h)
+    gw = sampling_ratio if sampling_ratio > 0 else math.ceil(bin_w)
+    if gh <= 0 or gw <= 0:
+        return np.zeros((feature.shape[0], ph, pw))
     # Sample points: bin i, sample k at y1 + i * bin_h + (k + 0.5) * bin_h / gh.
     ys = y1 + (np.arange(ph)[:, None] + (np.arange(gh)[None, :] + 0.5) / gh) * bin_h  # (ph, gh)
     xs = x1 + (np.arange(pw)[:, None] + (np.arange(gw)[None, :] + 0.5) / gw) * bin_w  # (pw, gw)

@@ -8,6 +8,7 @@ returned labels and inertia belong to the returned centres.
 
 # --8<-- [start:imports]
 import numbers
+import warnings
 
 import numpy as np
 
@@ -15,6 +16,10 @@ import numpy as np
 
 
 # --8<-- [start:checks]
+class ConvergenceWarning(UserWarning):
+    """Raised as a warning when fewer distinct clusters than asked for are found (as sklearn)."""
+
+
 def _check_random_state(random_state: int | np.random.RandomState | None) -> np.random.RandomState:
     """None, an int seed or a RandomState -> a RandomState (like sklearn's check_random_state)."""
     if random_state is None:
@@ -109,10 +114,31 @@ def kmeans_plusplus(
 # --8<-- [end:kmeans_plusplus]
 
 
+# --8<-- [start:nearest_center]
+def nearest_center(XT1: np.ndarray, centers: np.ndarray) -> np.ndarray:
+    """E-step: index of the nearest centre for every point (ties: the lower index).
+
+    XT1 is X transposed with a row of ones below it, shape (d + 1, n). ||x||² is the same for
+    all centres of a point, so the argmin needs only ||c||² - 2 c·x: one matrix product.
+    """
+    c_sq = np.einsum("ij,ij->i", centers, centers)[:, None]
+    scores = np.hstack([-2.0 * centers, c_sq]) @ XT1  # (k, n): ||c||² - 2 c·x
+    best = scores.min(axis=0)
+    # argmin over the short axis 0, without np.argmin's one call per point:
+    # the label is the number of centres before the first one that attains the minimum.
+    labels = np.zeros(scores.shape[1], dtype=np.intp)
+    found = np.zeros(scores.shape[1], dtype=bool)
+    for row in scores:  # a loop over the k centres, not over the points
+        found |= row == best
+        labels += ~found
+    return labels
+
+
+# --8<-- [end:nearest_center]
+
+
 # --8<-- [start:update_centers]
-def update_centers(
-    X: np.ndarray, labels: np.ndarray, old_centers: np.ndarray, d2_to_old: np.ndarray
-) -> np.ndarray:
+def update_centers(X: np.ndarray, labels: np.ndarray, old_centers: np.ndarray) -> np.ndarray:
     """M-step: mean of every cluster; an empty cluster takes the point farthest from its centre."""
     n_clusters, n_features = old_centers.shape
     # Per-cluster sums with one bincount per feature (a loop over features, not points).
@@ -123,12 +149,16 @@ def update_centers(
     counts = np.bincount(labels, minlength=n_clusters).astype(np.float64)
 
     empty = np.flatnonzero(counts == 0)
-    if empty.size > 0 and d2_to_old.max() > 0:
-        # Farthest points first (ties: smaller index); each moves to one empty cluster.
-        far = np.argsort(-d2_to_old, kind="stable")[: empty.size]
-        np.subtract.at(sums, labels[far], X[far])
-        np.subtract.at(counts, labels[far], 1.0)
-        sums[empty], counts[empty] = X[far], 1.0
+    if empty.size > 0:
+        # Exact squared distance to the own (old) centre: the expanded form would leave
+        # rounding noise of ~1e-13 on a point that sits exactly on its centre.
+        d2_to_old = ((X - old_centers[labels]) ** 2).sum(axis=1)
+        if d2_to_old.max() > 0:
+            # Farthest points first (ties: smaller index); each moves to one empty cluster.
+            far = np.argsort(-d2_to_old, kind="stable")[: empty.size]
+            np.subtract.at(sums, labels[far], X[far])
+            np.subtract.at(counts, labels[far], 1.0)
+            sums[empty], counts[empty] = X[far], 1.0
 
     centers = np.empty_like(sums)
     filled = counts > 0
@@ -181,14 +211,13 @@ def kmeans(
     else:
         centers = X[kmeans_plusplus(X, n_clusters, rng)]
 
+    XT1 = np.vstack([X.T, np.ones(n_samples)])  # (d + 1, n) for nearest_center
     labels_old = np.full(n_samples, -1)
     strict, n_iter = False, 0
     while n_iter < max_iter:
         n_iter += 1
-        d2 = squared_distances(X, centers)
-        labels = np.argmin(d2, axis=1)  # E-step: nearest centre (ties: lower index)
-        d2_own = d2[np.arange(n_samples), labels]
-        new_centers = update_centers(X, labels, centers, d2_own)  # M-step
+        labels = nearest_center(XT1, centers)  # E-step
+        new_centers = update_centers(X, labels, centers)  # M-step
         shift = float(np.sum((new_centers - centers) ** 2))  # squared Frobenius norm
         centers = new_centers
         if np.array_equal(labels, labels_old):  # same partition twice: a fixed point
@@ -199,7 +228,15 @@ def kmeans(
         labels_old = labels
 
     if not strict:  # labels must belong to the centres we return
-        labels = np.argmin(squared_distances(X, centers), axis=1)
+        labels = nearest_center(XT1, centers)
+    n_found = len(np.unique(labels))
+    if n_found < n_clusters:  # more clusters than distinct points: say so, as sklearn does
+        warnings.warn(
+            f"Number of distinct clusters ({n_found}) found smaller than"
+            f" n_clusters ({n_clusters}). Possibly due to duplicate points in X.",
+            ConvergenceWarning,
+            stacklevel=2,
+        )
     inertia = float(np.sum((X - centers[labels]) ** 2))
     return centers + mean, labels, inertia, n_iter
 

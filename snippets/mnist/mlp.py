@@ -152,6 +152,7 @@ def predict(params: list[np.ndarray], x: np.ndarray, batch_size: int = 2048) -> 
 def train_mlp(
     x: np.ndarray,
     labels: np.ndarray,
+    n_classes: int = 10,
     hidden: Sequence[int] = (256, 128),
     epochs: int = 5,
     batch_size: int = 128,
@@ -161,6 +162,7 @@ def train_mlp(
 ) -> tuple[list[np.ndarray], list[float]]:
     """Train with mini-batch Adam; the learning rate follows a cosine from lr down to 0.
 
+    The output layer has n_classes units whatever labels occur in this training set.
     Returns the parameters and the mean training loss of every epoch;
     on_epoch_end(params) is called after every epoch (e.g. to measure held-out accuracy).
     """
@@ -168,10 +170,13 @@ def train_mlp(
         raise ValueError(
             f"x must be (N, D) with N > 0 and labels (N,), got {x.shape}, {labels.shape}"
         )
+    if not isinstance(n_classes, int | np.integer) or n_classes < 2:
+        raise ValueError(f"n_classes must be an int >= 2, got {n_classes!r}")
+    if labels.dtype.kind not in "iu" or labels.min() < 0 or labels.max() >= n_classes:
+        raise ValueError(f"labels must be integers in 0..{n_classes - 1}")
     if epochs < 1 or batch_size < 1:
         raise ValueError(f"epochs and batch_size must be >= 1, got {epochs}, {batch_size}")
-    classes = int(labels.max()) + 1
-    params = init_mlp((x.shape[1], *hidden, max(classes, 2)), seed=seed, dtype=x.dtype)
+    params = init_mlp((x.shape[1], *hidden, n_classes), seed=seed, dtype=x.dtype)
     optimizer = Adam(params, lr=lr)
     rng = np.random.default_rng(seed + 1)
     steps_per_epoch = -(-len(x) // batch_size)

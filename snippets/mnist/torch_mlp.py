@@ -45,6 +45,7 @@ def train_step(
 def train_torch_mlp(
     x: np.ndarray,
     labels: np.ndarray,
+    n_classes: int = 10,
     hidden: Sequence[int] = (256, 128),
     epochs: int = 5,
     batch_size: int = 128,
@@ -52,8 +53,12 @@ def train_torch_mlp(
     seed: int = 0,
 ) -> nn.Sequential:
     """Same schedule as the numpy version: Adam, cosine decay of lr to 0 over all steps."""
+    if not isinstance(n_classes, int | np.integer) or n_classes < 2:
+        raise ValueError(f"n_classes must be an int >= 2, got {n_classes!r}")
+    if labels.dtype.kind not in "iu" or labels.min() < 0 or labels.max() >= n_classes:
+        raise ValueError(f"labels must be integers in 0..{n_classes - 1}")
     x_t, y_t = torch.from_numpy(x), torch.from_numpy(labels.astype(np.int64))
-    model = make_torch_mlp((x.shape[1], *hidden, int(labels.max()) + 1), seed=seed)
+    model = make_torch_mlp((x.shape[1], *hidden, n_classes), seed=seed)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     steps = epochs * -(-len(x) // batch_size)
     schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=steps)

@@ -1,6 +1,7 @@
 """P/R/F, ROC, rank AUC and AP against hand-computed numbers, brute force and scikit-learn."""
 
 import itertools
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -173,6 +174,57 @@ def test_eleven_point_by_brute_force():
         rec, prec = pr_points(rng.random(n), is_tp, int(is_tp.sum()) + int(rng.integers(1, 3)))
         ref = np.mean([max(prec[rec >= t], default=0.0) for t in np.arange(11) / 10])
         assert ap_11_point(rec, prec) == pytest.approx(ref)
+
+
+def test_eleven_point_levels_are_exact_tenths():
+    # G = 10, three true positives ranked first: recall reaches exactly 3/10, so the levels
+    # 0, 0.1, 0.2 and 0.3 all see precision 1. With np.linspace's 0.30000000000000004, 0.3 is lost.
+    rec, prec = pr_points(-np.arange(10), [1, 1, 1, 0, 0, 0, 0, 0, 0, 0], 10)
+    assert rec[2] == 0.3
+    assert ap_11_point(rec, prec) == pytest.approx(4 / 11)
+
+
+@pytest.mark.parametrize("num_gt", [5, 10, 20])
+def test_eleven_point_matches_exact_fractions(num_gt):
+    # Recalls k/G that hit a level k/10 exactly (G = 5, 10, 20) against a reference in exact
+    # rational arithmetic, so no float level can be off by one ulp.
+    rng = np.random.default_rng(num_gt)
+    for _ in range(10):
+        is_tp = np.r_[np.ones(num_gt, dtype=int), np.zeros(num_gt, dtype=int)]
+        is_tp = rng.permutation(is_tp)[: int(rng.integers(1, 2 * num_gt + 1))]
+        rec, prec = pr_points(-np.arange(len(is_tp)), is_tp, num_gt)
+        tps = np.cumsum(is_tp)
+        points = [(Fraction(int(t), num_gt), Fraction(int(t), k + 1)) for k, t in enumerate(tps)]
+        levels = [Fraction(j, 10) for j in range(11)]
+        ref = sum(max((p for r, p in points if r >= lv), default=0) for lv in levels) / 11
+        assert ap_11_point(rec, prec) == pytest.approx(float(ref))
+
+
+def test_tied_scores_enter_together():
+    # Two detections with the same score, one TP: every threshold keeps both or neither.
+    for is_tp in ([1, 0], [0, 1]):
+        rec, prec = pr_points([0.5, 0.5], is_tp, 1)
+        np.testing.assert_array_equal(rec, [1.0])
+        np.testing.assert_array_equal(prec, [0.5])
+        assert ap_step(rec, prec) == ap_all_point(rec, prec) == ap_11_point(rec, prec) == 0.5
+    assert metrics.average_precision_score([1, 0], [0.5, 0.5]) == 0.5
+
+
+@settings(max_examples=40, deadline=None)
+@given(labels_and_scores, st.randoms(use_true_random=False))
+def test_pr_points_with_ties_match_sklearn_and_ignore_input_order(data, rnd):
+    y, s = data
+    assume(sum(y) > 0)
+    rec, prec = pr_points(s, y, sum(y))
+    ref_prec, ref_rec, _ = metrics.precision_recall_curve(y, s)
+    np.testing.assert_allclose(rec, ref_rec[:-1][::-1])  # sklearn: low to high, then (0, 1)
+    np.testing.assert_allclose(prec, ref_prec[:-1][::-1])
+    assert ap_step(rec, prec) == pytest.approx(metrics.average_precision_score(y, s))
+    perm = list(range(len(y)))
+    rnd.shuffle(perm)
+    rec2, prec2 = pr_points(np.asarray(s)[perm], np.asarray(y)[perm], sum(y))
+    np.testing.assert_array_equal(rec2, rec)
+    np.testing.assert_array_equal(prec2, prec)
 
 
 @pytest.mark.parametrize(

@@ -29,9 +29,13 @@ def roi_align_brute(f2d, box, ph, pw, scale, ratio, aligned) -> np.ndarray:
     rw, rh = x2 - x1, y2 - y1
     if not aligned:
         rw, rh = max(rw, 1.0), max(rh, 1.0)
-    gh = ratio or max(math.ceil(rh / ph), 1)
-    gw = ratio or max(math.ceil(rw / pw), 1)
+    # torchvision's roi_align_kernel.cpp: ratio <= 0 is adaptive, ceil with no floor of 1,
+    # and a bin with no samples outputs 0.
+    gh = ratio if ratio > 0 else math.ceil(rh / ph)
+    gw = ratio if ratio > 0 else math.ceil(rw / pw)
     out = np.zeros((ph, pw))
+    if gh <= 0 or gw <= 0:
+        return out
     for i in range(ph):
         for j in range(pw):
             acc = 0.0
@@ -56,11 +60,11 @@ def test_bilinear_hand_case():
 @given(
     st.floats(-2, 9),
     st.floats(-2, 9),
-    st.floats(0.2, 8),
-    st.floats(0.2, 8),
+    st.floats(-1, 8),  # widths and heights <= 0 too: empty and inverted boxes
+    st.floats(-1, 8),
     st.integers(1, 3),
     st.integers(1, 3),
-    st.sampled_from([0, 1, 2]),
+    st.sampled_from([-1, 0, 1, 2]),
     st.sampled_from([0.5, 1.0]),
     st.booleans(),
 )
@@ -84,6 +88,28 @@ def test_roi_align_of_linear_map_is_value_at_bin_centre(x, y, w, h, n):
     cy = y - 0.5 + (np.arange(n) + 0.5) * h / n
     cx = x - 0.5 + (np.arange(n) + 0.5) * w / n
     np.testing.assert_allclose(out, 3 * cy[:, None] - 2 * cx[None, :] + 1, atol=1e-9)
+
+
+def test_adaptive_sampling_like_torchvision():
+    # f = x² on every row. Box x in [0, 3], y in [0, 1], one bin (aligned=False: no shift).
+    # sampling_ratio <= 0 (default -1): ceil(3) = 3 samples across, at x = 0.5, 1.5, 2.5, where
+    # the interpolated values are 0.5, 2.5, 6.5: mean 19/6. A fixed 2 x 2 grid samples
+    # x = 0.75, 2.25: values 0.75, 5.25, mean 3.
+    sq = np.tile(np.arange(6.0) ** 2, (4, 1))[None]
+    box = np.array([0.0, 0.0, 3.0, 1.0])
+    assert roi_align(sq, box, (1, 1), aligned=False)[0, 0] == pytest.approx(19 / 6)
+    assert roi_align(sq, box, (1, 1), sampling_ratio=2, aligned=False)[0, 0] == pytest.approx(3)
+    f = np.arange(64, dtype=float).reshape(1, 8, 8)
+    for ratio in (0, -1, -5):
+        np.testing.assert_array_equal(
+            roi_align(f, np.array([1.2, 0.7, 5.9, 3.1]), (3, 2), sampling_ratio=ratio),
+            roi_align(f, np.array([1.2, 0.7, 5.9, 3.1]), (3, 2)),
+        )
+    # An empty box (aligned=True keeps its zero size): ceil(0) = 0 samples, output 0, where a
+    # floor of one sample would read the feature at (2, 2) - 0.5.
+    assert not roi_align(f, np.array([2.0, 2.0, 2.0, 2.0]), (2, 2)).any()
+    assert not roi_align(f, np.array([3.0, 3.0, 2.0, 2.0]), (1, 1)).any()  # inverted
+    assert roi_align(f, np.array([2.0, 2.0, 2.0, 2.0]), (1, 1), sampling_ratio=1)[0, 0] == 13.5
 
 
 def test_roi_pool_hand_case():
@@ -148,5 +174,31 @@ def test_bad_input_raises(feature, box, size, match):
     for fn in (roi_align, roi_pool):
         with pytest.raises(ValueError, match=match):
             fn(feature, box, size)
-    with pytest.raises(ValueError, match="sampling_ratio"):
-        roi_align(np.zeros((1, 4, 4)), np.zeros(4), (2, 2), sampling_ratio=-1)
+    for ratio in (1.5, True, "2"):
+        with pytest.raises(ValueError, match="sampling_ratio"):
+            roi_align(np.zeros((1, 4, 4)), np.zeros(4), (2, 2), sampling_ratio=ratio)
+
+
+@pytest.mark.parametrize("aligned", [True, False])
+def test_roi_align_matches_torchvision(aligned):
+    reason = "torchvision.ops.roi_align is the reference"
+    torch = pytest.importorskip("torch", reason=reason)
+    ops = pytest.importorskip("torchvision.ops", reason=reason)
+    rng = np.random.default_rng(5)
+    f = rng.normal(size=(2, 7, 9))
+    for _ in range(30):
+        x, y = rng.uniform(-2, 9, 2)
+        w, h = rng.uniform(-1, 8, 2)  # empty and inverted boxes too
+        box = np.array([x, y, x + w, y + h])
+        ph, pw = (int(v) for v in rng.integers(1, 4, 2))
+        scale, ratio = float(rng.choice([0.5, 1.0])), int(rng.choice([-1, 0, 1, 2]))
+        ref = ops.roi_align(
+            torch.from_numpy(f[None]),
+            [torch.from_numpy(box[None])],
+            (ph, pw),
+            spatial_scale=scale,
+            sampling_ratio=ratio,
+            aligned=aligned,
+        )[0].numpy()
+        got = roi_align(f, box, (ph, pw), scale, ratio, aligned)
+        np.testing.assert_allclose(got, ref, atol=1e-12)

@@ -6,7 +6,14 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from ml.kmeans import kmeans, kmeans_plusplus, silhouette_score, squared_distances
+from ml.kmeans import ConvergenceWarning as OurConvergenceWarning
+from ml.kmeans import (
+    kmeans,
+    kmeans_plusplus,
+    nearest_center,
+    silhouette_score,
+    squared_distances,
+)
 from sklearn.cluster import KMeans
 from sklearn.cluster import kmeans_plusplus as sk_kmeans_plusplus
 from sklearn.datasets import make_blobs, make_moons
@@ -103,32 +110,36 @@ def test_empty_cluster_takes_the_farthest_point():
 def test_more_clusters_than_distinct_points():
     X = np.array([[0, 0], [0, 0], [1, 1], [1, 1]], dtype=float)
     init = np.array([[0, 0], [1, 1], [5, 5]], dtype=float)
-    centers, labels, inertia, _ = kmeans(X, 3, init=init)
+    with pytest.warns(OurConvergenceWarning, match=r"distinct clusters \(2\).*n_clusters \(3\)"):
+        centers, labels, inertia, _ = kmeans(X, 3, init=init)
     ref = sklearn_lloyd(X, init)
     np.testing.assert_allclose(centers, ref.cluster_centers_)
     np.testing.assert_array_equal(labels, ref.labels_)
     assert inertia == ref.inertia_ == 0
 
 
-def test_tol_is_relative_to_the_data_scale():
+@pytest.mark.parametrize("seed", range(20))
+def test_duplicated_non_integer_points_match_sklearn(seed):
+    # Three distinct non-integer points, repeated 3, 2 and 2 times; four clusters. Every point
+    # sits exactly on its centre, so nothing may be moved into the empty fourth cluster. The
+    # expanded form ||x||² - 2x·c + ||c||² leaves ~1e-13 of noise there and moved a duplicate.
+    rng = np.random.default_rng(seed)
+    P = rng.normal(size=(3, 2)) * 3 + 1.7
+    X = np.repeat(P, [3, 2, 2], axis=0)
+    init = np.r_[P, [[50.0, 50.0]]]
+    with pytest.warns(OurConvergenceWarning, match=r"distinct clusters \(3\)"):
+        centers, labels, inertia, _ = kmeans(X, 4, init=init)
+    ref = sklearn_lloyd(X, init)
+    np.testing.assert_allclose(centers, ref.cluster_centers_, rtol=1e-12, atol=1e-12)
+    np.testing.assert_array_equal(labels, ref.labels_)
+    assert inertia == pytest.approx(ref.inertia_, abs=1e-12)
+
+
+def test_no_warning_when_every_cluster_is_used():
     X, k = DATASETS["blobs"]
-    init = X[:k]
-    for tol in (1e-4, 1e-2):
-        small = kmeans(X, k, init=init, tol=tol)
-        large = kmeans(1000 * X, k, init=1000 * init, tol=tol)
-        assert small[3] == large[3]
-        np.testing.assert_array_equal(small[1], large[1])
-    # A looser tolerance stops no later.
-    assert kmeans(X, k, init=init, tol=1e-1)[3] <= kmeans(X, k, init=init, tol=0.0)[3]
-
-
-def test_inputs_are_not_modified():
-    X, k = DATASETS["stretched"]
-    X_before, init = X.copy(), X[10 : 10 + k].copy()
-    init_before = init.copy()
-    kmeans(X, k, init=init)
-    np.testing.assert_array_equal(X, X_before)
-    np.testing.assert_array_equal(init, init_before)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        kmeans(X, k, random_state=0)
 
 
 points = st.integers(3, 40).flatmap(
@@ -138,6 +149,7 @@ points = st.integers(3, 40).flatmap(
 )
 
 
+@pytest.mark.filterwarnings("ignore::ml.kmeans.ConvergenceWarning")  # duplicates
 @settings(max_examples=50, deadline=None)
 @given(points, st.integers(1, 3), st.integers(1, 4))
 def test_labels_and_inertia_belong_to_the_returned_centres(raw, k, max_iter):
@@ -151,6 +163,7 @@ def test_labels_and_inertia_belong_to_the_returned_centres(raw, k, max_iter):
     assert inertia == pytest.approx(d2.min(axis=1).sum(), abs=1e-9)
 
 
+@pytest.mark.filterwarnings("ignore::ml.kmeans.ConvergenceWarning")  # duplicates
 @settings(max_examples=50, deadline=None)
 @given(points, st.integers(1, 4))
 def test_inertia_never_increases(raw, k):
@@ -172,6 +185,36 @@ def test_squared_distances_match_brute_force(a, b):
     assert (d2 >= 0).all()
     np.testing.assert_allclose(d2, brute_force_d2(A, B), atol=1e-9)
     assert np.allclose(np.diag(squared_distances(A, A)), 0)
+
+
+@settings(max_examples=50, deadline=None)
+@given(points, points)
+def test_nearest_center_matches_brute_force_with_ties(a, b):
+    # Small integer coordinates: distances are exact, so ties are exact and frequent.
+    X, C = np.array(a, dtype=float), np.array(b, dtype=float)
+    labels = nearest_center(np.vstack([X.T, np.ones(len(X))]), C)
+    np.testing.assert_array_equal(labels, np.argmin(brute_force_d2(X, C), axis=1))
+
+
+def test_tol_is_relative_to_the_data_scale():
+    X, k = DATASETS["blobs"]
+    init = X[:k]
+    for tol in (1e-4, 1e-2):
+        small = kmeans(X, k, init=init, tol=tol)
+        large = kmeans(1000 * X, k, init=1000 * init, tol=tol)
+        assert small[3] == large[3]
+        np.testing.assert_array_equal(small[1], large[1])
+    # A looser tolerance stops no later.
+    assert kmeans(X, k, init=init, tol=1e-1)[3] <= kmeans(X, k, init=init, tol=0.0)[3]
+
+
+def test_inputs_are_not_modified():
+    X, k = DATASETS["stretched"]
+    X_before, init = X.copy(), X[10 : 10 + k].copy()
+    init_before = init.copy()
+    kmeans(X, k, init=init)
+    np.testing.assert_array_equal(X, X_before)
+    np.testing.assert_array_equal(init, init_before)
 
 
 @pytest.mark.parametrize("name", ["blobs", "moons", "uniform-5d"])

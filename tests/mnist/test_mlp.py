@@ -185,6 +185,18 @@ def test_training_on_the_real_subset_learns_and_is_reproducible():
     assert (predict(params, x_test) == y_test).mean() > 0.8  # chance level is 0.1
 
 
+def test_output_layer_has_ten_classes_even_if_the_subset_lacks_some():
+    images, labels = load_subset()
+    keep = labels[:600] != 9  # a training subset with no 9s
+    x, y = preprocess(images[:600][keep]), labels[:600][keep]
+    assert y.max() == 8
+    params, _ = train_mlp(x, y, hidden=(8,), epochs=1, batch_size=64)
+    assert params[-1].shape == (10,)
+    assert forward(params, x[:3])[0].shape == (3, 10)
+    params, _ = train_mlp(x, y % 3, n_classes=3, hidden=(8,), epochs=1, batch_size=64)
+    assert params[-1].shape == (3,)
+
+
 def test_forward_shapes_and_predict_edge_cases():
     params = init_mlp((784, 16, 10))
     logits, inputs = forward(params, np.zeros((3, 784), dtype=np.float32))
@@ -214,5 +226,11 @@ def test_bad_input_raises():
         train_mlp(np.zeros((3, 4), dtype=np.float32), np.array([0, 1]))
     with pytest.raises(ValueError, match="epochs"):
         train_mlp(np.zeros((2, 4), dtype=np.float32), np.array([0, 1]), epochs=0)
+    with pytest.raises(ValueError, match="labels"):
+        train_mlp(np.zeros((2, 4), dtype=np.float32), np.array([0, 3]), n_classes=3)
+    with pytest.raises(ValueError, match="labels"):
+        train_mlp(np.zeros((2, 4), dtype=np.float32), np.array([0.0, 1.0]))
+    with pytest.raises(ValueError, match="n_classes"):
+        train_mlp(np.zeros((2, 4), dtype=np.float32), np.array([0, 0]), n_classes=1)
     with pytest.raises(ValueError, match="lr"):
         Adam([np.zeros(2)], lr=0.0)

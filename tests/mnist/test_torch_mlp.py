@@ -59,6 +59,21 @@ def test_training_on_the_real_subset():
     assert (predict_torch(model, x[4000:]) == labels[4000:]).mean() > 0.8
 
 
+def test_output_layer_has_ten_classes_even_if_the_subset_lacks_some():
+    torch.set_num_threads(1)
+    images, labels = load_subset()
+    keep = labels[:600] != 9  # a training subset with no 9s
+    x, y = preprocess(images[:600][keep]), labels[:600][keep]
+    model = train_torch_mlp(x, y, hidden=(8,), epochs=1, batch_size=64)
+    assert model[-1].out_features == 10
+    assert train_torch_mlp(x, y % 3, n_classes=3, hidden=(8,), epochs=1)[-1].out_features == 3
+
+
 def test_bad_sizes():
     with pytest.raises(ValueError, match="sizes"):
         make_torch_mlp((784,))
+    x = np.zeros((2, 4), dtype=np.float32)
+    with pytest.raises(ValueError, match="labels"):
+        train_torch_mlp(x, np.array([0, 3]), n_classes=3)
+    with pytest.raises(ValueError, match="n_classes"):
+        train_torch_mlp(x, np.array([0, 0]), n_classes=1)

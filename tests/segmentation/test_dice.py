@@ -19,14 +19,60 @@ def test_hand_case_binary():
     assert dice_coefficient(truth, 1 - truth, smooth=0) == 0.0
 
 
-def test_per_sample_then_batch_mean():
+def test_global_by_default_per_sample_when_asked():
     truth = np.array([[[1, 1], [0, 0]], [[1, 0], [0, 0]]])  # (N=2, 2, 2)
     pred = np.array([[[1, 1], [0, 0]], [[0, 1], [0, 0]]])
-    # Sample 0 is perfect (Dice 1), sample 1 misses completely (Dice 0).
-    assert dice_coefficient(truth, pred, smooth=0) == pytest.approx(0.5)
-    # Pooling both samples into one set instead would give 2 * 2 / (3 + 3) = 2/3.
-    pooled = dice_coefficient(truth.reshape(1, -1), pred.reshape(1, -1), smooth=0)
-    assert pooled == pytest.approx(2 / 3)
+    # Default: all 8 pixels form one set, 2 * 2 / (3 + 3) = 2/3 (a "batch Dice").
+    assert dice_coefficient(truth, pred, smooth=0) == pytest.approx(2 / 3)
+    # Per sample: sample 0 is perfect (Dice 1), sample 1 misses completely (Dice 0).
+    assert dice_coefficient(truth, pred, smooth=0, sample_axis=0) == pytest.approx(0.5)
+    assert dice_coefficient(truth, pred, smooth=0, sample_axis=-3) == pytest.approx(0.5)
+
+
+def test_a_2d_mask_is_one_set_of_pixels():
+    # One (H, W) mask each: the obvious call gives the Dice of the two pixel sets, not the mean
+    # of the H per-row Dice values.
+    truth = np.array([[1, 1, 0], [0, 0, 0], [0, 1, 1]])
+    pred = np.array([[1, 0, 0], [0, 1, 0], [0, 1, 1]])
+    # 3 common pixels, 4 + 4 foreground pixels: 6 / 8.
+    assert dice_coefficient(truth, pred, smooth=0) == pytest.approx(6 / 8)
+    assert dice_coefficient(truth, pred, smooth=0) == pytest.approx(
+        f1_score(truth.ravel(), pred.ravel())
+    )
+    # Rows as samples only when asked for: (2/3 + 0 + 1) / 3.
+    assert dice_coefficient(truth, pred, smooth=0, sample_axis=0) == pytest.approx(5 / 9)
+
+
+def one_hot(labels: np.ndarray, n_classes: int, axis: int = 1) -> np.ndarray:
+    """(N, H, W) class indices -> one-hot with the class axis inserted at axis."""
+    return np.moveaxis(np.eye(n_classes)[labels], -1, axis)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(1, 3), st.integers(2, 4), st.integers(0, 2**32 - 1))
+def test_per_class_dice_is_sklearn_macro_f1(n, n_classes, seed):
+    rng = np.random.default_rng(seed)
+    lab_t, lab_p = rng.integers(0, n_classes, (2, n, 4, 5))
+    t, p = one_hot(lab_t, n_classes), one_hot(lab_p, n_classes)
+    kw = {"smooth": 0, "class_axis": 1}
+
+    def macro_f1(a, b, labels):
+        return f1_score(a.ravel(), b.ravel(), labels=labels, average="macro", zero_division=1.0)
+
+    classes, foreground = list(range(n_classes)), list(range(1, n_classes))
+    # Each class pooled over the batch, then the mean over classes (with or without class 0).
+    assert dice_coefficient(t, p, **kw) == pytest.approx(macro_f1(lab_t, lab_p, classes))
+    assert dice_coefficient(t, p, include_background=False, **kw) == pytest.approx(
+        macro_f1(lab_t, lab_p, foreground)
+    )
+    # One Dice per (sample, class) pair, as MONAI's DiceMetric, then the mean of all pairs.
+    per_sample = [macro_f1(a, b, foreground) for a, b in zip(lab_t, lab_p, strict=True)]
+    both = dice_coefficient(t, p, sample_axis=0, include_background=False, **kw)
+    assert both == pytest.approx(np.mean(per_sample))
+    # Channels last (N, H, W, C) with class_axis=-1: the same numbers.
+    t_last, p_last = one_hot(lab_t, n_classes, -1), one_hot(lab_p, n_classes, -1)
+    kw_last = {"smooth": 0, "sample_axis": 0, "class_axis": -1, "include_background": False}
+    assert dice_coefficient(t_last, p_last, **kw_last) == pytest.approx(both)
 
 
 def test_both_masks_empty():
@@ -90,9 +136,16 @@ def random_masks(n, size, seed, density=None):
 def test_dice_equals_f1_on_binary_masks(case):
     truth, pred = random_masks(*case)
     f1 = np.mean([f1_score(t, p, zero_division=1.0) for t, p in zip(truth, pred, strict=True)])
-    assert dice_coefficient(truth, pred, smooth=0) == pytest.approx(f1)
+    kw = {"smooth": 0, "sample_axis": 0}
+    assert dice_coefficient(truth, pred, **kw) == pytest.approx(f1)
+    if truth.shape[1] > 1:  # sklearn reads one column as a binary target, not multilabel
+        samples = f1_score(truth, pred, average="samples", zero_division=1.0)  # rows: samples
+        assert dice_coefficient(truth, pred, **kw) == pytest.approx(samples)
     # On binary masks t**2 = t, so the squared denominator changes nothing.
-    assert dice_coefficient(truth, pred, smooth=0, squared=True) == pytest.approx(f1)
+    assert dice_coefficient(truth, pred, squared=True, **kw) == pytest.approx(f1)
+    # Default: one set of all elements.
+    pooled = f1_score(truth.ravel(), pred.ravel(), zero_division=1.0)
+    assert dice_coefficient(truth, pred, smooth=0) == pytest.approx(pooled)
 
 
 @settings(max_examples=50, deadline=None)
@@ -101,7 +154,7 @@ def test_dice_from_iou_per_sample(case):
     truth, pred = random_masks(*case)
     for t, p in zip(truth, pred, strict=True):
         iou = jaccard_score(t, p, zero_division=1.0)
-        dice = dice_coefficient(t[None], p[None], smooth=0)
+        dice = dice_coefficient(t, p, smooth=0)
         assert dice == pytest.approx(2 * iou / (1 + iou))
         assert dice >= iou - 1e-12
 
@@ -122,24 +175,35 @@ def test_range_and_symmetry_on_probabilities(n, size, seed, smooth, squared):
     assert d == pytest.approx(dice_coefficient(pred, truth, smooth=smooth, squared=squared))
 
 
+GROUPINGS = [
+    {},
+    {"sample_axis": 0},
+    {"class_axis": 1, "include_background": False},
+    {"sample_axis": 0, "class_axis": -1},
+]
+
+
+@pytest.mark.parametrize("grouping", GROUPINGS)
 @pytest.mark.parametrize("squared", [False, True])
 @pytest.mark.parametrize("smooth", [0.0, 1.0])
-def test_gradient_matches_finite_differences(squared, smooth):
+def test_gradient_matches_finite_differences(grouping, squared, smooth):
     rng = np.random.default_rng(0)
     truth = (rng.random((3, 4, 5)) < 0.3).astype(float)
     pred = rng.uniform(0.05, 0.95, (3, 4, 5))
-    grad = dice_loss_grad(truth, pred, smooth=smooth, squared=squared)
+    options = {"smooth": smooth, "squared": squared, **grouping}
+    grad = dice_loss_grad(truth, pred, **options)
     numeric = np.zeros_like(pred)
     h = 1e-6
     for idx in np.ndindex(pred.shape):
         up, down = pred.copy(), pred.copy()
         up[idx] += h
         down[idx] -= h
-        numeric[idx] = (
-            dice_loss(truth, up, smooth=smooth, squared=squared)
-            - dice_loss(truth, down, smooth=smooth, squared=squared)
-        ) / (2 * h)
+        numeric[idx] = (dice_loss(truth, up, **options) - dice_loss(truth, down, **options)) / (
+            2 * h
+        )
     np.testing.assert_allclose(grad, numeric, rtol=1e-5, atol=1e-8)
+    if grouping.get("include_background") is False:
+        assert not grad[:, 0].any()  # class 0 does not enter the loss
 
 
 @pytest.mark.parametrize("squared", [False, True])
@@ -155,8 +219,26 @@ def test_gradient_matches_torch_autograd(squared):
     denom = (t**2).sum(dims) + (p**2).sum(dims) if squared else t.sum(dims) + p.sum(dims)
     loss = 1 - ((2 * inter + 1.0) / (denom + 1.0)).mean()
     loss.backward()
-    assert dice_loss(truth, pred, squared=squared) == pytest.approx(loss.item())
-    np.testing.assert_allclose(dice_loss_grad(truth, pred, squared=squared), p.grad.numpy())
+    kw = {"squared": squared, "sample_axis": 0}
+    assert dice_loss(truth, pred, **kw) == pytest.approx(loss.item())
+    np.testing.assert_allclose(dice_loss_grad(truth, pred, **kw), p.grad.numpy())
+
+
+def test_one_hot_gradient_matches_torch_autograd():
+    torch = pytest.importorskip("torch", reason="PyTorch is the autograd reference")
+    rng = np.random.default_rng(2)
+    truth = one_hot(rng.integers(0, 3, (2, 6, 6)), 3)  # (N, C, H, W)
+    pred = rng.dirichlet(np.ones(3), (2, 6, 6)).transpose(0, 3, 1, 2)  # softmax-like
+    p = torch.tensor(pred, requires_grad=True)
+    t = torch.tensor(truth)
+    # MONAI-style: one Dice per (sample, class) over H, W; background (class 0) left out.
+    inter = (t * p).sum((2, 3))[:, 1:]
+    denom = (t.sum((2, 3)) + p.sum((2, 3)))[:, 1:]
+    loss = 1 - ((2 * inter + 1.0) / (denom + 1.0)).mean()
+    loss.backward()
+    kw = {"sample_axis": 0, "class_axis": 1, "include_background": False}
+    assert dice_loss(truth, pred, **kw) == pytest.approx(loss.item())
+    np.testing.assert_allclose(dice_loss_grad(truth, pred, **kw), p.grad.numpy())
 
 
 def test_tiny_objects_get_large_gradients():
@@ -172,8 +254,7 @@ def test_tiny_objects_get_large_gradients():
     ("y_true", "y_pred", "error", "match"),
     [
         (np.zeros((2, 3)), np.zeros((2, 4)), ValueError, "shape"),
-        (np.zeros(3), np.zeros(3), ValueError, r"mask\[None\]"),
-        (np.zeros((0, 3)), np.zeros((0, 3)), ValueError, "N >= 1"),
+        (np.zeros((0, 3)), np.zeros((0, 3)), ValueError, "empty"),
         (np.array([[0.0, 1.5]]), np.zeros((1, 2)), ValueError, "y_true"),
         (np.zeros((1, 2)), np.array([[-0.1, 0.5]]), ValueError, "y_pred"),
         (np.zeros((1, 2)), np.array([[np.nan, 0.5]]), ValueError, "y_pred"),
@@ -186,6 +267,27 @@ def test_bad_input(y_true, y_pred, error, match):
         dice_coefficient(y_true, y_pred)
     with pytest.raises(error, match=match):
         dice_loss_grad(y_true, y_pred)
+
+
+@pytest.mark.parametrize(
+    ("options", "error", "match"),
+    [
+        ({"sample_axis": 2}, ValueError, "sample_axis"),
+        ({"class_axis": -3}, ValueError, "class_axis"),
+        ({"sample_axis": 0, "class_axis": -2}, ValueError, "differ"),
+        ({"include_background": False}, ValueError, "include_background"),
+        ({"class_axis": 0, "include_background": False}, ValueError, "at least 2 classes"),
+        ({"sample_axis": 1.0}, TypeError, "sample_axis"),
+        ({"class_axis": True}, TypeError, "class_axis"),
+        ({"class_axis": 1, "include_background": "no"}, TypeError, "include_background"),
+    ],
+)
+def test_bad_axes(options, error, match):
+    masks = np.zeros((1, 2)), np.zeros((1, 2))
+    with pytest.raises(error, match=match):
+        dice_coefficient(*masks, **options)
+    with pytest.raises(error, match=match):
+        dice_loss_grad(*masks, **options)
 
 
 @pytest.mark.parametrize("smooth", [-1.0, np.nan, np.inf])

@@ -6,6 +6,41 @@ import numpy as np
 # --8<-- [end:imports]
 
 
+# --8<-- [start:whiteboard_auc]
+def auc_whiteboard(y, s):
+    """AUC 的排序公式：(正样本秩和 - M(M+1)/2) / (MN)，得分并列的样本取平均秩。"""
+    order = np.argsort(s)
+    ranks = np.empty(len(s))
+    ranks[order] = np.arange(1, len(s) + 1)  # 得分从小到大，秩 1..n
+    for v in np.unique(s):  # 并列：取它们所占位置的平均秩
+        ranks[s == v] = ranks[s == v].mean()
+    M = np.sum(y == 1)
+    N = len(y) - M
+    return (ranks[y == 1].sum() - M * (M + 1) / 2) / (M * N)
+
+
+# --8<-- [end:whiteboard_auc]
+
+
+# --8<-- [start:whiteboard_ap]
+def average_precision_whiteboard(scores, is_tp, num_gt):
+    """AP（全点插值）：按分数降序累计 P、R，取右侧最大值的包络，求阶梯下的面积。"""
+    order = np.argsort(-scores)
+    tp = np.cumsum(is_tp[order])
+    fp = np.cumsum(1 - is_tp[order])
+    R = tp / num_gt  # 分母是真值框总数 G
+    P = tp / (tp + fp)
+    mrec = np.r_[0.0, R, 1.0]
+    mpre = np.r_[0.0, P, 0.0]
+    for i in range(len(mpre) - 2, -1, -1):  # 包络：p_interp(r) = 右侧最大值
+        mpre[i] = max(mpre[i], mpre[i + 1])
+    i = np.flatnonzero(mrec[1:] != mrec[:-1])  # 召回率上升的位置
+    return np.sum((mrec[i + 1] - mrec[i]) * mpre[i + 1])
+
+
+# --8<-- [end:whiteboard_ap]
+
+
 # --8<-- [start:check_binary]
 def _check_binary(y_true: np.ndarray, other: np.ndarray, other_name: str) -> np.ndarray:
     y_true = np.asarray(y_true)
@@ -101,14 +136,7 @@ def auc_rank(y_true: np.ndarray, scores: np.ndarray) -> float:
 # --8<-- [start:pr_points]
 def pr_points(scores: np.ndarray, is_tp: np.ndarray, num_gt: int) -> tuple[np.ndarray, np.ndarray]:
     """Recall and precision at each distinct score, high to low; tied detections enter together."""
-    scores = np.asarray(scores, dtype=np.float64)
-    is_tp = np.asarray(is_tp)
-    if scores.ndim != 1 or is_tp.shape != scores.shape or not np.isfinite(scores).all():
-        raise ValueError("scores and is_tp must be 1-D of equal length, scores finite")
-    if not np.isin(is_tp, (0, 1)).all():
-        raise ValueError("is_tp must contain only 0/1 (or bool)")
-    if not isinstance(num_gt, int | np.integer) or num_gt < is_tp.sum() or num_gt <= 0:
-        raise ValueError(f"num_gt must be an int >= number of true positives and > 0, got {num_gt}")
+    scores, is_tp = _check_detections(scores, is_tp, num_gt)
     order = np.argsort(-scores, kind="stable")
     tp = np.cumsum(is_tp[order].astype(np.float64))
     # A threshold keeps all or none of a group of equal scores: cut only where the score changes
@@ -121,6 +149,18 @@ def pr_points(scores: np.ndarray, is_tp: np.ndarray, num_gt: int) -> tuple[np.nd
 
 
 # --8<-- [start:check_pr]
+def _check_detections(scores, is_tp, num_gt) -> tuple[np.ndarray, np.ndarray]:
+    scores = np.asarray(scores, dtype=np.float64)
+    is_tp = np.asarray(is_tp)
+    if scores.ndim != 1 or is_tp.shape != scores.shape or not np.isfinite(scores).all():
+        raise ValueError("scores and is_tp must be 1-D of equal length, scores finite")
+    if not np.isin(is_tp, (0, 1)).all():
+        raise ValueError("is_tp must contain only 0/1 (or bool)")
+    if not isinstance(num_gt, int | np.integer) or num_gt < is_tp.sum() or num_gt <= 0:
+        raise ValueError(f"num_gt must be an int >= number of true positives and > 0, got {num_gt}")
+    return scores, is_tp
+
+
 def _check_pr(recall: np.ndarray, precision: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     recall = np.asarray(recall, dtype=np.float64)
     precision = np.asarray(precision, dtype=np.float64)
@@ -244,6 +284,8 @@ if __name__ == "__main__":
     rec, prec = pr_points(-np.arange(10), [1, 1, 1, 0, 0, 0, 0, 0, 0, 0], 10)
     assert np.isclose(ap_11_point(rec, prec), 4 / 11)  # recall 3/10 reaches the level 0.3
     assert ap_step(*pr_points([0.5, 0.5], [1, 0], 1)) == 0.5  # ties enter together
+    assert auc_whiteboard(y, s) == 0.625
+    assert np.isclose(average_precision_whiteboard(EXAMPLE_SCORES, EXAMPLE_IS_TP, 4), 0.55)
     rec, prec = pr_points(EXAMPLE_SCORES, EXAMPLE_IS_TP, EXAMPLE_NUM_GT)
     print(
         "AP all-point, 11-point, step:",

@@ -10,7 +10,38 @@ import numpy as np
 # --8<-- [end:imports]
 
 
-# --8<-- [start:check_boxes]
+# --8<-- [start:whiteboard_iou]
+def box_iou_whiteboard(a, b):
+    """IoU 矩阵：a (N, 4) 与 b (M, 4) 两两的 IoU，框为 (x1, y1, x2, y2)。"""
+    area_a = (a[:, 2] - a[:, 0]) * (a[:, 3] - a[:, 1])
+    area_b = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
+    top_left = np.maximum(a[:, None, :2], b[:, :2])  # 交集左上角 (N, M, 2)
+    bottom_right = np.minimum(a[:, None, 2:], b[:, 2:])  # 交集右下角
+    wh = np.clip(bottom_right - top_left, 0, None)  # 不重叠时截成 0
+    inter = wh[..., 0] * wh[..., 1]
+    return inter / (area_a[:, None] + area_b - inter)
+
+
+# --8<-- [end:whiteboard_iou]
+
+
+# --8<-- [start:whiteboard]
+def nms_whiteboard(boxes, scores, iou_threshold):
+    """NMS：按分数从高到低保留框，删掉与它 IoU > 阈值的框，返回保留的下标。"""
+    order = np.argsort(-scores, kind="stable")  # 分数相同：下标小的优先
+    keep = []
+    while order.size > 0:
+        M, rest = order[0], order[1:]
+        keep.append(M)
+        iou = box_iou_whiteboard(boxes[M][None], boxes[rest])[0]
+        order = rest[iou <= iou_threshold]
+    return np.array(keep, dtype=np.int64)
+
+
+# --8<-- [end:whiteboard]
+
+
+# --8<-- [start:check]
 def _check_boxes(boxes: np.ndarray, name: str) -> np.ndarray:
     boxes = np.asarray(boxes, dtype=np.float64)
     if boxes.ndim != 2 or boxes.shape[1] != 4:
@@ -22,7 +53,40 @@ def _check_boxes(boxes: np.ndarray, name: str) -> np.ndarray:
     return boxes
 
 
-# --8<-- [end:check_boxes]
+def _check_scores(scores: np.ndarray, n: int) -> np.ndarray:
+    scores = np.asarray(scores, dtype=np.float64)
+    if scores.shape != (n,):
+        raise ValueError(f"scores must have shape ({n},), got {scores.shape}")
+    if not np.isfinite(scores).all():
+        raise ValueError("scores must not contain NaN or inf")
+    return scores
+
+
+def _check_real(value: float, name: str) -> float:
+    if not isinstance(value, int | float | np.integer | np.floating):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
+    return float(value)
+
+
+def _check_threshold(value: float, name: str) -> float:
+    if not 0.0 <= _check_real(value, name) <= 1.0:  # also rejects NaN
+        raise ValueError(f"{name} must be in [0, 1], got {value}")
+    return float(value)
+
+
+def _check_soft_nms_args(scores, method, sigma, iou_threshold, score_threshold) -> None:
+    if (scores < 0).any():
+        raise ValueError("scores must be >= 0 (decay multiplies them)")
+    if method not in ("linear", "gaussian"):
+        raise ValueError(f"method must be 'linear' or 'gaussian', got {method!r}")
+    if not (np.isfinite(_check_real(sigma, "sigma")) and sigma > 0):
+        raise ValueError(f"sigma must be a finite number > 0, got {sigma}")
+    _check_threshold(iou_threshold, "iou_threshold")
+    if not (np.isfinite(_check_real(score_threshold, "score_threshold")) and score_threshold >= 0):
+        raise ValueError(f"score_threshold must be a finite number >= 0, got {score_threshold}")
+
+
+# --8<-- [end:check]
 
 
 # --8<-- [start:box_iou]
@@ -49,14 +113,8 @@ def box_iou(boxes1: np.ndarray, boxes2: np.ndarray) -> np.ndarray:
 def nms(boxes: np.ndarray, scores: np.ndarray, iou_threshold: float) -> np.ndarray:
     """Indices of the kept boxes, by decreasing score (like torchvision.ops.nms)."""
     boxes = _check_boxes(boxes, "boxes")
-    scores = np.asarray(scores, dtype=np.float64)
-    if scores.shape != (len(boxes),):
-        raise ValueError(f"scores must have shape ({len(boxes)},), got {scores.shape}")
-    if not np.isfinite(scores).all():
-        raise ValueError("scores must not contain NaN or inf")
-    if not 0.0 <= iou_threshold <= 1.0:
-        raise ValueError(f"iou_threshold must be in [0, 1], got {iou_threshold}")
-
+    scores = _check_scores(scores, len(boxes))
+    iou_threshold = _check_threshold(iou_threshold, "iou_threshold")
     x1, y1, x2, y2 = boxes.T
     areas = (x2 - x1) * (y2 - y1)
     order = np.argsort(-scores, kind="stable")  # ties: the earlier box wins
@@ -76,18 +134,6 @@ def nms(boxes: np.ndarray, scores: np.ndarray, iou_threshold: float) -> np.ndarr
 
 
 # --8<-- [end:nms]
-
-
-# --8<-- [start:check_threshold]
-def _check_threshold(value: float, name: str) -> float:
-    if not isinstance(value, int | float | np.integer | np.floating):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
-    if not 0.0 <= value <= 1.0:  # also rejects NaN
-        raise ValueError(f"{name} must be in [0, 1], got {value}")
-    return float(value)
-
-
-# --8<-- [end:check_threshold]
 
 
 # --8<-- [start:batched_nms]
@@ -125,22 +171,8 @@ def soft_nms(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Soft-NMS (Bodla et al. 2017): kept indices and their decayed scores, best first."""
     boxes = _check_boxes(boxes, "boxes")
-    scores = np.asarray(scores, dtype=np.float64)
-    if scores.shape != (len(boxes),):
-        raise ValueError(f"scores must have shape ({len(boxes)},), got {scores.shape}")
-    if not np.isfinite(scores).all() or (scores < 0).any():
-        raise ValueError("scores must be finite and >= 0 (decay multiplies them)")
-    if method not in ("linear", "gaussian"):
-        raise ValueError(f"method must be 'linear' or 'gaussian', got {method!r}")
-    for name, value in (("sigma", sigma), ("score_threshold", score_threshold)):
-        if not isinstance(value, int | float | np.integer | np.floating):
-            raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
-    if not (np.isfinite(sigma) and sigma > 0):
-        raise ValueError(f"sigma must be a finite number > 0, got {sigma}")
-    iou_threshold = _check_threshold(iou_threshold, "iou_threshold")
-    if not (np.isfinite(score_threshold) and score_threshold >= 0):
-        raise ValueError(f"score_threshold must be a finite number >= 0, got {score_threshold}")
-
+    scores = _check_scores(scores, len(boxes))
+    _check_soft_nms_args(scores, method, sigma, iou_threshold, score_threshold)
     current = scores.copy()
     remaining = np.flatnonzero(current >= score_threshold)
     keep, kept_scores = [], []
@@ -176,7 +208,6 @@ def nms_pixel(dets: np.ndarray, thresh: float) -> np.ndarray:
     if (x2 < x1).any() or (y2 < y1).any():
         raise ValueError("dets must satisfy x2 >= x1 and y2 >= y1")
     thresh = _check_threshold(thresh, "thresh")
-
     # x1..x2 are pixel indices, both ends included: a box covers x2 - x1 + 1 pixels.
     areas = (x2 - x1 + 1) * (y2 - y1 + 1)
     order = np.argsort(-scores, kind="stable")
@@ -229,6 +260,8 @@ if __name__ == "__main__":
     assert nms(demo_boxes, demo_scores, 0.5).tolist() == [0, 2]
     assert nms(demo_boxes, demo_scores, 0.7).tolist() == [0, 1, 2]
     assert nms(np.empty((0, 4)), np.empty(0), 0.5).dtype == np.int64
+    assert np.allclose(box_iou_whiteboard(demo_boxes, demo_boxes), box_iou(demo_boxes, demo_boxes))
+    assert nms_whiteboard(demo_boxes, demo_scores, 0.5).tolist() == [0, 2]
     # Different classes never suppress each other.
     assert batched_nms(demo_boxes, demo_scores, np.array([0, 1, 0]), 0.5).tolist() == [0, 1, 2]
     kept, new_scores = soft_nms(demo_boxes, demo_scores, method="linear", iou_threshold=0.3)

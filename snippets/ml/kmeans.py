@@ -15,6 +15,24 @@ import numpy as np
 # --8<-- [end:imports]
 
 
+# --8<-- [start:whiteboard]
+def kmeans_whiteboard(X, mu, max_iter=300):
+    """Lloyd 迭代：从初始中心 mu 出发，交替分配到最近中心、中心移到簇均值，直到划分不变。"""
+    K = len(mu)
+    c = None
+    for _ in range(max_iter):
+        d2 = ((X[:, None, :] - mu[None, :, :]) ** 2).sum(axis=2)  # (n, K) 平方距离
+        c_new = d2.argmin(axis=1)  # 分配步：c_i = argmin_j ||x_i - mu_j||^2
+        if c is not None and (c_new == c).all():
+            break  # 划分不再变化：不动点
+        c = c_new
+        mu = np.array([X[c == j].mean(axis=0) for j in range(K)])  # 更新步：簇均值
+    return mu, c
+
+
+# --8<-- [end:whiteboard]
+
+
 # --8<-- [start:checks]
 class ConvergenceWarning(UserWarning):
     """Raised as a warning when fewer distinct clusters than asked for are found (as sklearn)."""
@@ -333,6 +351,9 @@ if __name__ == "__main__":
     assert np.allclose(np.sort(c.ravel()), [1.0, 11.0])
     assert lab.tolist() in ([0, 0, 0, 1, 1, 1], [1, 1, 1, 0, 0, 0])
     assert np.isclose(inert, 4.0)  # 1 + 0 + 1 in each group
+    mu, labels = kmeans_whiteboard(pts, np.array([[0.0], [1.0]]))
+    assert np.allclose(mu, [[1.0], [11.0]])
+    assert labels.tolist() == [0, 0, 0, 1, 1, 1]
     X_demo, truth = make_demo_blobs()
     c, lab, inert, it = kmeans(X_demo, 4, random_state=0)
     # Every true blob ends up in a single cluster.

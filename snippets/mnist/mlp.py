@@ -14,6 +14,30 @@ import numpy as np
 # --8<-- [end:imports]
 
 
+# --8<-- [start:whiteboard]
+def loss_and_grads_whiteboard(W1, b1, W2, b2, W3, b3, X, y):
+    """三层 MLP 的前向和反向传播：ReLU 隐藏层、softmax 交叉熵，返回损失和六个梯度。"""
+    N = len(X)
+    z1 = X @ W1 + b1
+    h1 = np.maximum(z1, 0)
+    z2 = h1 @ W2 + b2
+    h2 = np.maximum(z2, 0)
+    z3 = h2 @ W3 + b3  # logits
+    s = z3 - z3.max(axis=1, keepdims=True)  # 减去每行最大值，exp 不会溢出
+    log_p = s - np.log(np.exp(s).sum(axis=1, keepdims=True))
+    loss = -log_p[np.arange(N), y].mean()
+    d3 = np.exp(log_p)  # delta_3 = (P - Y) / N
+    d3[np.arange(N), y] -= 1
+    d3 /= N
+    d2 = (d3 @ W3.T) * (z2 > 0)  # delta_{l-1} = (delta_l W_l^T) * 1[z_{l-1} > 0]
+    d1 = (d2 @ W2.T) * (z1 > 0)
+    grads = [X.T @ d1, d1.sum(axis=0), h1.T @ d2, d2.sum(axis=0), h2.T @ d3, d3.sum(axis=0)]
+    return loss, grads
+
+
+# --8<-- [end:whiteboard]
+
+
 # --8<-- [start:init]
 def init_mlp(sizes: Sequence[int], seed: int = 0, dtype: type = np.float32) -> list[np.ndarray]:
     """He initialisation: W ~ N(0, 2 / fan_in), b = 0, for layer sizes like (784, 256, 128, 10)."""
@@ -209,4 +233,9 @@ if __name__ == "__main__":
     assert history[-1] < history[0] / 2
     assert all(p.dtype == np.float32 for p in params)
     assert accuracy > 0.7, accuracy  # 5 epochs on 1,000 digits: far above chance (0.1)
+    three_layers = init_mlp((784, 16, 8, 10), seed=0, dtype=np.float64)
+    loss, grads = loss_and_grads(three_layers, x_all[:8], digits[:8])
+    wb_loss, wb_grads = loss_and_grads_whiteboard(*three_layers, x_all[:8], digits[:8])
+    assert np.isclose(wb_loss, loss)
+    assert all(np.allclose(a, b) for a, b in zip(wb_grads, grads, strict=True))
     print(f"loss per epoch {np.round(history, 3).tolist()}, held-out accuracy {accuracy:.3f}")

@@ -10,6 +10,34 @@ import numpy as np
 # --8<-- [end:imports]
 
 
+# --8<-- [start:whiteboard]
+def batch_norm_forward_whiteboard(x, gamma, beta, eps=1e-5):
+    """BN 训练时的前向：x 为 (m, D)，逐特征用 batch 均值和有偏方差标准化，再缩放平移。"""
+    mu = x.mean(axis=0)
+    var = x.var(axis=0)  # 有偏方差：除以 m
+    s = np.sqrt(var + eps)  # eps 在根号里
+    x_hat = (x - mu) / s
+    y = gamma * x_hat + beta
+    return y, (x_hat, gamma, s)  # 反向传播要用的缓存
+
+
+# --8<-- [end:whiteboard]
+
+
+# --8<-- [start:whiteboard_backward]
+def batch_norm_backward_whiteboard(g, cache):
+    """BN 的反向：由 g = dL/dy 求 dx、dgamma、dbeta，dx 用化简后的紧凑公式。"""
+    x_hat, gamma, s = cache
+    m = len(g)
+    dbeta = g.sum(axis=0)
+    dgamma = (g * x_hat).sum(axis=0)
+    dx = gamma / (m * s) * (m * g - dbeta - x_hat * dgamma)
+    return dx, dgamma, dbeta
+
+
+# --8<-- [end:whiteboard_backward]
+
+
 # --8<-- [start:check]
 def _channel_vector(v: np.ndarray | None, c: int, name: str, default: float) -> np.ndarray:
     """A per-channel parameter as a float array of shape (C,); None means `default`."""
@@ -26,6 +54,13 @@ def _check_input(x: np.ndarray) -> np.ndarray:
     if x.ndim < 2:
         raise ValueError(f"x must have shape (N, C, *), got ndim={x.ndim}")
     return x
+
+
+def _check_hyperparameters(momentum: float, eps: float) -> None:
+    if not 0.0 <= momentum <= 1.0:
+        raise ValueError(f"momentum must be in [0, 1], got {momentum}")
+    if eps <= 0:
+        raise ValueError(f"eps must be > 0, got {eps}")
 
 
 # --8<-- [end:check]
@@ -50,11 +85,7 @@ def batch_norm(
     running_var = _channel_vector(running_var, c, "running_var", 1.0)
     gamma = _channel_vector(weight, c, "weight", 1.0)
     beta = _channel_vector(bias, c, "bias", 0.0)
-    if not 0.0 <= momentum <= 1.0:
-        raise ValueError(f"momentum must be in [0, 1], got {momentum}")
-    if eps <= 0:
-        raise ValueError(f"eps must be > 0, got {eps}")
-
+    _check_hyperparameters(momentum, eps)
     axes = (0, *range(2, x.ndim))  # every axis except the channel axis 1
     shape = (1, c) + (1,) * (x.ndim - 2)  # to broadcast a (C,) vector against x
     if training:
@@ -144,4 +175,9 @@ if __name__ == "__main__":
     assert np.allclose(out_eval[:, 0], (demo[:, 0] - r_mean) / np.sqrt(r_var + 1e-5))
     dx, dg, db = batch_norm_backward(np.array([[1.0], [0.0], [0.0], [0.0]]), demo)
     assert np.isclose(dx.sum(), 0.0)
+    out_wb, cache = batch_norm_forward_whiteboard(demo, np.ones(1), np.zeros(1))
+    assert np.allclose(out_wb, out)
+    assert np.allclose(
+        batch_norm_backward_whiteboard(np.array([[1.0], [0.0], [0.0], [0.0]]), cache)[0], dx
+    )
     print("train:", out[:, 0].round(4), "running:", r_mean, r_var)

@@ -23,6 +23,10 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
     return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
+# --8<-- [end:helpers]
+
+
+# --8<-- [start:check]
 def _check(name: str, array: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     array = np.asarray(array, dtype=np.float64)
     if array.shape != shape:
@@ -30,7 +34,7 @@ def _check(name: str, array: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     return array
 
 
-# --8<-- [end:helpers]
+# --8<-- [end:check]
 
 
 # --8<-- [start:rnn]
@@ -90,6 +94,21 @@ def clip_grad_norm(grads: list[np.ndarray], max_norm: float) -> tuple[list[np.nd
 
 
 # --8<-- [end:clip]
+
+
+# --8<-- [start:whiteboard_lstm]
+def lstm_cell_whiteboard(x, h, c, W_ih, W_hh, b_ih, b_hh):
+    """LSTM 单元的一步：四个门一次矩阵乘法算出，c_t = f c_{t-1} + i g，h_t = o tanh(c_t)。"""
+    z = x @ W_ih.T + b_ih + h @ W_hh.T + b_hh  # (B, 4H)，按 i, f, g, o 排列
+    i, f, g, o = np.split(z, 4, axis=1)
+    i, f, o = 1 / (1 + np.exp(-i)), 1 / (1 + np.exp(-f)), 1 / (1 + np.exp(-o))
+    g = np.tanh(g)
+    c_t = f * c + i * g
+    h_t = o * np.tanh(c_t)
+    return h_t, c_t
+
+
+# --8<-- [end:whiteboard_lstm]
 
 
 # --8<-- [start:lstm]
@@ -206,4 +225,9 @@ if __name__ == "__main__":
     assert np.isclose(total, 5.0)
     assert np.allclose(np.concatenate(clipped), [0.6, 0.8])  # same direction, norm 1
     # --8<-- [end:demo]
+    W_ih, W_hh = rng.normal(size=(4 * H, D)), rng.normal(size=(4 * H, H))
+    b_ih, b_hh = rng.normal(size=4 * H), rng.normal(size=4 * H)
+    full = lstm_cell(x, h, c, W_ih, W_hh, b_ih, b_hh)
+    board = lstm_cell_whiteboard(x, h, c, W_ih, W_hh, b_ih, b_hh)
+    assert all(np.allclose(a, b) for a, b in zip(board, full, strict=True))
     print("LSTM h_t:", h_lstm.round(3))

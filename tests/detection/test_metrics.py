@@ -13,6 +13,8 @@ from detection.metrics import (
     ap_all_point,
     ap_step,
     auc_rank,
+    auc_whiteboard,
+    average_precision_whiteboard,
     average_ranks,
     plot_pr_interpolation,
     plot_roc,
@@ -85,6 +87,14 @@ def test_auc_rank_matches_sklearn_and_pairs_with_ties(data):
 
 @settings(max_examples=30, deadline=None)
 @given(labels_and_scores)
+def test_whiteboard_auc_matches_auc_rank(data):
+    y, s = np.array(data[0]), np.array(data[1], dtype=float)
+    assume(0 < y.sum() < len(y))
+    assert auc_whiteboard(y, s) == pytest.approx(auc_rank(y, s), abs=1e-12)
+
+
+@settings(max_examples=30, deadline=None)
+@given(labels_and_scores)
 def test_roc_curve_matches_sklearn(data):
     y, s = data
     assume(0 < sum(y) < len(y))
@@ -153,6 +163,17 @@ def test_step_ap_matches_sklearn_and_interpolation_only_adds(data):
     assert ap_all_point(rec, prec) >= step - 1e-12
     if (np.diff(prec) <= 1e-12).all():
         assert ap_all_point(rec, prec) == pytest.approx(step)
+
+
+@settings(max_examples=30, deadline=None)
+@given(distinct_scores, st.integers(0, 3))
+def test_whiteboard_ap_matches_the_full_version(data, missed):
+    # Distinct scores: the whiteboard walks tied detections one by one (VOC devkit's order).
+    y, s = np.array(data[0]), np.array(data[1], dtype=float)
+    num_gt = int(y.sum()) + missed  # missed ground-truth boxes lower the recall
+    assume(num_gt > 0)
+    full = ap_all_point(*pr_points(s, y, num_gt))
+    assert average_precision_whiteboard(s, y, num_gt) == pytest.approx(full, abs=1e-12)
 
 
 @settings(max_examples=30, deadline=None)

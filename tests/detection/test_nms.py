@@ -5,9 +5,18 @@ import math
 
 import numpy as np
 import pytest
-from detection.nms import batched_nms, box_iou, nms, nms_pixel, soft_nms
+from detection.nms import (
+    batched_nms,
+    box_iou,
+    box_iou_whiteboard,
+    nms,
+    nms_pixel,
+    nms_whiteboard,
+    soft_nms,
+)
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 
 
 def iou_by_hand(a, b) -> float:
@@ -119,6 +128,28 @@ def test_nms_matches_the_definition(case):
     iou = box_iou(boxes, boxes)
     for i, j in itertools.combinations(range(len(boxes)), 2):
         assert iou[i, j] == pytest.approx(iou_by_hand(boxes[i], boxes[j]))
+
+
+# Boxes of positive area: the whiteboard IoU does not define 0/0 for two empty boxes.
+solid_box_sets = st.integers(0, 20).flatmap(
+    lambda n: st.tuples(
+        arrays(np.float64, (n, 2), elements=st.integers(0, 40).map(float)),
+        arrays(np.float64, (n, 2), elements=st.integers(1, 20).map(float)),
+        arrays(np.float64, (n,), elements=st.integers(0, 4).map(float)),  # many ties
+        st.sampled_from([0.0, 0.3, 0.5, 1.0]),
+    )
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(solid_box_sets)
+def test_whiteboard_iou_and_nms_match_the_full_versions(case):
+    corner, size, scores, threshold = case
+    boxes = np.hstack([corner, corner + size])
+    np.testing.assert_allclose(box_iou_whiteboard(boxes, boxes), box_iou(boxes, boxes))
+    assert (
+        nms_whiteboard(boxes, scores, threshold).tolist() == nms(boxes, scores, threshold).tolist()
+    )
 
 
 # ---------------------------------------------------------------- batched_nms

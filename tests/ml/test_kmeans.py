@@ -4,12 +4,13 @@ import warnings
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from ml.kmeans import ConvergenceWarning as OurConvergenceWarning
 from ml.kmeans import (
     kmeans,
     kmeans_plusplus,
+    kmeans_whiteboard,
     nearest_center,
     silhouette_score,
     squared_distances,
@@ -194,6 +195,20 @@ def test_nearest_center_matches_brute_force_with_ties(a, b):
     X, C = np.array(a, dtype=float), np.array(b, dtype=float)
     labels = nearest_center(np.vstack([X.T, np.ones(len(X))]), C)
     np.testing.assert_array_equal(labels, np.argmin(brute_force_d2(X, C), axis=1))
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # an empty cluster's mean, skipped below
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 4))
+def test_whiteboard_matches_kmeans_from_the_same_init(seed, k):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(30, 2)) + rng.integers(0, 3, size=(30, 1)) * 4.0  # a few blobs
+    init = X[rng.choice(30, size=k, replace=False)]
+    mu, c = kmeans_whiteboard(X, init.copy())
+    assume(np.isfinite(mu).all())  # the whiteboard does not re-seed empty clusters
+    centers, labels, _, _ = kmeans(X, k, init=init, tol=0.0)
+    np.testing.assert_array_equal(c, labels)
+    np.testing.assert_allclose(mu, centers, atol=1e-12)
 
 
 def test_tol_is_relative_to_the_data_scale():

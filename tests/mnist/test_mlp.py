@@ -13,6 +13,7 @@ from mnist.mlp import (
     init_mlp,
     log_softmax,
     loss_and_grads,
+    loss_and_grads_whiteboard,
     predict,
     preprocess,
     softmax_cross_entropy,
@@ -55,6 +56,17 @@ def test_backprop_matches_numerical_gradient(seed: int):
     for analytic, numeric in zip(grads, numeric_grads, strict=True):
         assert analytic.shape == numeric.shape
         np.testing.assert_allclose(analytic, numeric, rtol=1e-5, atol=1e-8)
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.integers(0, 2**32 - 1))
+def test_whiteboard_matches_loss_and_grads(seed: int):
+    params, x, labels = tiny_problem(seed)
+    loss, grads = loss_and_grads(params, x, labels)
+    wb_loss, wb_grads = loss_and_grads_whiteboard(*params, x, labels)
+    assert wb_loss == pytest.approx(loss, rel=1e-12)
+    for ours, full in zip(wb_grads, grads, strict=True):
+        np.testing.assert_allclose(ours, full, rtol=1e-12, atol=1e-15)
 
 
 def test_cross_entropy_gradient_is_p_minus_y_over_n():

@@ -6,7 +6,13 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from normalization.batchnorm import batch_norm, batch_norm_backward, fold_batch_norm
+from normalization.batchnorm import (
+    batch_norm,
+    batch_norm_backward,
+    batch_norm_backward_whiteboard,
+    batch_norm_forward_whiteboard,
+    fold_batch_norm,
+)
 
 from tests.gradcheck import numerical_gradient
 from tests.page_math import page_formulas, run_equations
@@ -172,6 +178,20 @@ def test_matches_per_channel_loop(n, c, spatial, seed):
     gamma, beta = rng.normal(size=c), rng.normal(size=c)
     y, _, _ = batch_norm(x, np.zeros(c), np.ones(c), gamma, beta, training=True)
     np.testing.assert_allclose(y, batch_norm_by_loop(x, gamma, beta), rtol=1e-9, atol=1e-9)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(2, 8), st.integers(1, 4), st.integers(0, 2**32 - 1))
+def test_whiteboard_forward_and_backward_match(m, d, seed):
+    rng = np.random.default_rng(seed)
+    x, g = rng.normal(size=(m, d)) * 3 + 1, rng.normal(size=(m, d))
+    gamma, beta = rng.normal(size=d), rng.normal(size=d)
+    y, cache = batch_norm_forward_whiteboard(x, gamma, beta)
+    np.testing.assert_allclose(y, batch_norm(x, None, None, gamma, beta, training=True)[0])
+    for ours, full in zip(
+        batch_norm_backward_whiteboard(g, cache), batch_norm_backward(g, x, gamma), strict=True
+    ):
+        np.testing.assert_allclose(ours, full, rtol=1e-10, atol=1e-12)
 
 
 @pytest.mark.parametrize(

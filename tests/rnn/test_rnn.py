@@ -2,12 +2,15 @@
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rnn.rnn import (
     clip_grad_norm,
     gradient_decay_curves,
     gru_cell,
     hidden_jacobian_norms,
     lstm_cell,
+    lstm_cell_whiteboard,
     rnn_forward,
     sigmoid,
 )
@@ -39,6 +42,18 @@ def test_lstm_matches_torch_lstmcell():
     h_np, c_np = lstm_cell(x, h, c, W_ih, W_hh, b_ih, b_hh)
     np.testing.assert_allclose(h_np, h_t.numpy(), rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(c_np, c_t.numpy(), rtol=1e-10, atol=1e-12)
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.floats(0.1, 5.0))
+def test_lstm_whiteboard_matches_lstm_cell(seed, scale):
+    rng = np.random.default_rng(seed)
+    W_ih, W_hh, b_ih, b_hh = (scale * w for w in weights(rng, 4))
+    x, h, c = rng.normal(size=(B, D)), rng.normal(size=(B, H)), rng.normal(size=(B, H))
+    board = lstm_cell_whiteboard(x, h, c, W_ih, W_hh, b_ih, b_hh)
+    full = lstm_cell(x, h, c, W_ih, W_hh, b_ih, b_hh)
+    for ours, theirs in zip(board, full, strict=True):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-14)
 
 
 def test_gru_matches_torch_grucell():

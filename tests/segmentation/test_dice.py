@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from segmentation.dice import dice_coefficient, dice_loss, dice_loss_grad
+from segmentation.dice import dice_coefficient, dice_loss, dice_loss_grad, dice_loss_whiteboard
 from sklearn.metrics import f1_score, jaccard_score
 
 
@@ -173,6 +173,24 @@ def test_range_and_symmetry_on_probabilities(n, size, seed, smooth, squared):
     d = dice_coefficient(truth, pred, smooth=smooth, squared=squared)
     assert 0.0 <= d <= 1.0 + 1e-12
     assert d == pytest.approx(dice_coefficient(pred, truth, smooth=smooth, squared=squared))
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.integers(1, 3),
+    st.integers(2, 4),
+    st.integers(0, 2**32 - 1),
+    st.sampled_from([1e-3, 1.0]),
+)
+def test_whiteboard_is_per_sample_per_class_without_background(n, c, seed, smooth):
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, c, size=(n, 5, 6))
+    onehot = (labels[:, None] == np.arange(c)[None, :, None, None]).astype(float)
+    logits = rng.normal(size=(n, c, 5, 6))
+    prob = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)  # softmax over classes
+    per_class = {"sample_axis": 0, "class_axis": 1, "include_background": False}
+    expected = dice_loss(onehot, prob, smooth=smooth, **per_class)
+    assert dice_loss_whiteboard(onehot, prob, s=smooth) == pytest.approx(expected, rel=1e-12)
 
 
 GROUPINGS = [

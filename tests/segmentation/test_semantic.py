@@ -2,9 +2,9 @@
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from segmentation.semantic import confusion_matrix, segmentation_scores
+from segmentation.semantic import confusion_matrix, miou_whiteboard, segmentation_scores
 from sklearn import metrics
 
 
@@ -49,6 +49,16 @@ def test_matches_sklearn(data):
     assert s["mean_pixel_accuracy"] == pytest.approx(
         metrics.balanced_accuracy_score(y_true, y_pred)
     )
+
+
+@settings(max_examples=30, deadline=None)
+@given(labelled, st.integers(0, 2**32 - 1))
+def test_whiteboard_miou_matches_the_full_version(data, seed):
+    y_true, y_pred = map(np.array, data)
+    y_true[np.random.default_rng(seed).random(y_true.shape) < 0.2] = 255  # ignored pixels
+    assume((y_true != 255).any())
+    expected = segmentation_scores(confusion_matrix(y_true, y_pred, 4))["miou"]
+    assert miou_whiteboard(y_true, y_pred, 4) == pytest.approx(expected, rel=1e-12)
 
 
 def test_ignore_index_and_2d_maps():

@@ -7,6 +7,32 @@ from typing import Any
 # --8<-- [end:imports]
 
 
+# --8<-- [start:whiteboard]
+def heapsort_whiteboard(a):
+    """原地堆排序：自底向上建大顶堆，再把堆顶依次换到末尾、对新堆顶下沉。"""
+
+    def sift_down(i, n):  # 堆是 a[0:n]
+        while 2 * i + 1 < n:
+            c = 2 * i + 1
+            if c + 1 < n and a[c + 1] > a[c]:
+                c += 1  # 较大的孩子
+            if a[i] >= a[c]:
+                return
+            a[i], a[c] = a[c], a[i]
+            i = c
+
+    n = len(a)
+    for i in range(n // 2 - 1, -1, -1):  # 最后一个内部节点倒着往前
+        sift_down(i, n)
+    for end in range(n - 1, 0, -1):
+        a[0], a[end] = a[end], a[0]  # 最大值归位
+        sift_down(0, end)
+    return a
+
+
+# --8<-- [end:whiteboard]
+
+
 # --8<-- [start:sift_down]
 def sift_down(a: list, start: int, end: int, key: Callable[[Any], Any]) -> None:
     """Restore the max-heap property below a[start]; the heap is a[0:end]."""
@@ -32,10 +58,7 @@ def build_max_heap(a: list, key: Callable[[Any], Any]) -> None:
 
 def heapsort(items: Sequence, key: Callable[[Any], Any] | None = None) -> list:
     """A sorted copy of items (ascending), using O(1) extra memory on that copy."""
-    if key is None:
-        key = _identity
-    elif not callable(key):
-        raise TypeError(f"key must be callable, got {type(key).__name__}")
+    key = _check_key(key)
     a = list(items)
     build_max_heap(a, key)
     for end in range(len(a) - 1, 0, -1):
@@ -44,11 +67,22 @@ def heapsort(items: Sequence, key: Callable[[Any], Any] | None = None) -> list:
     return a
 
 
+# --8<-- [end:heapsort]
+
+
+# --8<-- [start:check]
+def _check_key(key: Callable[[Any], Any] | None) -> Callable[[Any], Any]:
+    """The key function to use (identity for None); TypeError if key is not callable."""
+    if key is not None and not callable(key):
+        raise TypeError(f"key must be callable, got {type(key).__name__}")
+    return _identity if key is None else key
+
+
 def _identity(x: Any) -> Any:
     return x
 
 
-# --8<-- [end:heapsort]
+# --8<-- [end:check]
 
 
 if __name__ == "__main__":
@@ -59,6 +93,7 @@ if __name__ == "__main__":
     assert all(heap[(i - 1) // 2] >= heap[i] for i in range(1, len(heap)))  # parent >= child
     assert heapsort(data) == sorted(data)
     assert heapsort([]) == []
+    assert heapsort_whiteboard(list(data)) == sorted(data)
     # Unstable: the two records with key 1 swap their order.
     records = [(1, "a"), (1, "b")]
     assert heapsort(records, key=lambda r: r[0]) == [(1, "b"), (1, "a")]

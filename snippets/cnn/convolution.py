@@ -11,18 +11,24 @@ from numpy.lib.stride_tricks import sliding_window_view
 # --8<-- [end:imports]
 
 
-# --8<-- [start:pair]
-def _pair(value: int | tuple[int, int], name: str, minimum: int) -> tuple[int, int]:
-    """An int or a pair of ints as a pair, each at least `minimum`."""
-    pair = (value, value) if isinstance(value, int | np.integer) else tuple(value)
-    if len(pair) != 2 or not all(isinstance(v, int | np.integer) for v in pair):
-        raise TypeError(f"{name} must be an int or a pair of ints, got {value!r}")
-    if min(pair) < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value!r}")
-    return int(pair[0]), int(pair[1])
+# --8<-- [start:whiteboard]
+def conv2d_whiteboard(x, w, b, stride=1, padding=0):
+    """conv2d 前向（互相关）：x (N, C, H, W)，w (C_out, C, K, K)，b (C_out,)。"""
+    n, _, h, wd = x.shape
+    c_out, _, k, _ = w.shape
+    x = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    oh = (h + 2 * padding - k) // stride + 1
+    ow = (wd + 2 * padding - k) // stride + 1
+    out = np.zeros((n, c_out, oh, ow))
+    for i in range(oh):
+        for j in range(ow):
+            patch = x[:, :, i * stride : i * stride + k, j * stride : j * stride + k]
+            # (N, C, K, K) 与 (C_out, C, K, K) 在 C、K、K 上求和 -> (N, C_out)
+            out[:, :, i, j] = np.tensordot(patch, w, axes=([1, 2, 3], [1, 2, 3])) + b
+    return out
 
 
-# --8<-- [end:pair]
+# --8<-- [end:whiteboard]
 
 
 # --8<-- [start:output_size]
@@ -30,17 +36,9 @@ def conv_output_size(
     size: int, kernel_size: int, stride: int = 1, padding: int = 0, dilation: int = 1
 ) -> int:
     """Output length of a convolution along one axis: floor((W + 2P - D(F-1) - 1)/S) + 1."""
-    for name, value, minimum in [
-        ("size", size, 1),
-        ("kernel_size", kernel_size, 1),
-        ("stride", stride, 1),
-        ("padding", padding, 0),
-        ("dilation", dilation, 1),
-    ]:
-        if not isinstance(value, int | np.integer):
-            raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-        if value < minimum:
-            raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    _check_sizes(
+        size=size, kernel_size=kernel_size, stride=stride, padding=padding, dilation=dilation
+    )
     span = dilation * (kernel_size - 1) + 1  # extent of the dilated kernel
     if size + 2 * padding < span:
         raise ValueError(f"kernel (span {span}) is larger than the padded input")
@@ -80,18 +78,11 @@ def conv2d(
     """Cross-correlation like torch.nn.functional.conv2d: (N, C, H, W) -> (N, C_out, H', W')."""
     x = np.asarray(x, dtype=np.float64)
     weight = np.asarray(weight, dtype=np.float64)
-    if x.ndim != 4 or weight.ndim != 4:
-        raise ValueError(f"x and weight must be 4-D, got {x.shape} and {weight.shape}")
+    _check_conv2d(x, weight, bias, groups)
     (sh, sw), (ph, pw) = _pair(stride, "stride", 1), _pair(padding, "padding", 0)
     dh, dw = _pair(dilation, "dilation", 1)
     n, c, h, w = x.shape
     c_out, c_per_group, kh, kw = weight.shape
-    if groups < 1 or c % groups or c_out % groups or c_per_group != c // groups:
-        raise ValueError(
-            f"groups={groups} does not fit x channels {c} and weight shape {weight.shape}"
-        )
-    if bias is not None and np.shape(bias) != (c_out,):
-        raise ValueError(f"bias must have shape ({c_out},), got {np.shape(bias)}")
     out_h = conv_output_size(h, kh, sh, ph, dh)
     out_w = conv_output_size(w, kw, sw, pw, dw)
 
@@ -109,6 +100,43 @@ def conv2d(
 
 
 # --8<-- [end:conv2d]
+
+
+# --8<-- [start:check]
+def _check_sizes(**values: int) -> None:
+    """Every value an int; padding >= 0, the others >= 1."""
+    for name, value in values.items():
+        minimum = 0 if name == "padding" else 1
+        if not isinstance(value, int | np.integer):
+            raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+        if value < minimum:
+            raise ValueError(f"{name} must be >= {minimum}, got {value}")
+
+
+def _pair(value: int | tuple[int, int], name: str, minimum: int) -> tuple[int, int]:
+    """An int or a pair of ints as a pair, each at least `minimum`."""
+    pair = (value, value) if isinstance(value, int | np.integer) else tuple(value)
+    if len(pair) != 2 or not all(isinstance(v, int | np.integer) for v in pair):
+        raise TypeError(f"{name} must be an int or a pair of ints, got {value!r}")
+    if min(pair) < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value!r}")
+    return int(pair[0]), int(pair[1])
+
+
+def _check_conv2d(x: np.ndarray, weight: np.ndarray, bias, groups: int) -> None:
+    """4-D x and weight whose channels fit `groups`, and a bias of shape (C_out,)."""
+    if x.ndim != 4 or weight.ndim != 4:
+        raise ValueError(f"x and weight must be 4-D, got {x.shape} and {weight.shape}")
+    c, (c_out, c_per_group) = x.shape[1], weight.shape[:2]
+    if groups < 1 or c % groups or c_out % groups or c_per_group != c // groups:
+        raise ValueError(
+            f"groups={groups} does not fit x channels {c} and weight shape {weight.shape}"
+        )
+    if bias is not None and np.shape(bias) != (c_out,):
+        raise ValueError(f"bias must have shape ({c_out},), got {np.shape(bias)}")
+
+
+# --8<-- [end:check]
 
 
 # --8<-- [start:cost]

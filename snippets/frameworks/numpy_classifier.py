@@ -30,14 +30,34 @@ def make_spiral(
 # --8<-- [end:spiral]
 
 
-# --8<-- [start:softmax_loss]
+# --8<-- [start:whiteboard]
+def softmax_ce(scores, y):
+    """softmax 交叉熵的前向和反向：scores (N, K)，y (N,)；返回平均损失和 dL/dscores。"""
+    n = scores.shape[0]
+    z = scores - scores.max(axis=1, keepdims=True)  # 减去每行最大值，exp 不会上溢
+    p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+    loss = -np.log(p[np.arange(n), y]).mean()
+    dscores = p.copy()
+    dscores[np.arange(n), y] -= 1  # p - onehot(y)
+    return loss, dscores / n
+
+
+# --8<-- [end:whiteboard]
+
+
+# --8<-- [start:check]
 def _check_data(X: np.ndarray, y: np.ndarray, n_classes: int) -> None:
+    """X of shape (N, D) and y of shape (N,) holding class indices in [0, n_classes)."""
     if X.ndim != 2 or y.shape != (X.shape[0],):
         raise ValueError(f"X must be (N, D) and y (N,), got {X.shape} and {y.shape}")
     if y.size and (y.min() < 0 or y.max() >= n_classes):
         raise ValueError(f"y must hold class indices in [0, {n_classes}), got {y.min()}..{y.max()}")
 
 
+# --8<-- [end:check]
+
+
+# --8<-- [start:softmax_loss]
 def softmax_cross_entropy(scores: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
     """Mean cross-entropy of softmax(scores) and its gradient with respect to scores."""
     shifted = scores - scores.max(axis=1, keepdims=True)  # same softmax, no overflow

@@ -9,8 +9,35 @@ import functools
 # --8<-- [end:imports]
 
 
+# --8<-- [start:whiteboard]
+def fib(n):
+    """迭代求 F(n)：只保留最近两个值，O(n) 次加法、O(1) 空间。"""
+    a, b = 0, 1  # F(0), F(1)
+    for _ in range(n):
+        a, b = b, a + b
+    return a
+
+
+# --8<-- [end:whiteboard]
+
+
+# --8<-- [start:whiteboard_doubling]
+def fib_pair(n):
+    """快速倍增：递归返回 (F(n), F(n+1))，O(log n) 次乘法。"""
+    if n == 0:
+        return 0, 1
+    a, b = fib_pair(n // 2)  # F(k), F(k+1)，k = n // 2
+    c = a * (2 * b - a)  # F(2k)
+    d = a * a + b * b  # F(2k+1)
+    return (d, c + d) if n % 2 else (c, d)
+
+
+# --8<-- [end:whiteboard_doubling]
+
+
 # --8<-- [start:check]
 def _check_n(n: int) -> int:
+    """n itself; TypeError unless an int (bool excluded), ValueError if negative."""
     if isinstance(n, bool) or not isinstance(n, int):
         raise TypeError(f"n must be an int, got {type(n).__name__}")
     if n < 0:
@@ -110,6 +137,7 @@ if __name__ == "__main__":
     # Python ints have arbitrary precision, so F(100) is exact.
     assert fib_fast_doubling(100) == fib_matrix(100) == fib_iterative(100)
     assert fib_iterative(100) == 354224848179261915075
+    assert fib(100) == fib_pair(100)[0] == fib_iterative(100)
     # --8<-- [end:demo]
     for bad in (-1, 2.0, True):
         try:

@@ -10,26 +10,62 @@ import numpy as np
 # --8<-- [end:imports]
 
 
+# --8<-- [start:whiteboard_momentum]
+def sgd_momentum_step(w, g, v, lr=0.01, mu=0.9):
+    """SGD + Momentum 的一步（PyTorch 的形式）：v = mu v + g，w -= lr v；v 从 0 开始。"""
+    v = mu * v + g
+    return w - lr * v, v
+
+
+# --8<-- [end:whiteboard_momentum]
+
+
+# --8<-- [start:whiteboard_adagrad]
+def adagrad_step(w, g, G, lr=0.01, eps=1e-10):
+    """AdaGrad 的一步：G 累加 g²（不是覆盖），w -= lr g / (sqrt(G) + eps)。"""
+    G = G + g * g
+    return w - lr * g / (np.sqrt(G) + eps), G
+
+
+# --8<-- [end:whiteboard_adagrad]
+
+
+# --8<-- [start:whiteboard_rmsprop]
+def rmsprop_step(w, g, s, lr=0.01, alpha=0.99, eps=1e-8):
+    """RMSprop 的一步：s 是 g² 的指数滑动平均，w -= lr g / (sqrt(s) + eps)。"""
+    s = alpha * s + (1 - alpha) * g * g
+    return w - lr * g / (np.sqrt(s) + eps), s
+
+
+# --8<-- [end:whiteboard_rmsprop]
+
+
+# --8<-- [start:whiteboard_adam]
+def adam_step(w, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    """Adam 的第 t 步（t 从 1 开始）：一阶、二阶矩的滑动平均，除以 1 - beta^t 做偏差修正。"""
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g * g
+    m_hat = m / (1 - beta1**t)
+    v_hat = v / (1 - beta2**t)
+    return w - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+
+
+# --8<-- [end:whiteboard_adam]
+
+
 # --8<-- [start:base]
 class Optimizer:
     """Common interface: step(params, grads) updates each array of params in place."""
 
     def __init__(self, lr: float):
-        if not lr >= 0:
-            raise ValueError(f"lr must be >= 0, got {lr}")
+        _check_lr(lr)
         self.lr = lr
         self.state: dict[int, dict] = {}  # per parameter index: buffers and step count
 
     def step(self, params: list[np.ndarray], grads: list[np.ndarray]) -> None:
         """Apply one update to every parameter array."""
-        if len(params) != len(grads):
-            raise ValueError(f"params and grads differ in length: {len(params)} vs {len(grads)}")
+        grads = _check_step(params, grads)
         for i, (p, g) in enumerate(zip(params, grads, strict=True)):
-            if not isinstance(p, np.ndarray) or p.dtype.kind != "f":
-                raise TypeError(f"params[{i}] must be a float numpy array")
-            g = np.asarray(g, dtype=p.dtype)
-            if g.shape != p.shape:
-                raise ValueError(f"grads[{i}] must have shape {p.shape}, got {g.shape}")
             state = self.state.setdefault(i, {"step": 0})
             state["step"] += 1
             self._update(p, g, state)
@@ -38,12 +74,36 @@ class Optimizer:
         raise NotImplementedError
 
 
+# --8<-- [end:base]
+
+
+# --8<-- [start:check]
+def _check_lr(lr: float) -> None:
+    if not lr >= 0:
+        raise ValueError(f"lr must be >= 0, got {lr}")
+
+
 def _check_unit(name: str, value: float) -> None:
     if not 0.0 <= value < 1.0:
         raise ValueError(f"{name} must be in [0, 1), got {value}")
 
 
-# --8<-- [end:base]
+def _check_step(params: list[np.ndarray], grads: list[np.ndarray]) -> list[np.ndarray]:
+    """The gradients as arrays of their parameters' dtype; errors for mismatches."""
+    if len(params) != len(grads):
+        raise ValueError(f"params and grads differ in length: {len(params)} vs {len(grads)}")
+    checked = []
+    for i, (p, g) in enumerate(zip(params, grads, strict=True)):
+        if not isinstance(p, np.ndarray) or p.dtype.kind != "f":
+            raise TypeError(f"params[{i}] must be a float numpy array")
+        g = np.asarray(g, dtype=p.dtype)
+        if g.shape != p.shape:
+            raise ValueError(f"grads[{i}] must have shape {p.shape}, got {g.shape}")
+        checked.append(g)
+    return checked
+
+
+# --8<-- [end:check]
 
 
 # --8<-- [start:sgd]

@@ -3,7 +3,7 @@
 import heapq
 
 import pytest
-from algorithms.heapsort import build_max_heap, heapsort, sift_down
+from algorithms.heapsort import build_max_heap, heapsort, heapsort_whiteboard, sift_down
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -16,6 +16,14 @@ def identity(x):
 @given(st.lists(st.integers(-5, 5)))
 def test_matches_sorted_with_duplicates(data):
     assert heapsort(data) == sorted(data)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(-4, 4) | st.floats(-1e3, 1e3), max_size=60))
+def test_whiteboard_matches_the_full_version(data):
+    copy = list(data)
+    assert heapsort_whiteboard(copy) is copy  # in place
+    assert copy == heapsort(data)
 
 
 @settings(max_examples=50, deadline=None)

@@ -1,10 +1,11 @@
 """Quicksort against sorted(), its worst case, and a stability counterexample."""
 
+import functools
 import itertools
 import math
 
 import pytest
-from algorithms.quicksort import partition3, quicksort
+from algorithms.quicksort import partition3, quicksort, quicksort_hoare, quicksort_lomuto
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -14,6 +15,15 @@ from hypothesis import strategies as st
 def test_matches_sorted_with_duplicates(data, seed):
     assert quicksort(data, seed=seed) == sorted(data)
     assert quicksort(data, pivot="first") == sorted(data)
+
+
+@pytest.mark.parametrize("board", [quicksort_lomuto, quicksort_hoare])
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(-4, 4) | st.floats(-1e3, 1e3), max_size=60))
+def test_whiteboard_versions_match_the_full_version(board, data):
+    copy = list(data)
+    assert board(copy) is copy  # in place
+    assert copy == quicksort(data)
 
 
 @settings(max_examples=50, deadline=None)
@@ -67,54 +77,43 @@ def test_all_equal_keys_take_one_pass():
     assert count_key_calls([7] * 1000) == 1000
 
 
-def two_way_comparisons(a: list, scheme: str) -> int:
-    """Sort a in place with a two-way partition ("lomuto" or "hoare", first or last element as
-    pivot, no randomisation) and return the number of key comparisons."""
-    count = 0
-    stack = [(0, len(a) - 1)]
-    while stack:
-        lo, hi = stack.pop()
-        if lo >= hi:
-            continue
-        if scheme == "lomuto":  # a[lo:i] < pivot <= a[i:j]
-            pivot, i = a[hi], lo
-            for j in range(lo, hi):
-                count += 1
-                if a[j] < pivot:
-                    a[i], a[j] = a[j], a[i]
-                    i += 1
-            a[i], a[hi] = a[hi], a[i]
-            stack += [(lo, i - 1), (i + 1, hi)]
-        else:  # Hoare: both scans stop on keys equal to the pivot
-            pivot, i, j = a[lo], lo - 1, hi + 1
-            while True:
-                i += 1
-                count += 1
-                while a[i] < pivot:
-                    i += 1
-                    count += 1
-                j -= 1
-                count += 1
-                while a[j] > pivot:
-                    j -= 1
-                    count += 1
-                if i >= j:
-                    break
-                a[i], a[j] = a[j], a[i]
-            stack += [(lo, j), (j + 1, hi)]
-    return count
+@functools.total_ordering
+class Counted:
+    """A number that counts the comparisons made with it."""
+
+    comparisons = 0
+
+    def __init__(self, value: float) -> None:
+        self.value = value
+
+    def __eq__(self, other) -> bool:
+        return self.value == other.value
+
+    def __lt__(self, other) -> bool:
+        Counted.comparisons += 1
+        return self.value < other.value
+
+    def __gt__(self, other) -> bool:
+        Counted.comparisons += 1
+        return self.value > other.value
+
+
+def comparisons(board, values) -> int:
+    """Sort values with a whiteboard quicksort and return the number of key comparisons."""
+    Counted.comparisons = 0
+    items = [Counted(v) for v in values]
+    assert [c.value for c in board(items)] == sorted(values)
+    return Counted.comparisons
 
 
 def test_two_way_partitions_on_all_equal_keys():
     # The page: Lomuto's partition is quadratic on all-equal input; Hoare's, whose scans
     # stop on equal keys, splits them in the middle and stays O(n log n).
     n = 512
-    for scheme in ("lomuto", "hoare"):
-        data = [1.0] * (n // 2) + [0.0] * (n // 2)
-        two_way_comparisons(data, scheme)
-        assert data == sorted(data), scheme
-    assert two_way_comparisons([7] * n, "lomuto") == n * (n - 1) // 2
-    assert two_way_comparisons([7] * n, "hoare") < 2 * n * math.log2(n)
+    assert comparisons(quicksort_lomuto, [7] * n) == n * (n - 1) // 2
+    assert comparisons(quicksort_hoare, [7] * n) < 2 * n * math.log2(n)
+    half = [1.0] * (n // 2) + [0.0] * (n // 2)
+    assert comparisons(quicksort_hoare, half) < 2 * n * math.log2(n)
 
 
 def test_unstable_counterexample():

@@ -8,6 +8,7 @@ from cnn.convolution import (
     conv2d,
     conv2d_macs,
     conv2d_params,
+    conv2d_whiteboard,
     conv_output_size,
     conv_transpose_output_size,
     fully_connected_params,
@@ -102,6 +103,26 @@ def test_conv2d_matches_loops_and_formula(h, w, k, stride, padding, dilation, gr
         conv_output_size(w, k, stride, padding, dilation),
     )
     np.testing.assert_allclose(got, ref, atol=1e-10)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    h=st.integers(3, 9),
+    w=st.integers(3, 9),
+    k=st.integers(1, 3),
+    stride=st.integers(1, 3),
+    padding=st.integers(0, 2),
+    seed=st.integers(0, 2**16),
+)
+def test_whiteboard_matches_full_version(h, w, k, stride, padding, seed):
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((2, 3, h, w))
+    weight, bias = rng.standard_normal((4, 3, k, k)), rng.standard_normal(4)
+    np.testing.assert_allclose(
+        conv2d_whiteboard(x, weight, bias, stride, padding),
+        conv2d(x, weight, bias, stride, padding),
+        atol=1e-10,
+    )
 
 
 @settings(max_examples=25, deadline=None)

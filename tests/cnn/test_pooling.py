@@ -2,7 +2,14 @@
 
 import numpy as np
 import pytest
-from cnn.pooling import avg_pool2d, avg_pool2d_backward, max_pool2d, max_pool2d_backward
+from cnn.pooling import (
+    avg_pool2d,
+    avg_pool2d_backward,
+    max_pool2d,
+    max_pool2d_backward,
+    max_pool_backward,
+    max_pool_forward,
+)
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -48,6 +55,18 @@ def test_backward_matches_numerical_gradient(config):
     num_avg = numerical_gradient(lambda: (avg_pool2d(x, k, s) * g).sum(), x)
     np.testing.assert_allclose(max_pool2d_backward(g, x, k, s), num_max, atol=1e-6)
     np.testing.assert_allclose(avg_pool2d_backward(g, x.shape, k, s), num_avg, atol=1e-6)
+
+
+@settings(max_examples=30, deadline=None)
+@given(configs)
+def test_whiteboard_matches_full_version(config):
+    k, s, h, w, seed = config
+    rng = np.random.default_rng(seed)
+    x = rng.integers(0, 3, size=(2, 3, h, w)).astype(float)  # many ties: the first max wins
+    out = max_pool2d(x, k, s)
+    np.testing.assert_array_equal(max_pool_forward(x, k, s), out)
+    g = rng.standard_normal(out.shape)
+    np.testing.assert_allclose(max_pool_backward(g, x, k, s), max_pool2d_backward(g, x, k, s))
 
 
 def test_overlapping_windows_accumulate():

@@ -7,10 +7,13 @@ from frameworks.numpy_classifier import (
     loss_and_grads,
     make_spiral,
     predict,
+    softmax_ce,
     softmax_cross_entropy,
     softmax_loss,
     train,
 )
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sklearn.metrics import log_loss
 
 from tests.gradcheck import numerical_gradient
@@ -45,6 +48,25 @@ def test_loss_is_stable_for_huge_scores():
     loss, grad = softmax_cross_entropy(scores, np.array([0, 0]))
     assert loss == pytest.approx(500.0)  # (0 + 1000) / 2
     assert np.isfinite(grad).all()
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(1, 6), st.integers(2, 5), st.floats(0.1, 30.0), st.integers(0, 2**16))
+def test_whiteboard_matches_full_version(n, k, scale, seed):
+    rng = np.random.default_rng(seed)
+    scores, y = scale * rng.standard_normal((n, k)), rng.integers(0, k, n)
+    loss, dscores = softmax_ce(scores, y)
+    full_loss, full_dscores = softmax_cross_entropy(scores, y)
+    assert np.isclose(loss, full_loss, rtol=1e-10)
+    np.testing.assert_allclose(dscores, full_dscores, rtol=1e-10, atol=1e-15)
+
+
+def test_whiteboard_log_of_an_underflowed_probability_is_inf():
+    # The page: the whiteboard takes log(p); the full version's log-softmax stays finite.
+    scores, y = np.array([[0.0, 800.0]]), np.array([0])
+    with np.errstate(divide="ignore"):
+        assert softmax_ce(scores, y)[0] == np.inf
+    assert softmax_cross_entropy(scores, y)[0] == pytest.approx(800.0)
 
 
 def test_initial_loss_is_log_k_for_zero_weights():

@@ -6,10 +6,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from python.fibonacci import (
+    fib,
     fib_fast_doubling,
     fib_iterative,
     fib_matrix,
     fib_memo,
+    fib_pair,
     fib_recursive,
 )
 
@@ -41,6 +43,13 @@ def test_known_large_values():
     # F(100) and F(300) from OEIS A000045 / standard tables.
     assert fib_fast_doubling(100) == 354224848179261915075
     assert fib_matrix(300) == 222232244629420445529739893461909967206666939096499764990979600
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.integers(0, 1500))
+def test_whiteboard_versions_match_the_full_version(n):
+    assert fib(n) == fib_iterative(n)
+    assert fib_pair(n) == (fib_fast_doubling(n), fib_fast_doubling(n + 1))
 
 
 @settings(max_examples=100, deadline=None)

@@ -17,6 +17,7 @@ from hooks import (
     notebook_anchors,
     question_bank,
     search_exclude,
+    whiteboard_list,
 )
 
 
@@ -50,6 +51,78 @@ def test_sections_follow_the_nav_order():
         ("训练基础", ["training/optimizers.md", "training/a.md"]),
         ("计算机视觉", ["detection/nms.md"]),
     ]
+
+
+SNIPPET = """import numpy as np
+
+# --8<-- [start:whiteboard]
+def relu_whiteboard(x):
+    \"\"\"ReLU 的前向。
+
+    More text.\"\"\"
+
+    return np.maximum(x, 0)
+# --8<-- [end:whiteboard]
+
+# --8<-- [start:whiteboard_pair]
+# 写出 | 两个函数
+def f(a, b=1):
+    return a
+def g(*xs):
+    return xs
+# --8<-- [end:whiteboard_pair]
+
+# --8<-- [start:full]
+def relu(x):
+    return np.maximum(x, 0)
+# --8<-- [end:full]
+"""
+
+
+def test_whiteboard_sections_give_their_task_and_line_count(tmp_path):
+    path = tmp_path / "a.py"
+    path.write_text(SNIPPET, encoding="utf-8")
+    found = whiteboard_list.snippet_sections(path)
+    assert list(found) == ["whiteboard", "whiteboard_pair", "full"]
+    assert [whiteboard_list.is_whiteboard(name) for name in found] == [True, True, False]
+    board = found["whiteboard"]
+    assert whiteboard_list.line_count(board) == 4
+    assert whiteboard_list.statement(board) == "ReLU 的前向。"
+    assert whiteboard_list.statement(found["whiteboard_pair"]) == "写出 | 两个函数"
+    assert [
+        whiteboard_list.signature(f) for f in whiteboard_list.functions(found["whiteboard_pair"])
+    ] == [
+        "f(a, b=1)",
+        "g(*xs)",
+    ]
+
+
+def test_whiteboard_list_links_to_the_heading_above(tmp_path, monkeypatch):
+    (tmp_path / "s").mkdir()
+    (tmp_path / "s" / "a.py").write_text(SNIPPET, encoding="utf-8")
+    monkeypatch.setattr(whiteboard_list, "ROOT", tmp_path)
+    page = "\n".join(
+        [
+            "# 激活函数",
+            "## 怎样写 `ReLU`？",
+            '=== "面试手写版"',
+            "    ```python",
+            '    --8<-- "s/a.py:whiteboard"',
+            '    --8<-- "s/a.py:whiteboard"',
+            "    ```",
+            "## 两个函数",
+            '--8<-- "s/a.py:whiteboard_pair"',
+            '--8<-- "s/a.py:full"',
+        ]
+    )
+    assert whiteboard_list.rows("act/relu.md", page) == [
+        "| [激活函数 › 怎样写 ReLU？](act/relu.md#怎样写-relu) "
+        "| `relu_whiteboard(x)`：ReLU 的前向。 | 4 |",
+        "| [激活函数 › 两个函数](act/relu.md#两个函数) "
+        "| `f(a, b=1)`、`g(*xs)`：写出 \\| 两个函数 | 5 |",
+    ]
+    with pytest.raises(PluginError, match="no section whiteboard_x"):
+        whiteboard_list.rows("b.md", '--8<-- "s/a.py:whiteboard_x"')
 
 
 def test_glossary_entries_are_parsed_and_sorted():

@@ -14,7 +14,11 @@ from training.optimizers import (
     Adam,
     AdamW,
     RMSprop,
+    adagrad_step,
+    adam_step,
     quadratic,
+    rmsprop_step,
+    sgd_momentum_step,
     trajectory,
 )
 
@@ -155,6 +159,32 @@ def test_adam_several_steps_match_the_hand_rolled_reference(make, wd, decoupled)
         adam_by_hand(p0[j], grads[:, j], 0.05, 0.7, 0.9, 1e-6, wd, decoupled) for j in range(3)
     ]
     np.testing.assert_allclose(p, expected, rtol=1e-12)
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.integers(1, 8), st.integers(0, 2**16))
+def test_whiteboard_steps_match_the_full_optimizers(steps, seed):
+    rng = np.random.default_rng(seed)
+    w0, grads = rng.normal(size=(2, 3)), rng.normal(size=(steps, 2, 3))
+    zero = np.zeros_like(w0)
+    cases = [
+        (SGD(lr=0.1, momentum=0.8), sgd_momentum_step, [zero], dict(lr=0.1, mu=0.8)),
+        (Adagrad(lr=0.3), adagrad_step, [zero], dict(lr=0.3)),
+        (RMSprop(lr=0.05, alpha=0.9), rmsprop_step, [zero], dict(lr=0.05, alpha=0.9)),
+        (
+            Adam(lr=0.05, betas=(0.7, 0.9)),
+            adam_step,
+            [zero, zero],
+            dict(lr=0.05, beta1=0.7, beta2=0.9),
+        ),
+    ]
+    for full, board, state, kwargs in cases:
+        w, board_w = w0.copy(), w0.copy()
+        for t, g in enumerate(grads, start=1):
+            full.step([w], [g])
+            extra = [t] if board is adam_step else []
+            board_w, *state = board(board_w, g, *state, *extra, **kwargs)
+        np.testing.assert_allclose(board_w, w, rtol=1e-12, err_msg=board.__name__)
 
 
 def test_adam_bias_correction_makes_every_step_lr_for_a_constant_gradient():

@@ -15,23 +15,6 @@ PAGES = sorted((ROOT / "docs").rglob("*.md"))
 MENTION = re.compile(r"测试中|测试里|单元测试|测试用例|\btests/|\bpytest\b")
 VERIFY = re.compile(r'^(!!!|\?\?\?\+?)\s+\w+\s+"验证"\s*$')
 FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
-# Pages of sections that another branch rewrites; removed from here once it is merged.
-NOT_YET = {
-    "detection/detectors.md",
-    "detection/metrics.md",
-    "detection/nms.md",
-    "detection/roi.md",
-    "ml/basics.md",
-    "ml/kmeans.md",
-    "ml/svm.md",
-    "mnist/index.md",
-    "normalization/batchnorm.md",
-    "normalization/input_normalization.md",
-    "normalization/layer_instance_group_norm.md",
-    "segmentation/dice.md",
-    "segmentation/semantic.md",
-    "tracking/siamese.md",
-}
 
 
 def prose_and_verification(markdown: str) -> tuple[list[tuple[int, str]], list[list[str]]]:
@@ -63,8 +46,6 @@ def page_id(page: Path) -> str:
 
 @pytest.mark.parametrize("page", PAGES, ids=page_id)
 def test_page_talks_to_the_candidate(page: Path):
-    if page_id(page) in NOT_YET:
-        pytest.skip("rewritten on another branch")
     prose, blocks = prose_and_verification(page.read_text(encoding="utf-8"))
     mentions = [f"line {n}: {line.strip()[:80]}" for n, line in prose if MENTION.search(line)]
     assert mentions == [], "the test suite belongs in the page's one 验证 line"
@@ -72,19 +53,6 @@ def test_page_talks_to_the_candidate(page: Path):
     for block in blocks:
         after = [line for line in block[1:] if line.strip() and not line.startswith((" ", "\t"))]
         assert after[:1] in ([], ["## 参考"]), "the 验证 admonition comes right before ## 参考"
-
-
-def test_pages_not_yet_rewritten_still_need_it():
-    """The skip list shrinks: a page that passes leaves it."""
-    clean = [
-        name
-        for name in sorted(NOT_YET)
-        if not any(
-            MENTION.search(line)
-            for _, line in prose_and_verification((ROOT / "docs" / name).read_text("utf-8"))[0]
-        )
-    ]
-    assert clean == [], "remove these pages from NOT_YET"
 
 
 def test_mentions_and_verification_blocks_are_found():

@@ -137,16 +137,6 @@ SECTIONS = sorted(
     if is_whiteboard(name)
 )
 SECTION_INCLUDE = re.compile(r'--8<--\s+"[^":]+:(?P<name>[\w-]+)"')
-# Pages another branch gives their 面试手写版; removed from here once it is merged.
-NOT_YET = {
-    "detection/metrics.md",
-    "detection/nms.md",
-    "ml/kmeans.md",
-    "mnist/index.md",
-    "normalization/batchnorm.md",
-    "segmentation/dice.md",
-    "segmentation/semantic.md",
-}
 # 完整实现 tabs that continue an earlier tab instead of standing alone (to be fixed).
 KNOWN_INCOMPLETE_TABS = {
     "transformer/attention.md:mha",  # needs imports, check, softmax and sdpa
@@ -188,8 +178,6 @@ def test_the_site_has_whiteboard_pages_and_sections():
 
 @pytest.mark.parametrize("page", TAGGED, ids=page_id)
 def test_tagged_page_shows_a_whiteboard_version_before_the_full_one(page: Path):
-    if page_id(page) in NOT_YET:
-        pytest.skip("gets its 面试手写版 on another branch")
     text = page.read_text(encoding="utf-8")
     found = [i for i in includes(text) if is_whiteboard(i["name"])]
     assert found, f"a page tagged 手写代码 includes no `whiteboard*` section ({BOARD})"

@@ -1,0 +1,150 @@
+"""SFT, reward-model, PPO-reward, DPO and GRPO code against PyTorch's cross_entropy and
+logsigmoid, numerical gradients, extreme margins and hand cases."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+from llm.alignment import (
+    dpo_loss,
+    dpo_loss_grad,
+    dpo_loss_whiteboard,
+    grpo_advantages,
+    kl_shaped_rewards,
+    reward_model_loss,
+    sft_loss,
+)
+
+rng = np.random.default_rng(0)
+
+
+def naive_dpo(pc, pr, rc, rr, beta):
+    m = beta * ((pc - rc) - (pr - rr))
+    return np.mean(-np.log(1 / (1 + np.exp(-m))))
+
+
+def test_dpo_hand_cases():
+    z = np.zeros(4)
+    assert np.isclose(dpo_loss(z, z, z, z), np.log(2))  # policy == reference
+    one = np.ones(1)
+    # margin beta * ((0 - (-1)) - (-1 - 0)) = 0.5 * 2 = 1: loss log(1 + e^-1)
+    assert np.isclose(dpo_loss(0 * one, -one, -one, 0 * one, beta=0.5), np.log1p(np.exp(-1)))
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    arrays(np.float64, st.tuples(st.just(4), st.integers(1, 6)), elements=st.floats(-50, 0)),
+    st.floats(0.01, 2.0),
+)
+def test_dpo_matches_naive_formula_and_whiteboard(lp, beta):
+    expected = naive_dpo(*lp, beta)
+    assert np.isclose(dpo_loss(*lp, beta=beta), expected, rtol=1e-10)
+    assert np.isclose(dpo_loss_whiteboard(*lp, beta=beta), expected, rtol=1e-10)
+
+
+def test_dpo_is_finite_for_any_margin():
+    big = np.array([1e6])
+    zero = np.zeros(1)
+    assert dpo_loss(big, -big, zero, zero) == 0.0  # naive: -log(1) after exp(-2e5) = 0, fine
+    assert np.isclose(dpo_loss(-big, big, zero, zero), 0.1 * 2e6)  # naive: log(0) = inf
+    with np.errstate(over="ignore", divide="ignore"):
+        assert np.isinf(naive_dpo(-big, big, zero, zero, 0.1))
+    assert np.isfinite(dpo_loss_whiteboard(-big, big, zero, zero))
+
+
+def test_dpo_against_torch_logsigmoid():
+    torch = pytest.importorskip("torch", reason="torch.nn.functional.logsigmoid is the reference")
+    lp = rng.normal(size=(4, 8)) * np.array([[1.0], [1.0], [1.0], [1e6]])  # some huge margins
+    t = [torch.from_numpy(a) for a in lp]
+    margin = 0.1 * ((t[0] - t[2]) - (t[1] - t[3]))
+    expected = (-torch.nn.functional.logsigmoid(margin)).mean().item()
+    assert np.isclose(dpo_loss(*lp), expected, rtol=1e-12)
+
+
+def test_dpo_gradient_numerically_and_with_torch():
+    lp = rng.normal(size=(4, 5))
+    beta, h = 0.3, 1e-6
+    grad = dpo_loss_grad(*lp, beta=beta)
+    for i in range(5):
+        for which, sign in ((0, 1), (1, -1)):  # chosen and rejected policy log-probs
+            up, down = lp.copy(), lp.copy()
+            up[which, i] += h
+            down[which, i] -= h
+            numeric = (dpo_loss(*up, beta=beta) - dpo_loss(*down, beta=beta)) / (2 * h)
+            assert np.isclose(numeric, sign * grad[i], rtol=1e-5, atol=1e-10)
+    torch = pytest.importorskip("torch", reason="autograd as a second reference")
+    pc = torch.tensor(lp[0], requires_grad=True)
+    margin = beta * ((pc - torch.tensor(lp[2])) - (torch.tensor(lp[1]) - torch.tensor(lp[3])))
+    (-torch.nn.functional.logsigmoid(margin)).mean().backward()
+    np.testing.assert_allclose(grad, pc.grad.numpy(), rtol=1e-12)
+
+
+def test_dpo_gradient_vanishes_once_the_pair_is_ranked():
+    big = np.array([1e6])
+    assert dpo_loss_grad(big, -big, 0 * big, 0 * big)[0] == 0.0  # sigma(-m) -> 0
+    assert np.isclose(dpo_loss_grad(-big, big, 0 * big, 0 * big)[0], -0.1)  # sigma(-m) -> 1
+
+
+def test_reward_model_loss():
+    assert np.isclose(reward_model_loss(np.array([2.0]), np.array([0.0])), np.log1p(np.exp(-2)))
+    assert np.isclose(reward_model_loss(np.array([-1e6]), np.array([1e6])), 2e6)
+    torch = pytest.importorskip("torch", reason="logsigmoid is the reference")
+    c, r = rng.normal(size=6), rng.normal(size=6)
+    expected = -torch.nn.functional.logsigmoid(torch.from_numpy(c - r)).mean().item()
+    assert np.isclose(reward_model_loss(c, r), expected, rtol=1e-12)
+
+
+def test_kl_shaped_rewards_sum_to_score_minus_beta_kl():
+    policy, ref = np.log([0.5, 0.2, 0.9]), np.log([0.25, 0.4, 0.9])
+    r = kl_shaped_rewards(1.5, policy, ref, beta=0.1)
+    np.testing.assert_allclose(r[:2], -0.1 * (policy[:2] - ref[:2]))
+    assert np.isclose(r[-1], 1.5)  # log-ratio 0 on the last token
+    assert np.isclose(r.sum(), 1.5 - 0.1 * np.sum(policy - ref))
+
+
+def test_sft_loss_only_on_response_tokens_against_torch():
+    logits = rng.normal(size=(7, 11))
+    labels = np.array([-100, -100, -100, 3, 5, 0, -100])  # prompt masked, one pad at the end
+    kept = [3, 4, 5]
+    log_p = logits - np.log(np.exp(logits).sum(1, keepdims=True))
+    by_hand = -np.mean([log_p[t, labels[t]] for t in kept])
+    assert np.isclose(sft_loss(logits, labels), by_hand)
+    torch = pytest.importorskip(
+        "torch", reason="F.cross_entropy(ignore_index=-100) is the reference"
+    )
+    expected = torch.nn.functional.cross_entropy(
+        torch.from_numpy(logits), torch.from_numpy(labels), ignore_index=-100
+    ).item()
+    assert np.isclose(sft_loss(logits, labels), expected, rtol=1e-12)
+
+
+def test_grpo_advantages():
+    adv = grpo_advantages(np.array([[1.0, 0.0, 0.0, 1.0], [0.0, 0.0, 0.0, 1.0]]))
+    np.testing.assert_allclose(adv[0], [1, -1, -1, 1], atol=1e-6)
+    np.testing.assert_allclose(adv.mean(axis=1), 0, atol=1e-12)  # zero mean within a group
+    assert adv[1, 3] > 0 > adv[1, 0]
+    np.testing.assert_array_equal(grpo_advantages(np.ones((1, 3))), 0)  # all equal: no signal
+
+
+@pytest.mark.parametrize(
+    ("call", "error"),
+    [
+        (lambda: dpo_loss(np.zeros(2), np.zeros(3), np.zeros(2), np.zeros(2)), ValueError),
+        (lambda: dpo_loss(np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(0)), ValueError),
+        (lambda: dpo_loss(*np.zeros((4, 2)), beta=0.0), ValueError),
+        (lambda: dpo_loss(*np.zeros((4, 2)), beta="0.1"), TypeError),
+        (lambda: dpo_loss(np.array(["a"]), *np.zeros((3, 1))), TypeError),
+        (lambda: dpo_loss(np.array([np.nan]), *np.zeros((3, 1))), ValueError),
+        (lambda: dpo_loss(np.array([np.inf]), np.array([np.inf]), *np.zeros((2, 1))), ValueError),
+        (lambda: reward_model_loss(np.zeros((2, 2)), np.zeros((2, 2))), ValueError),
+        (lambda: sft_loss(np.zeros((3, 4)), np.array([-100, -100, -100])), ValueError),
+        (lambda: sft_loss(np.zeros((3, 4)), np.array([0, 4, 1])), ValueError),
+        (lambda: sft_loss(np.zeros((3, 4)), np.array([0.0, 1.0, 1.0])), TypeError),
+        (lambda: kl_shaped_rewards(np.nan, np.zeros(2), np.zeros(2)), ValueError),
+        (lambda: grpo_advantages(np.ones((2, 1))), ValueError),
+    ],
+)
+def test_bad_input(call, error):
+    with pytest.raises(error):
+        call()

@@ -1,0 +1,161 @@
+"""Ring all-reduce, ZeRO memory, the tensor-parallel MLP, the GPipe bubble and gradient
+accumulation against direct sums, the ZeRO paper's Figure 1, PyTorch and a full batch."""
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from llm.distributed import (
+    accumulate_gradients,
+    bubble_fraction,
+    gelu,
+    gpipe_schedule,
+    ring_allreduce,
+    ring_allreduce_whiteboard,
+    ring_traffic_bytes,
+    tensor_parallel_mlp,
+    tensor_parallel_mlp_whiteboard,
+    zero_memory_per_gpu,
+)
+
+rng = np.random.default_rng(0)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(1, 6), st.integers(1, 20))
+def test_ring_allreduce_sums_and_counts_bytes(n, size):
+    xs = [rng.normal(size=size) for _ in range(n)]
+    out, sent = ring_allreduce(xs)
+    for o in out:
+        np.testing.assert_allclose(o, np.sum(xs, axis=0), atol=1e-12)
+    for o in ring_allreduce_whiteboard(xs):
+        np.testing.assert_allclose(o, np.sum(xs, axis=0), atol=1e-12)
+    # Each phase: n - 1 sends; in total every worker sends every chunk but one, twice over.
+    chunk_bytes = np.array([c.nbytes for c in np.array_split(xs[0], n)])
+    assert sent.sum() == 2 * (n - 1) * chunk_bytes.sum()
+    if size % n == 0:  # equal chunks: exactly 2 (N - 1) / N of the array per worker
+        assert (sent == ring_traffic_bytes(n, xs[0].nbytes)).all()
+
+
+def test_ring_allreduce_keeps_shape_and_inputs():
+    xs = [np.arange(6.0).reshape(2, 3) * (i + 1) for i in range(3)]
+    copies = [x.copy() for x in xs]
+    out, sent = ring_allreduce(xs)
+    assert all(o.shape == (2, 3) for o in out)
+    np.testing.assert_array_equal(out[1], np.arange(6.0).reshape(2, 3) * 6)
+    assert all((x == c).all() for x, c in zip(xs, copies, strict=True))
+    assert sent.tolist() == [2 * 2 * 16] * 3  # 4 sends of 2 float64 values each
+
+
+def test_zero_memory_reproduces_figure_1_of_the_paper():
+    # Rajbhandari et al. 2020, Figure 1: Psi = 7.5B, N_d = 64, K = 12.
+    gb = [zero_memory_per_gpu(7.5e9, 64, stage) / 1e9 for stage in range(4)]
+    assert gb[0] == 120.0
+    assert [round(g, 1) for g in gb[1:]] == [31.4, 16.6, 1.9]
+    assert math.isclose(gb[3], 120.0 / 64)
+
+
+def test_tensor_parallel_mlp_equals_full_mlp():
+    x = rng.normal(size=(2, 5, 8))
+    a, b = rng.normal(size=(8, 24)), rng.normal(size=(24, 6))
+    ba, bb = rng.normal(size=24), rng.normal(size=6)
+    full = gelu(x @ a + ba) @ b + bb
+    for n in (1, 2, 3, 4, 6):
+        np.testing.assert_allclose(tensor_parallel_mlp(x, a, b, n, ba, bb), full, rtol=1e-12)
+        np.testing.assert_allclose(tensor_parallel_mlp_whiteboard(x, a, b, n), gelu(x @ a) @ b)
+    # Splitting A by rows instead would need GELU of a sum: not equal to the sum of GELUs.
+    half = 4
+    wrong = gelu(x[..., :half] @ a[:half]) + gelu(x[..., half:] @ a[half:])
+    assert not np.allclose(wrong @ b, gelu(x @ a) @ b)
+
+
+def test_gelu_is_torch_tanh_gelu():
+    torch = pytest.importorskip("torch", reason="torch.nn.functional.gelu is the reference")
+    z = np.linspace(-6, 6, 101)
+    expected = torch.nn.functional.gelu(torch.from_numpy(z), approximate="tanh").numpy()
+    np.testing.assert_allclose(gelu(z), expected, rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize(("p", "m"), [(1, 1), (2, 3), (4, 4), (4, 16), (8, 2)])
+def test_gpipe_schedule_bubble(p, m):
+    grid = gpipe_schedule(p, m)
+    assert grid.shape == (p, 2 * (m + p - 1))
+    for s in range(p):  # every stage runs each micro-batch's forward and backward once
+        assert sorted(grid[s][grid[s] != 0].tolist()) == sorted([*range(1, m + 1), *range(-m, 0)])
+        for k in range(1, m + 1):  # dependencies: forward after the previous stage's,
+            if s > 0:  # backward after the next stage's
+                assert np.argmax(grid[s] == k) > np.argmax(grid[s - 1] == k)
+            if s < p - 1:
+                assert np.argmax(grid[s] == -k) > np.argmax(grid[s + 1] == -k)
+    assert math.isclose((grid == 0).mean(), bubble_fraction(p, m))
+    assert math.isclose(bubble_fraction(p, m), (p - 1) / (m + p - 1))
+
+
+def test_gradient_accumulation_equals_the_large_batch():
+    # Linear regression, mean squared error: the gradient of the mean over all samples.
+    x, y, w = rng.normal(size=(10, 3)), rng.normal(size=10), rng.normal(size=3)
+
+    def mean_grad(xb, yb):
+        return 2 * xb.T @ (xb @ w - yb) / len(yb)
+
+    full = mean_grad(x, y)
+    splits = [slice(0, 2), slice(2, 9), slice(9, 10)]  # unequal micro-batches: 2, 7, 1
+    grads = [mean_grad(x[s], y[s]) for s in splits]
+    sizes = [2, 7, 1]
+    np.testing.assert_allclose(accumulate_gradients(grads, sizes), full)
+    assert not np.allclose(np.mean(grads, axis=0), full)  # the naive average is wrong
+    equal = [mean_grad(x[i : i + 5], y[i : i + 5]) for i in (0, 5)]
+    np.testing.assert_allclose(np.mean(equal, axis=0), full)  # fine for equal sizes
+
+
+def test_gradient_accumulation_against_torch_autograd():
+    torch = pytest.importorskip("torch", reason="torch autograd is the reference")
+    x, y = torch.randn(9, 4, dtype=torch.float64), torch.randn(9, dtype=torch.float64)
+    w = torch.zeros(4, dtype=torch.float64, requires_grad=True)
+    ((x @ w - y) ** 2).mean().backward()
+    full = w.grad.numpy().copy()
+    grads = []
+    for s in (slice(0, 4), slice(4, 9)):
+        w.grad = None
+        ((x[s] @ w - y[s]) ** 2).mean().backward()
+        grads.append(w.grad.numpy().copy())
+    np.testing.assert_allclose(accumulate_gradients(grads, [4, 5]), full)
+
+
+@pytest.mark.parametrize(
+    ("call", "error"),
+    [
+        (lambda: ring_allreduce([]), ValueError),
+        (lambda: ring_allreduce([np.ones(3), np.ones(4)]), ValueError),
+        (lambda: ring_allreduce([np.array(["a"])]), TypeError),
+        (lambda: ring_traffic_bytes(0, 10), ValueError),
+        (lambda: zero_memory_per_gpu(1e9, 8, 4), ValueError),
+        (lambda: zero_memory_per_gpu(-1.0, 8, 1), ValueError),
+        (lambda: zero_memory_per_gpu(1e9, 0, 1), ValueError),
+        (
+            lambda: tensor_parallel_mlp(np.ones((2, 4)), np.ones((4, 6)), np.ones((6, 4)), 4),
+            ValueError,
+        ),
+        (
+            lambda: tensor_parallel_mlp(np.ones((2, 3)), np.ones((4, 8)), np.ones((8, 4)), 2),
+            ValueError,
+        ),
+        (
+            lambda: tensor_parallel_mlp(np.ones((2, 4)), np.ones((4, 8)), np.ones((7, 4)), 2),
+            ValueError,
+        ),
+        (
+            lambda: tensor_parallel_mlp(np.ones((2, 4)), np.ones((4, 8)), np.ones((8, 4)), 2.0),
+            TypeError,
+        ),
+        (lambda: gpipe_schedule(0, 4), ValueError),
+        (lambda: bubble_fraction(4, 0), ValueError),
+        (lambda: accumulate_gradients([np.ones(2)], [1, 2]), ValueError),
+        (lambda: accumulate_gradients([np.ones(2)], [0]), ValueError),
+    ],
+)
+def test_bad_input(call, error):
+    with pytest.raises(error):
+        call()

@@ -1,0 +1,190 @@
+"""Float formats, bfloat16 rounding, dynamic loss scaling and the memory calculator against
+numpy's finfo, PyTorch's casts and GradScaler, and published model sizes."""
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from llm.memory import (
+    ADAM_MIXED_PRECISION,
+    DynamicLossScaler,
+    activation_bytes,
+    bit_fields,
+    float_format,
+    llama_params,
+    nf4_bits_per_param,
+    to_bfloat16,
+    training_memory,
+    update_scale_whiteboard,
+)
+
+
+@pytest.mark.parametrize(("name", "dtype"), [("fp16", np.float16), ("fp32", np.float32)])
+def test_float_format_matches_numpy_finfo(name, dtype):
+    f, info = float_format(name), np.finfo(dtype)
+    assert f["max"] == float(info.max)
+    assert f["min_normal"] == float(info.smallest_normal)
+    assert f["min_subnormal"] == float(info.smallest_subnormal)
+    assert f["eps"] == float(info.eps)
+    assert f["exponent_bits"] == info.nexp
+    assert f["mantissa_bits"] == info.nmant
+
+
+def test_bf16_format_matches_torch_finfo():
+    torch = pytest.importorskip("torch", reason="torch.finfo(torch.bfloat16) is the reference")
+    f, info = float_format("bf16"), torch.finfo(torch.bfloat16)
+    assert (f["max"], f["min_normal"], f["eps"]) == (info.max, info.smallest_normal, info.eps)
+    assert f["min_subnormal"] == torch.tensor(2.0**-133, dtype=torch.bfloat16).item() > 0
+
+
+def test_bit_fields_by_hand():
+    assert bit_fields(1.0, "fp16") == "0 01111 0000000000"  # exponent 15 - bias 15 = 0
+    assert bit_fields(65504.0, "fp16") == "0 11110 1111111111"  # largest finite fp16
+    assert bit_fields(-2.5, "fp32") == "1 10000000 01000000000000000000000"  # -1.01b x 2^1
+    assert bit_fields(1.0, "bf16") == "0 01111111 0000000"  # fp32's exponent, 7 mantissa bits
+
+
+def test_fp16_overflow_underflow_and_loss_scaling():
+    with np.errstate(over="ignore"):
+        assert np.isinf(np.float16(70000.0))  # > 65504
+    grads = np.array([1e-3, 1e-6, 1e-8, 1e-9])
+    g16 = grads.astype(np.float16)
+    assert g16[2] == 0
+    assert g16[3] == 0
+    assert 0 < g16[1] < float_format("fp16")["min_normal"]  # survives only as a subnormal
+    scaled = (grads * 2.0**16).astype(np.float16)
+    assert (scaled > 0).all()
+    np.testing.assert_allclose(scaled.astype(np.float64) / 2.0**16, grads, rtol=1e-3)
+
+
+def test_to_bfloat16_matches_torch_cast():
+    torch = pytest.importorskip("torch", reason="torch's float32 -> bfloat16 cast is the reference")
+    rng = np.random.default_rng(0)
+    x = np.concatenate(
+        [
+            rng.normal(size=200) * 10.0 ** rng.integers(-40, 38, size=200),
+            [0.0, -0.0, 1 + 2**-8, 1 + 3 * 2**-8, np.inf, -np.inf, 3.4e38, 1e-40, 65504.0],
+        ]
+    ).astype(np.float32)
+    expected = torch.from_numpy(x).to(torch.bfloat16).float().numpy()
+    np.testing.assert_array_equal(to_bfloat16(x), expected)  # 3.4e38 rounds up to inf
+    assert np.isnan(to_bfloat16(np.float32(np.nan)))
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.floats(-(2.0**100), 2.0**100, width=32))
+def test_to_bfloat16_rounding_modes(v):
+    x = np.float32(v)
+    trunc, near = to_bfloat16(x, "truncate"), to_bfloat16(x, "nearest_even")
+    assert abs(float(trunc)) <= abs(v)  # truncation rounds toward zero
+    assert abs(float(near) - v) <= abs(float(trunc) - v)  # nearest is never farther
+    assert abs(float(near) - v) <= abs(v) * 2.0**-8 + 2.0**-134  # half an ulp (subnormals: abs)
+
+
+def test_update_rule_matches_torch_grad_scaler():
+    torch = pytest.importorskip("torch", reason="torch.amp.GradScaler is the reference")
+    pattern = [0, 1, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0]  # 1: this step's gradients contain inf
+    ours = DynamicLossScaler(init_scale=2.0**10, growth_interval=3)
+    theirs = torch.amp.GradScaler("cpu", init_scale=2.0**10, growth_interval=3)
+    p = torch.nn.Parameter(torch.ones(2))
+    opt = torch.optim.SGD([p], lr=0.1)
+    board, good = 2.0**10, 0
+    for bad in pattern:
+        opt.zero_grad()
+        before = p.detach().clone()
+        (theirs.scale((p * torch.tensor([math.inf if bad else 1.0, 1.0])).sum())).backward()
+        grads = [p.grad.numpy() * 1.0]
+        _, found_inf = ours.unscale(grads)
+        theirs.step(opt)
+        theirs.update()
+        ours.update(found_inf)
+        board, good = update_scale_whiteboard(board, good, found_inf, growth_interval=3)
+        assert found_inf == bool(bad) == torch.equal(p.detach(), before)  # skipped step
+        assert ours.scale == theirs.get_scale() == board
+
+
+def test_default_scaler_settings_are_torch_defaults():
+    s = DynamicLossScaler()
+    assert (s.scale, s.growth_factor, s.backoff_factor, s.growth_interval) == (
+        65536.0,
+        2.0,
+        0.5,
+        2000,
+    )
+    for _ in range(1999):
+        s.update(found_inf=False)
+    assert s.scale == 65536.0
+    s.update(found_inf=False)
+    assert s.scale == 131072.0
+    assert s.good_steps == 0
+
+
+def test_scale_never_grows_to_inf():
+    s = DynamicLossScaler(init_scale=2.0**127, growth_interval=1)
+    s.update(found_inf=False)
+    assert s.scale == 2.0**127  # 2^128 overflows float32
+
+
+def test_unscale_divides_and_flags_nan():
+    s = DynamicLossScaler(init_scale=4.0)
+    grads, found = s.unscale([np.array([8.0, 2.0])])
+    np.testing.assert_array_equal(grads[0], [2.0, 0.5])
+    assert not found
+    assert s.unscale([np.array([1.0]), np.array([np.nan])])[1]
+
+
+def test_llama_params_match_published_sizes():
+    assert sum(llama_params().values()) == 6_738_415_616  # Llama-2-7B
+    big = llama_params(
+        hidden_size=8192, intermediate_size=28672, n_layers=80, n_heads=64, n_kv_heads=8
+    )
+    assert sum(big.values()) == 68_976_648_192  # Llama-2-70B (GQA, 8 KV heads)
+
+
+def test_nf4_bits_from_the_qlora_paper():
+    assert nf4_bits_per_param(double_quant=False) == 4.5  # 32 / 64 = 0.5 bits of constants
+    assert math.isclose(nf4_bits_per_param() - 4, 0.127, abs_tol=5e-4)  # 8/64 + 32/(64*256)
+
+
+def test_training_memory_counts():
+    assert sum(ADAM_MIXED_PRECISION.values()) == 16
+    full = training_memory(1000)
+    assert full == {"weights": 2000, "gradients": 2000, "optimizer": 12000}
+    lora = training_memory(10, frozen_weight_bytes=2000.0)
+    assert lora == {"weights": 2020.0, "gradients": 20, "optimizer": 120}
+
+
+def test_activation_bytes_by_hand():
+    s, b, h, a, n = 8, 2, 16, 4, 3
+    assert activation_bytes(s, b, h, a, n, flash_attention=False) == n * s * b * h * (
+        34 + 5 * a * s / h
+    )
+    assert activation_bytes(s, b, h, a, n) == n * 34 * s * b * h
+    assert activation_bytes(s, b, h, a, n, checkpointing=True) == n * 2 * s * b * h
+
+
+@pytest.mark.parametrize(
+    ("call", "error"),
+    [
+        (lambda: float_format("fp8"), ValueError),
+        (lambda: bit_fields(1.0, "int8"), ValueError),
+        (lambda: to_bfloat16(np.ones(2), rounding="up"), ValueError),
+        (lambda: to_bfloat16(np.array(["a"])), TypeError),
+        (lambda: DynamicLossScaler(init_scale=0.0), ValueError),
+        (lambda: DynamicLossScaler(growth_factor=0.5), ValueError),
+        (lambda: DynamicLossScaler(growth_interval=0), ValueError),
+        (lambda: DynamicLossScaler(growth_interval=2.5), TypeError),
+        (lambda: llama_params(hidden_size=100, n_heads=3), ValueError),
+        (lambda: llama_params(n_layers=0), ValueError),
+        (lambda: training_memory(-1), ValueError),
+        (lambda: training_memory(1.5), TypeError),
+        (lambda: training_memory(1, frozen_weight_bytes=-1.0), ValueError),
+        (lambda: activation_bytes(0, 1, 8, 2, 1), ValueError),
+        (lambda: nf4_bits_per_param(block_size=0), ValueError),
+    ],
+)
+def test_bad_input(call, error):
+    with pytest.raises(error):
+        call()

@@ -70,10 +70,11 @@ def cosine_top_k(query, docs, k: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 # --8<-- [start:embed]
-def bigram_embedding(texts: list[str], dim: int = 256) -> np.ndarray:
+def bigram_embedding(texts: list[str], dim: int = 4096) -> np.ndarray:
     """A toy embedding: counts of each text's character bigrams, hashed into dim buckets.
 
-    Deterministic (crc32, not Python's salted hash). A real system uses a trained encoder
+    Deterministic (crc32, not Python's salted hash); different bigrams can share a bucket,
+    fewer the more buckets there are. A real system uses a trained encoder
     whose vectors put paraphrases close together; this one only sees shared characters.
     """
     from zlib import crc32

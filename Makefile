@@ -1,5 +1,5 @@
 # Two commands for readers and contributors (see README.md):
-#   make serve   preview the site at http://127.0.0.1:8000
+#   make serve   preview the site at http://127.0.0.1:8000/dl-interview-notes/
 #   make test    run every check CI runs
 # and one optional: make build (static site in site/).
 # Each sets up .venv and node_modules on first use, and again only when a lock file changes.
@@ -19,8 +19,9 @@ test: export PYTHONDONTWRITEBYTECODE :=
 
 .PHONY: serve test build pdf offline deps clean
 
+# --dirty: a save rebuilds only the pages it changes (hooks/live_reload.py), in about a second.
 serve: deps
-	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
+	$(BIN)/mkdocs serve --dirty --dev-addr 127.0.0.1:8000
 
 test: deps
 	$(BIN)/ruff check .

@@ -54,3 +54,27 @@ $(JS_DEPS): package-lock.json
 clean:
 	rm -rf $(VENV) node_modules site site-offline dl-interview-notes-offline.zip .cache \
 		.pytest_cache .hypothesis
+
+# The loop while writing one chapter, e.g. make check AREA=detection (well under a minute):
+# ruff on the Python files changed since BASE (committed or not, and new ones), then that
+# chapter's unit tests, doc tests, per-page checks and browser tests, on the site built by
+# a strict build (tests/site/conftest.py). Run make test before opening a pull request.
+BASE ?= $(shell git merge-base HEAD origin/main 2>/dev/null || git merge-base HEAD main 2>/dev/null || echo HEAD)
+CHANGED_PY = $(shell { git diff --name-only --diff-filter=d $(BASE) -- '*.py' '*.ipynb'; \
+	git ls-files --others --exclude-standard -- '*.py' '*.ipynb'; } | sort -u)
+SITE_TESTS_PER_PAGE := test_browser test_copywriting test_page_metadata test_doc_fences test_snippets_run
+check: export OMP_NUM_THREADS := 1
+check: export OPENBLAS_NUM_THREADS := 1
+check: export MKL_NUM_THREADS := 1
+check: export PYTHONDONTWRITEBYTECODE :=
+
+.PHONY: check
+check: deps
+	@test -n "$(AREA)" -a -d "docs/$(AREA)" -a -d "tests/$(AREA)" || { echo "usage: make check" \
+		"AREA=<chapter>, one of: $$(cd docs && for d in */; do test -d ../tests/$$d && \
+		printf '%s ' $${d%/}; done)"; exit 2; }
+	$(if $(CHANGED_PY),$(BIN)/ruff check $(CHANGED_PY),@echo "ruff: no Python file changed since $(BASE)")
+	$(if $(CHANGED_PY),$(BIN)/ruff format --check $(CHANGED_PY),@true)
+	$(BIN)/pytest -n 2 --dist worksteal --area $(AREA) tests/$(AREA) docs/$(AREA) \
+		$(SITE_TESTS_PER_PAGE:%=tests/site/%.py) \
+		tests/site/test_build.py::test_site_builds_with_katex_served_locally

@@ -7,9 +7,10 @@ their build-time code imports (and those modules' data files), and what every pa
 built from (mkdocs.yml, hooks, templates, the glossary appended to every page, the search
 dictionary). This hook marks a page modified when any of those is newer than its HTML,
 gives the tags page what every page's front matter says, keeps the search index whole,
-and reloads edited hooks for the next rebuild. With the print-site or offline plugin on,
-every rebuild is a full one. A full build (`mkdocs build`, the first build of `serve`)
-builds every page anyway: the hook then only dates the pages it wrote.
+reloads edited hooks for the next rebuild, and keeps the theme's compiled templates.
+With the print-site or offline plugin on, every rebuild is a full one. A full build
+(`mkdocs build`, the first build of `serve`) builds every page anyway: the hook then only
+dates the pages it wrote.
 """
 
 import json
@@ -21,6 +22,7 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
+import jinja2
 from mkdocs.config import config_options
 
 # pymdownx.snippets: `--8<-- "path"` on a line, or a block of paths between two `--8<--`
@@ -276,6 +278,15 @@ def on_nav(nav, config, files):
         if listing:
             tags.on_page_markdown(file.page.markdown, page=file.page, config=config, files=files)
     return nav
+
+
+def on_env(env, config, files):
+    # The theme's templates are compiled anew for every build; their compiled code is kept
+    # in .cache/jinja (Jinja checks each against its source).
+    directory = project_root(config) / ".cache" / "jinja"
+    directory.mkdir(parents=True, exist_ok=True)
+    env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(directory))
+    return env
 
 
 def on_page_context(context, page, config, nav):

@@ -73,8 +73,8 @@ check: deps
 	@test -n "$(AREA)" -a -d "docs/$(AREA)" -a -d "tests/$(AREA)" || { echo "usage: make check" \
 		"AREA=<chapter>, one of: $$(cd docs && for d in */; do test -d ../tests/$$d && \
 		printf '%s ' $${d%/}; done)"; exit 2; }
-	$(if $(CHANGED_PY),$(BIN)/ruff check $(CHANGED_PY),@echo "ruff: no Python file changed since $(BASE)")
-	$(if $(CHANGED_PY),$(BIN)/ruff format --check $(CHANGED_PY),@true)
+	$(if $(CHANGED_PY),$(BIN)/ruff check --force-exclude $(CHANGED_PY),@echo "ruff: no Python file changed since $(BASE)")
+	$(if $(CHANGED_PY),$(BIN)/ruff format --check --force-exclude $(CHANGED_PY),@true)
 	$(BIN)/pytest -n 2 --dist worksteal --area $(AREA) tests/$(AREA) docs/$(AREA) \
 		$(SITE_TESTS_PER_PAGE:%=tests/site/%.py) \
 		tests/site/test_build.py::test_site_builds_with_katex_served_locally

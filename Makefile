@@ -1,5 +1,5 @@
 # Two commands for readers and contributors (see README.md):
-#   make serve   preview the site at http://127.0.0.1:8000
+#   make serve   preview the site at http://127.0.0.1:8000/dl-interview-notes/
 #   make test    run every check CI runs
 # and optional ones: make build (static site in site/), make test-without-frameworks,
 # make mutate [AREA=detection] (see CONTRIBUTING.md).
@@ -23,8 +23,9 @@ test-without-frameworks: export MKL_NUM_THREADS := 1
 
 .PHONY: serve test test-without-frameworks mutate build pdf offline deps clean
 
+# --dirty: a save rebuilds only the pages it changes (hooks/live_reload.py), in about a second.
 serve: deps
-	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
+	$(BIN)/mkdocs serve --dirty --dev-addr 127.0.0.1:8000
 
 test: deps
 	$(BIN)/ruff check .
@@ -72,3 +73,27 @@ $(JS_DEPS): package-lock.json
 clean:
 	rm -rf $(VENV) node_modules site site-offline dl-interview-notes-offline.zip .cache \
 		.pytest_cache .hypothesis .mutation
+
+# The loop while writing one chapter, e.g. make check AREA=detection (well under a minute):
+# ruff on the Python files changed since BASE (committed or not, and new ones), then that
+# chapter's unit tests, doc tests, per-page checks and browser tests, on the site built by
+# a strict build (tests/site/conftest.py). Run make test before opening a pull request.
+BASE ?= $(shell git merge-base HEAD origin/main 2>/dev/null || git merge-base HEAD main 2>/dev/null || echo HEAD)
+CHANGED_PY = $(shell { git diff --name-only --diff-filter=d $(BASE) -- '*.py' '*.ipynb'; \
+	git ls-files --others --exclude-standard -- '*.py' '*.ipynb'; } | sort -u)
+SITE_TESTS_PER_PAGE := test_browser test_copywriting test_page_metadata test_doc_fences test_snippets_run
+check: export OMP_NUM_THREADS := 1
+check: export OPENBLAS_NUM_THREADS := 1
+check: export MKL_NUM_THREADS := 1
+check: export PYTHONDONTWRITEBYTECODE :=
+
+.PHONY: check
+check: deps
+	@test -n "$(AREA)" -a -d "docs/$(AREA)" -a -d "tests/$(AREA)" || { echo "usage: make check" \
+		"AREA=<chapter>, one of: $$(cd docs && for d in */; do test -d ../tests/$$d && \
+		printf '%s ' $${d%/}; done)"; exit 2; }
+	$(if $(CHANGED_PY),$(BIN)/ruff check --force-exclude $(CHANGED_PY),@echo "ruff: no Python file changed since $(BASE)")
+	$(if $(CHANGED_PY),$(BIN)/ruff format --check --force-exclude $(CHANGED_PY),@true)
+	$(BIN)/pytest -n 2 --dist worksteal --area $(AREA) tests/$(AREA) docs/$(AREA) \
+		$(SITE_TESTS_PER_PAGE:%=tests/site/%.py) \
+		tests/site/test_build.py::test_site_builds_with_katex_served_locally

@@ -7,6 +7,9 @@ pymdownx.snippets with the options of mkdocs.yml.
 With WITHOUT_FRAMEWORKS=1 the tests run as on a machine without PyTorch and Keras (see
 `make test-without-frameworks`): importing them fails, and a test module that skips
 itself for a missing framework below its first test fails instead of hiding those tests.
+
+Also `pytest --area detection` (what `make check AREA=detection` runs): of the tests that
+take a page or a snippet as a parameter, only those of that chapter.
 """
 
 import ast
@@ -151,3 +154,45 @@ def pytest_collect_file(file_path, parent):
     file's docstrings, importing each test module a second time under another name."""
     collectors = yield
     return [c for c in collectors if not isinstance(c, MarkdownDocstringCodeModule)]
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--area",
+        metavar="CHAPTER",
+        help="of the tests that take a page or snippet as a parameter, run those of "
+        "docs/CHAPTER/ and snippets/CHAPTER/ only; browser tests that take none are "
+        "site-wide and do not run",
+    )
+
+
+def areas_named(item) -> set[str]:
+    """The chapters of the pages and snippets an item takes as parameters ("" for a page
+    at the top of docs/, such as index.md)."""
+    areas = set()
+    callspec = getattr(item, "callspec", None)
+    for value in callspec.params.values() if callspec else ():
+        if isinstance(value, Path):
+            tops = [ROOT / top for top in ("docs", "snippets") if value.is_relative_to(ROOT / top)]
+            value = value.relative_to(tops[0]).as_posix() if tops else None
+        elif not (isinstance(value, str) and value.endswith((".md", ".ipynb", ".py"))):
+            value = None  # not a page: docs/-relative like "detection/nms.md" (or a snippet)
+        if value is not None:
+            areas.add(value.split("/")[0] if "/" in value else "")
+    return areas
+
+
+def pytest_collection_modifyitems(config, items):
+    area = config.getoption("area")
+    if not area:
+        return
+    if not (ROOT / "docs" / area).is_dir():
+        chapters = sorted(p.name for p in (ROOT / "docs").iterdir() if p.is_dir())
+        raise pytest.UsageError(f"--area {area}: no docs/{area}/; chapters: {chapters}")
+    selected, deselected = [], []
+    for item in items:
+        areas = areas_named(item)
+        wanted = area in areas if areas else not item.get_closest_marker("browser")
+        (selected if wanted else deselected).append(item)
+    config.hook.pytest_deselected(items=deselected)
+    items[:] = selected

@@ -2,7 +2,9 @@
 nothing it can import has changed, so that a warm build runs none of it again.
 
 The key is the code itself plus a digest of snippets/, tools/ and the installed packages.
-Output of a fence that logged a warning (it failed) is never stored.
+Output of a fence that logged a warning (it failed) is never stored. Entries no page used
+are deleted after a build that rendered every page; a dirty rebuild (`make serve`)
+renders a few and deletes nothing.
 """
 
 import hashlib
@@ -11,17 +13,24 @@ import os
 import shutil
 import sys
 import tempfile
-from importlib import metadata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 IMPORTED = ("snippets", "tools")  # what build-time code imports besides packages
 
 
+def installed_packages() -> list[str]:
+    """Name and version of every installed distribution, as its metadata folder is named
+    (name-1.2.dist-info): listing the folders is quicker than reading every METADATA file."""
+    found = set()
+    for entry in filter(os.path.isdir, sys.path):
+        found.update(n for n in os.listdir(entry) if n.endswith((".dist-info", ".egg-info")))
+    return sorted(found)
+
+
 def digest_of_imports() -> str:
     digest = hashlib.sha256(sys.version.encode())
-    packages = sorted(f"{dist.name}=={dist.version}" for dist in metadata.distributions())
-    digest.update("\n".join(packages).encode())
+    digest.update("\n".join(installed_packages()).encode())
     for top in IMPORTED:
         for path in sorted((ROOT / top).rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts:
@@ -74,6 +83,8 @@ def write_atomically(path: Path, text: str) -> None:
 
 fence_cache: Path | None = None
 used: set[Path] = set()  # entries this build read or wrote; the rest is stale
+pages: set[str] = set()  # the site's pages
+rendered: set[str] = set()  # the pages this build rendered
 
 
 def on_config(config):
@@ -82,6 +93,7 @@ def on_config(config):
     digest = digest_of_imports()
     fence_cache = cache / "markdown-exec"
     used.clear()
+    rendered.clear()
     # markdown-exec's own on_config (plugins run before hooks) registered its fences.
     for fence in config.mdx_configs.get("pymdownx.superfences", {}).get("custom_fences", []):
         if getattr(fence["format"], "__module__", "").startswith("markdown_exec"):
@@ -97,7 +109,32 @@ def on_config(config):
     return config
 
 
+def on_nav(nav, config, files):
+    pages.clear()
+    pages.update(file.src_uri for file in files.documentation_pages())
+    return nav
+
+
+def on_page_markdown(markdown, page, config, files):
+    rendered.add(page.file.src_uri)
+    return markdown
+
+
+def every_page_rendered() -> bool:
+    return rendered >= pages
+
+
+def on_env(env, config, files):
+    # mkdocs-jupyter deletes, after the build, every notebook output it did not read.
+    jupyter = config.plugins.get("mkdocs-jupyter")
+    if jupyter and not every_page_rendered():
+        jupyter.config["cache"] = False  # read only by its eviction now: keep them all
+    return env
+
+
 def on_post_build(config):
+    if not every_page_rendered():
+        return
     for path in fence_cache.glob("*.html"):
         if path not in used:
             path.unlink(missing_ok=True)

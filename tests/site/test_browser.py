@@ -130,21 +130,23 @@ def open_search(tab) -> None:
 
 
 @pytest.fixture(scope="session")
-def search_results(browser, site_url: str, pytestconfig) -> dict[str, list[str]]:
-    """The top five result paths of every query in the tables, from one open page,
-    computed once for all xdist workers."""
+def search_results(browser, site_url: str, request) -> dict[str, list[str]]:
+    """The top five result paths of every query the selected tests ask (all of them, or
+    one chapter's with --area), from one open page, computed once for all xdist workers."""
+    asked = [i for i in request.session.items if i.name.startswith("test_search_finds_page[")]
+    queries = sorted({item.callspec.params["query"] for item in asked})
 
     def run_queries() -> str:
         context = browser.new_context(locale="zh-CN")
         tab = context.new_page()
         tab.goto(site_url, wait_until="networkidle")
         open_search(tab)
-        top = tab.evaluate(RUN_QUERIES, sorted({query for query, _ in search_cases()}))
+        top = tab.evaluate(RUN_QUERIES, queries)
         context.close()
         paths = {query: [urlparse(href).path for href in hrefs] for query, hrefs in top.items()}
         return json.dumps(paths, ensure_ascii=False)
 
-    return json.loads(once_per_run(pytestconfig, "search_results", run_queries))
+    return json.loads(once_per_run(request.config, "search_results", run_queries))
 
 
 @pytest.mark.parametrize(("query", "expected"), search_cases())

@@ -3,6 +3,7 @@
 import json
 import logging
 import re
+import sys
 from types import SimpleNamespace
 
 import pytest
@@ -13,6 +14,7 @@ from pymdownx.slugs import slugify
 from hooks import (
     exec_cache,
     glossary_page,
+    katex_check,
     notebook_alt,
     notebook_anchors,
     question_bank,
@@ -258,3 +260,44 @@ def test_notebook_headings_and_contents_get_the_same_anchors():
     assert re.findall(r'href="#([^"]*)"', out) == ids
     title = page.toc.items[0]
     assert [title.id] + [item.id for item in title.children] == ids
+
+
+def test_partial_build_deletes_no_cached_output(tmp_path, monkeypatch):
+    entry = tmp_path / "unused.html"
+    entry.write_text("<p>1</p>")
+    monkeypatch.setattr(exec_cache, "fence_cache", tmp_path)
+    monkeypatch.setattr(exec_cache, "used", set())
+    monkeypatch.setattr(exec_cache, "pages", {"a.md", "b.md"})
+    monkeypatch.setattr(exec_cache, "rendered", {"a.md"})  # make serve rebuilt one page
+    exec_cache.on_post_build(None)
+    assert entry.exists()
+    exec_cache.rendered.add("b.md")  # a full build: what no page used is stale
+    exec_cache.on_post_build(None)
+    assert not entry.exists()
+
+
+def test_the_digest_follows_the_installed_packages(tmp_path, monkeypatch):
+    (tmp_path / "numpy-2.4.6.dist-info").mkdir()
+    monkeypatch.setattr(sys, "path", [str(tmp_path)])
+    assert exec_cache.installed_packages() == ["numpy-2.4.6.dist-info"]
+    before = exec_cache.digest_of_imports()
+    (tmp_path / "numpy-2.4.6.dist-info").rename(tmp_path / "numpy-2.5.0.dist-info")
+    assert exec_cache.digest_of_imports() != before
+
+
+def test_a_formula_that_passed_is_not_checked_again(tmp_path, monkeypatch):
+    config = SimpleNamespace(config_file_path=str(tmp_path / "mkdocs.yml"))
+    good = {"page": "good.md", "tex": r"\frac{1}{2}", "display": False}
+    bad = {"page": "bad.md", "tex": r"\frac{1}{2", "display": True}
+    monkeypatch.setattr(katex_check, "formulas", [good])
+    katex_check.on_post_build(config)  # Node checks it
+    monkeypatch.setattr(katex_check, "formulas", [good, bad])
+    with pytest.raises(PluginError, match=r"bad\.md") as failed:
+        katex_check.on_post_build(config)
+    assert "good.md" not in str(failed.value)  # only the new formula went to Node
+    monkeypatch.setattr(katex_check, "formulas", [good])
+    monkeypatch.setattr(katex_check.subprocess, "run", lambda *args, **kwargs: 1 / 0)
+    katex_check.on_post_build(config)  # known to pass: no Node at all
+    monkeypatch.setattr(katex_check, "formulas", [{**good, "display": True}])
+    with pytest.raises(ZeroDivisionError):  # display mode is another formula to KaTeX
+        katex_check.on_post_build(config)

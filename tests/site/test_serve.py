@@ -160,7 +160,7 @@ def test_an_edit_while_serving_shows_what_a_full_build_gives(tmp_path: Path):
 
     # Only what the edit changed is rebuilt, with the tags page and the two pages hooks
     # generate every time.
-    assert "Rebuilt 4 of 5 pages: glossary.md, questions.md, tags.md, uses.md" in log
+    assert "Rebuilt 5 of 6 pages: glossary.md, questions.md, tags.md, uses.md, whiteboard.md" in log
     site = tmp_path / "full"
     build = mkdocs_build(config, site)
     assert build.returncode == 0, build.stderr[-3000:]

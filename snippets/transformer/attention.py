@@ -13,8 +13,8 @@ import numpy as np
 
 
 # --8<-- [start:whiteboard]
-def attention(q, k, v, mask=None):
-    """q (..., L, d), k (..., S, d), v (..., S, dv); mask (L, S), True = may attend."""
+def attention_whiteboard(q, k, v, mask=None):
+    """缩放点积注意力 softmax(Q Kᵀ / √d_k) V，批次维可广播；mask 为 True 的位置可以看。"""
     scores = q @ k.swapaxes(-1, -2) / np.sqrt(q.shape[-1])
     if mask is not None:
         scores = np.where(mask, scores, -np.inf)
@@ -28,16 +28,16 @@ def attention(q, k, v, mask=None):
 
 
 # --8<-- [start:whiteboard_mha]
-def mha(x, w_q, w_k, w_v, w_o, num_heads, mask=None):
-    """Self-attention of x (B, n, d); every w is (d, d) and used as x @ w."""
+def mha_whiteboard(x, w_q, w_k, w_v, w_o, h, mask=None):
+    """多头自注意力：x (B, n, d) 投影后拆成 h 个头分别做注意力，拼接后乘 W^O（按 x @ w 使用）。"""
     B, n, d = x.shape
-    d_head = d // num_heads
+    d_k = d // h
 
-    def split(t):  # (B, n, d) -> (B, h, n, d_head)
-        return t.reshape(B, n, num_heads, d_head).transpose(0, 2, 1, 3)
+    def split(t):  # (B, n, d) -> (B, h, n, d_k)
+        return t.reshape(B, n, h, d_k).transpose(0, 2, 1, 3)
 
     q, k, v = split(x @ w_q), split(x @ w_k), split(x @ w_v)
-    out = attention(q, k, v, mask)  # (B, h, n, d_head)
+    out = attention_whiteboard(q, k, v, mask)  # (B, h, n, d_k)
     out = out.transpose(0, 2, 1, 3).reshape(B, n, d)  # concatenate the heads
     return out @ w_o
 
@@ -266,7 +266,7 @@ if __name__ == "__main__":
     q, k, v = rng.normal(size=(2, 3, 4)), rng.normal(size=(2, 5, 4)), rng.normal(size=(2, 5, 6))
     out = scaled_dot_product_attention(q, k, v)
     assert out.shape == (2, 3, 6)
-    assert np.allclose(out, attention(q, k, v))
+    assert np.allclose(out, attention_whiteboard(q, k, v))
     # A query that may attend to a single key copies that key's value.
     mask = np.zeros((3, 5), dtype=bool)
     mask[:, 2] = True
@@ -285,5 +285,5 @@ if __name__ == "__main__":
     assert y.shape == (2, 3, d)
     assert att.shape == (2, 3, 3)
     assert np.allclose(att.sum(axis=-1), 1)
-    assert np.allclose(y, mha(x, w[0].T, w[1].T, w[2].T, w[3].T, h))
+    assert np.allclose(y, mha_whiteboard(x, w[0].T, w[1].T, w[2].T, w[3].T, h))
     print("attention output:", out[0, 0].round(3))

@@ -9,6 +9,7 @@ import numpy as np
 
 # --8<-- [start:whiteboard]
 def rms_norm_whiteboard(x, weight, eps=1e-6):
+    """RMSNorm：x 的每个 token 除以 sqrt(mean(x²) + eps)，再逐维乘 weight（即 γ）。"""
     rms = np.sqrt(np.mean(x**2, axis=-1, keepdims=True) + eps)  # 每个 token 一个 RMS
     return x / rms * weight
 
@@ -17,13 +18,15 @@ def rms_norm_whiteboard(x, weight, eps=1e-6):
 
 
 # --8<-- [start:whiteboard_swiglu]
-def silu(z):
-    return z / (1 + np.exp(-z))
-
-
 def swiglu_ffn_whiteboard(x, w_gate, w_up, w_down):
+    """SwiGLU FFN：(SiLU(x W_gateᵀ) ⊙ x W_upᵀ) W_downᵀ，不带偏置。"""
     # 权重按 nn.Linear 的 (out, in) 存放：w_gate、w_up 为 (h, d)，w_down 为 (d, h)
     return (silu(x @ w_gate.T) * (x @ w_up.T)) @ w_down.T
+
+
+def silu(z):
+    """SiLU(z) = z σ(z) = z / (1 + e^(-z))。"""
+    return z / (1 + np.exp(-z))
 
 
 # --8<-- [end:whiteboard_swiglu]

@@ -10,6 +10,7 @@ import numpy as np
 
 # --8<-- [start:whiteboard_online_softmax]
 def online_softmax_whiteboard(x, block=4):
+    """online softmax：分块扫一遍 x，维护最大值 m 和以 m 为基准的指数和 z，最后一次归一化。"""
     m, z = -np.inf, 0.0  # 目前见过的最大值、以 m 为基准的指数和
     for j in range(0, len(x), block):
         b = x[j : j + block]
@@ -24,7 +25,7 @@ def online_softmax_whiteboard(x, block=4):
 
 # --8<-- [start:whiteboard_flash]
 def flash_attention_whiteboard(q, k, v, block=64):
-    """q (L, E), k (S, E), v (S, Ev)：按 key 分块，从不存 L x S 的矩阵。"""
+    """FlashAttention 前向：q (L, E)，k (S, E)，v (S, Ev)，按 key 分块，不存 L × S 的矩阵。"""
     L, scale = q.shape[0], 1 / np.sqrt(q.shape[1])
     m, z = np.full(L, -np.inf), np.zeros(L)
     o = np.zeros((L, v.shape[1]))
@@ -44,7 +45,7 @@ def flash_attention_whiteboard(q, k, v, block=64):
 
 # --8<-- [start:whiteboard_gqa]
 def gqa_whiteboard(q, k, v):
-    """q (Hq, L, E)，k、v (Hkv, S, E)：每 Hq / Hkv 个 query 头共用一组 K、V。"""
+    """GQA：q (Hq, L, E)，k、v (Hkv, S, E)，每 Hq / Hkv 个 query 头共用一组 K、V。"""
     g = q.shape[0] // k.shape[0]
     k, v = np.repeat(k, g, axis=0), np.repeat(v, g, axis=0)  # 头 h 用第 h // g 组
     s = q @ k.transpose(0, 2, 1) / np.sqrt(q.shape[-1])

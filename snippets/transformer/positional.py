@@ -14,13 +14,13 @@ import numpy as np
 
 
 # --8<-- [start:whiteboard_sinusoidal]
-def sinusoidal(n, d):
-    """PE[p, 2i] = sin(p / 10000^(2i/d)), PE[p, 2i+1] = cos(p / 10000^(2i/d))."""
-    pos = np.arange(n)[:, None]  # (n, 1)
-    freq = 10000.0 ** (-np.arange(0, d, 2) / d)  # (d/2,)
+def sinusoidal_pe_whiteboard(n, d):
+    """正弦位置编码：PE[p, 2i] = sin(p ω_i)，PE[p, 2i+1] = cos(p ω_i)，ω_i = 10000^(-2i/d)。"""
+    p = np.arange(n)[:, None]  # (n, 1)
+    omega = 10000.0 ** (-np.arange(0, d, 2) / d)  # (d/2,)
     pe = np.zeros((n, d))
-    pe[:, 0::2] = np.sin(pos * freq)
-    pe[:, 1::2] = np.cos(pos * freq)
+    pe[:, 0::2] = np.sin(p * omega)
+    pe[:, 1::2] = np.cos(p * omega)
     return pe
 
 
@@ -28,11 +28,11 @@ def sinusoidal(n, d):
 
 
 # --8<-- [start:whiteboard_rope]
-def rope(x, pos, base=10000.0):
-    """x (..., seq, d), pos (seq,): rotate the pairs (x_i, x_{i+d/2}) by pos * freq_i."""
+def rope_whiteboard(x, m, base=10000.0):
+    """RoPE（rotate half）：x (..., seq, d) 的第 i 维与第 i + d/2 维按位置 m 旋转角度 m θ_i。"""
     d = x.shape[-1]
-    freq = base ** (-np.arange(0, d, 2) / d)  # (d/2,)
-    angle = np.concatenate([pos[:, None] * freq] * 2, axis=-1)  # (seq, d)
+    theta = base ** (-np.arange(0, d, 2) / d)  # (d/2,)
+    angle = np.concatenate([m[:, None] * theta] * 2, axis=-1)  # (seq, d)
     x1, x2 = x[..., : d // 2], x[..., d // 2 :]
     rotated = np.concatenate([-x2, x1], axis=-1)  # rotate_half
     return x * np.cos(angle) + rotated * np.sin(angle)

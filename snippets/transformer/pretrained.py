@@ -6,11 +6,10 @@ import numpy as np
 
 # --8<-- [end:imports]
 
-IGNORE_INDEX = -100  # label of positions that carry no loss (torch's cross_entropy default)
-
 
 # --8<-- [start:whiteboard]
 def mask_tokens_whiteboard(ids, vocab_size, mask_id, rng, p=0.15):
+    """BERT 的 MLM 掩码：选 15% 的位置作预测目标，其中 80% 换成 [MASK]、10% 换成随机 token。"""
     ids = ids.astype(np.int64)  # uint16 存的 id 放不下 -100，int16 放不下大词表
     labels = ids.copy()
     chosen = rng.random(ids.shape) < p  # 每个位置独立地以 15% 概率被选中
@@ -27,6 +26,9 @@ def mask_tokens_whiteboard(ids, vocab_size, mask_id, rng, p=0.15):
 
 
 # --8<-- [start:mask_tokens]
+IGNORE_INDEX = -100  # label of positions that carry no loss (torch's cross_entropy default)
+
+
 def mask_tokens(
     input_ids: np.ndarray,
     *,

@@ -10,7 +10,7 @@ import numpy as np
 
 # --8<-- [start:whiteboard]
 def patch_embed_whiteboard(images, weight, bias):
-    """images (N, C, H, W)，weight (D, C, P, P) 即卷积核，返回 (N, H/P * W/P, D)。"""
+    """patch embedding：images (N, C, H, W) 切成 P × P 的块，拉平后乘卷积核 weight (D, C, P, P)。"""
     n, c, h, w = images.shape
     d, p = weight.shape[0], weight.shape[-1]
     x = images.reshape(n, c, h // p, p, w // p, p)  # 切成 P x P 的块

@@ -137,12 +137,6 @@ SECTIONS = sorted(
     if is_whiteboard(name)
 )
 SECTION_INCLUDE = re.compile(r'--8<--\s+"[^":]+:(?P<name>[\w-]+)"')
-# 完整实现 tabs that continue an earlier tab instead of standing alone (to be fixed).
-KNOWN_INCOMPLETE_TABS = {
-    "transformer/attention.md:mha",  # needs imports, check, softmax and sdpa
-    "transformer/positional.md:rope",  # needs imports and check
-    "transformer/pretrained.md:mask_tokens",  # IGNORE_INDEX is outside every section
-}
 
 
 def full_tab_id(page: Path, tab: dict) -> str:
@@ -152,14 +146,7 @@ def full_tab_id(page: Path, tab: dict) -> str:
 
 
 FULL_TABS = [
-    pytest.param(
-        page,
-        tab,
-        id=full_tab_id(page, tab),
-        marks=[pytest.mark.xfail(strict=True)]
-        if full_tab_id(page, tab) in KNOWN_INCOMPLETE_TABS
-        else [],
-    )
+    pytest.param(page, tab, id=full_tab_id(page, tab))
     for page in PAGES
     for tab in tabs(page.read_text(encoding="utf-8"))
     if tab["title"] == FULL

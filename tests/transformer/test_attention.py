@@ -7,10 +7,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from transformer.attention import (
-    attention,
     attention_weights,
+    attention_whiteboard,
     masked_softmax,
-    mha,
+    mha_whiteboard,
     multi_head_attention,
     scaled_dot_product_attention,
 )
@@ -92,7 +92,7 @@ def test_fully_masked_row_is_zero_but_large_negative_averages():
     assert scaled_dot_product_attention(q, k[:0], v[:0]).tolist() == [[0.0, 0.0], [0.0, 0.0]]
     # The whiteboard version does not handle it: NaN (said on the page).
     with np.errstate(invalid="ignore"):
-        assert np.isnan(attention(q, k, v, allowed)[1]).all()
+        assert np.isnan(attention_whiteboard(q, k, v, allowed)[1]).all()
 
 
 def test_softmax_is_stable_for_huge_scores():
@@ -162,7 +162,7 @@ def test_whiteboard_matches_full_version(batch, n, s, d, masked, seed):
         mask = rng.random((n, s)) < 0.5
         mask[:, rng.integers(s)] = True  # at least one key per row
     np.testing.assert_allclose(
-        attention(q, k, v, mask), scaled_dot_product_attention(q, k, v, attn_mask=mask)
+        attention_whiteboard(q, k, v, mask), scaled_dot_product_attention(q, k, v, attn_mask=mask)
     )
 
 
@@ -226,7 +226,7 @@ def test_mha_whiteboard_matches_full_version():
         x, x, x, h, np.concatenate([w_q.T, w_k.T, w_v.T]), np.zeros(3 * d), w_o.T, np.zeros(d),
         attn_mask=~causal,  # nn.MultiheadAttention: True = masked out
     )  # fmt: skip
-    np.testing.assert_allclose(mha(x, w_q, w_k, w_v, w_o, h, causal), full)
+    np.testing.assert_allclose(mha_whiteboard(x, w_q, w_k, w_v, w_o, h, causal), full)
 
 
 def test_mha_fully_masked_row_gives_the_output_bias():

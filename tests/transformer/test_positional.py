@@ -14,9 +14,9 @@ from transformer.positional import (
     apply_rope,
     apply_rope_interleaved,
     interleave_permutation,
-    rope,
-    sinusoidal,
+    rope_whiteboard,
     sinusoidal_encoding,
+    sinusoidal_pe_whiteboard,
 )
 
 
@@ -46,7 +46,9 @@ def test_sinusoidal_shift_is_a_fixed_rotation_of_each_pair():
 
 @pytest.mark.parametrize(("n", "d"), [(1, 2), (5, 6), (33, 64)])
 def test_sinusoidal_whiteboard_matches(n, d):
-    np.testing.assert_allclose(sinusoidal(n, d), sinusoidal_encoding(n, d), atol=1e-15)
+    np.testing.assert_allclose(
+        sinusoidal_pe_whiteboard(n, d), sinusoidal_encoding(n, d), atol=1e-15
+    )
 
 
 @pytest.mark.parametrize(
@@ -216,7 +218,7 @@ def test_interleave_permutation_hand_case():
 def test_rope_whiteboard_matches(d):
     rng = np.random.default_rng(d)
     x, pos = rng.normal(size=(2, 3, 7, d)), np.arange(7) * 3.0
-    np.testing.assert_allclose(rope(x, pos), apply_rope(x, pos), atol=1e-12)
+    np.testing.assert_allclose(rope_whiteboard(x, pos), apply_rope(x, pos), atol=1e-12)
 
 
 def test_rope_output_has_the_shape_of_x():

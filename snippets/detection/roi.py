@@ -61,7 +61,7 @@ def roi_align(
     sampling_ratio: int = -1,
     aligned: bool = True,
 ) -> np.ndarray:
-    """RoI Align: mean of n_h x n_w bilinear samples per bin (sampling_ratio, or adaptive); no rounding."""
+    """RoI Align: mean of n_h x n_w bilinear samples per bin; never rounds the box."""
     feature, box = _check(feature, box, output_size)
     if not isinstance(sampling_ratio, int) or isinstance(sampling_ratio, bool):
         raise ValueError(f"sampling_ratio must be an int, got {sampling_ratio!r}")

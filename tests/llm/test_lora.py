@@ -83,6 +83,16 @@ def test_llama_2_7b_q_v_rank_8():
     assert lora_params([(11008, 4096)], r=2) == 2 * (11008 + 4096)
 
 
+def test_llama_2_7b_all_linear_rank_64_is_a_few_percent():
+    # QLoRA's setting: every linear layer of every block; not "under 1%" of the 6.74B weights.
+    d, f = 4096, 11008
+    shapes = ([(d, d)] * 4 + [(f, d), (f, d), (d, f)]) * 32
+    n = lora_params(shapes, r=64)
+    assert n == 64 * 32 * (4 * 2 * d + 3 * (d + f)) == 159_907_840
+    assert 0.02 < n / 6_738_415_616 < 0.03
+    assert 300e6 < 2 * n < 350e6  # bytes in bf16: a few hundred MB, not tens
+
+
 @pytest.mark.parametrize(
     ("args", "error"),
     [

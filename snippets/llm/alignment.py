@@ -137,13 +137,20 @@ def dpo_loss_grad(policy_chosen_logps, policy_rejected_logps, ref_chosen, ref_re
 
 
 # --8<-- [start:grpo]
-def grpo_advantages(rewards: np.ndarray, eps: float = 1e-8) -> np.ndarray:
+def grpo_advantages(rewards: np.ndarray, eps: float = 1e-8, ddof: int = 0) -> np.ndarray:
     """Outcome-supervised GRPO: each answer's reward normalised within its group,
-    (r - mean) / (std + eps); rewards is (n_prompts, group_size)."""
+    (r - mean) / (std + eps); rewards is (n_prompts, group_size).
+
+    ddof 0 divides the variance by G (population std); TRL's GRPOTrainer uses torch.std,
+    i.e. ddof 1 (divides by G - 1).
+    """
     r = _as_float_array("rewards", rewards)
     if r.ndim != 2 or r.shape[1] < 2:
         raise ValueError(f"rewards must be (n_prompts, group_size >= 2), got {r.shape}")
-    return (r - r.mean(axis=1, keepdims=True)) / (r.std(axis=1, keepdims=True) + eps)
+    if isinstance(ddof, bool) or ddof not in (0, 1):
+        raise ValueError(f"ddof must be 0 or 1, got {ddof!r}")
+    std = r.std(axis=1, keepdims=True, ddof=ddof)
+    return (r - r.mean(axis=1, keepdims=True)) / (std + eps)
 
 
 # --8<-- [end:grpo]

@@ -53,13 +53,30 @@ def test_dpo_is_finite_for_any_margin():
     assert np.isfinite(dpo_loss_whiteboard(-big, big, zero, zero))
 
 
+def test_naive_formula_overflows_where_the_page_says():
+    # -log sigmoid(m) = log(1 + e^{-m}): e^{-m} overflows for m < -log(max float).
+    for dtype, limit in ((np.float64, -709.78), (np.float32, -88.72)):
+        assert np.isclose(-np.log(np.finfo(dtype).max), limit, atol=0.01)
+        with np.errstate(over="ignore"):
+            assert np.isfinite(np.exp(-dtype(limit + 0.05)))
+            assert np.isinf(np.exp(-dtype(limit - 0.05)))
+    one = np.ones(1)
+    with np.errstate(over="ignore", divide="ignore"):
+        assert np.isfinite(naive_dpo(-7.09 * one, 7.09 * one, 0 * one, 0 * one, 50.0))  # m = -709
+        assert np.isinf(naive_dpo(-7.11 * one, 7.11 * one, 0 * one, 0 * one, 50.0))  # m = -711
+    assert np.isclose(dpo_loss(-7.11 * one, 7.11 * one, 0 * one, 0 * one, beta=50.0), 711.0)
+
+
 def test_dpo_against_torch_logsigmoid():
     torch = pytest.importorskip("torch", reason="torch.nn.functional.logsigmoid is the reference")
-    lp = rng.normal(size=(4, 8)) * np.array([[1.0], [1.0], [1.0], [1e6]])  # some huge margins
+    lp = rng.normal(size=(4, 8))
+    lp[:2, :2] = [[1e6, -1e6], [-1e6, 1e6]]  # log-probs of +-1e6: margins of +-2e5 at beta 0.1
     t = [torch.from_numpy(a) for a in lp]
     margin = 0.1 * ((t[0] - t[2]) - (t[1] - t[3]))
+    assert np.abs(margin.numpy()).max() >= 2e5 - 1  # the size the page claims
     expected = (-torch.nn.functional.logsigmoid(margin)).mean().item()
     assert np.isclose(dpo_loss(*lp), expected, rtol=1e-12)
+    assert np.isclose(dpo_loss_whiteboard(*lp), expected, rtol=1e-12)
 
 
 def test_dpo_gradient_numerically_and_with_torch():
@@ -84,6 +101,10 @@ def test_dpo_gradient_vanishes_once_the_pair_is_ranked():
     big = np.array([1e6])
     assert dpo_loss_grad(big, -big, 0 * big, 0 * big)[0] == 0.0  # sigma(-m) -> 0
     assert np.isclose(dpo_loss_grad(-big, big, 0 * big, 0 * big)[0], -0.1)  # sigma(-m) -> 1
+    z = np.zeros(1)
+    assert dpo_loss_grad(z, z, z, z)[0] == -0.1 * 0.5  # m = 0: sigma(0) = 1/2, not 1
+    m = np.linspace(-5, 5, 11)  # weights grow as the margin falls
+    assert (np.diff(-dpo_loss_grad(m, 0 * m, 0 * m, 0 * m)) < 0).all()
 
 
 def test_reward_model_loss():
@@ -96,10 +117,12 @@ def test_reward_model_loss():
 
 
 def test_kl_shaped_rewards_sum_to_score_minus_beta_kl():
-    policy, ref = np.log([0.5, 0.2, 0.9]), np.log([0.25, 0.4, 0.9])
+    policy, ref = np.log([0.5, 0.2, 0.9]), np.log([0.25, 0.4, 0.6])
     r = kl_shaped_rewards(1.5, policy, ref, beta=0.1)
     np.testing.assert_allclose(r[:2], -0.1 * (policy[:2] - ref[:2]))
-    assert np.isclose(r[-1], 1.5)  # log-ratio 0 on the last token
+    # The last token's log-ratio is not 0: the score is added to its KL penalty, not put instead.
+    assert not np.isclose(policy[-1], ref[-1])
+    assert np.isclose(r[-1], 1.5 - 0.1 * (policy[-1] - ref[-1]))
     assert np.isclose(r.sum(), 1.5 - 0.1 * np.sum(policy - ref))
 
 
@@ -127,6 +150,19 @@ def test_grpo_advantages():
     np.testing.assert_array_equal(grpo_advantages(np.ones((1, 3))), 0)  # all equal: no signal
 
 
+def test_grpo_std_convention_against_torch():
+    r = rng.normal(size=(3, 5))
+    by_hand = (r - r.mean(1, keepdims=True)) / np.sqrt(
+        ((r - r.mean(1, keepdims=True)) ** 2).mean(1)
+    )[:, None]
+    np.testing.assert_allclose(grpo_advantages(r, eps=0.0), by_hand, rtol=1e-12)  # ddof 0
+    np.testing.assert_allclose(grpo_advantages(r, ddof=1), by_hand * np.sqrt(4 / 5), rtol=1e-6)
+    torch = pytest.importorskip("torch", reason="torch.std (TRL's GRPOTrainer) is the reference")
+    t = torch.from_numpy(r)
+    trl = (t - t.mean(dim=1, keepdim=True)) / t.std(dim=1, keepdim=True)  # unbiased by default
+    np.testing.assert_allclose(grpo_advantages(r, eps=0.0, ddof=1), trl.numpy(), rtol=1e-12)
+
+
 @pytest.mark.parametrize(
     ("call", "error"),
     [
@@ -143,6 +179,8 @@ def test_grpo_advantages():
         (lambda: sft_loss(np.zeros((3, 4)), np.array([0.0, 1.0, 1.0])), TypeError),
         (lambda: kl_shaped_rewards(np.nan, np.zeros(2), np.zeros(2)), ValueError),
         (lambda: grpo_advantages(np.ones((2, 1))), ValueError),
+        (lambda: grpo_advantages(np.ones((2, 3)), ddof=2), ValueError),
+        (lambda: grpo_advantages(np.ones((2, 3)), ddof=True), ValueError),
     ],
 )
 def test_bad_input(call, error):

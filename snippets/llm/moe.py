@@ -80,10 +80,11 @@ def topk_router(
 ) -> tuple[np.ndarray, np.ndarray, float]:
     """Route T tokens to k of E experts.
 
-    Returns expert_index (T, k) in descending probability, combine weights (T, k) that sum
-    to 1 over the kept choices before dropping (0 where the expert was full), and the
-    load-balancing loss. Capacity is filled by all first choices in token order, then all
-    second choices (GShard's priority); capacity_factor None means no dropping.
+    Returns expert_index (T, k) in descending probability, combine weights (T, k) and the
+    load-balancing loss. The weights are the k chosen probabilities renormalised to sum to 1
+    over all k choices; then a choice whose expert is full gets weight 0 and the others are
+    not renormalised (GShard). Capacity is filled by all first choices in token order, then
+    all second choices (GShard's priority); capacity_factor None means no dropping.
     """
     logits = _as_float_array("router_logits", router_logits)
     if logits.ndim != 2 or 0 in logits.shape:

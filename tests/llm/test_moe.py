@@ -73,6 +73,17 @@ def test_capacity_drops_second_choices_first():
     assert (w[2:] == 0).all()  # tokens 2 and 3 dropped entirely: only the residual carries them
 
 
+def test_a_dropped_choice_is_zeroed_not_renormalised():
+    # One slot per expert. Token 0 takes expert 0 (then 2); token 1 keeps its first choice
+    # (expert 1) and loses its second (expert 0, full): its kept weight stays p1 / (p1 + p0).
+    logits = np.log(np.array([[0.6, 0.1, 0.3], [0.3, 0.5, 0.2]]))
+    assert expert_capacity(2, 3, 2, 0.5) == 1
+    idx, w, _ = topk_router(logits, capacity_factor=0.5)
+    assert idx.tolist() == [[0, 2], [1, 0]]
+    np.testing.assert_allclose(w, [[0.6 / 0.9, 0.3 / 0.9], [0.5 / 0.8, 0.0]])
+    assert w[1].sum() < 1
+
+
 def test_load_balancing_loss_is_alpha_when_balanced():
     probs = np.full((8, 4), 0.25)
     idx = np.array([[t % 4, (t + 1) % 4] for t in range(8)])  # every expert chosen 4 times

@@ -30,11 +30,16 @@ def ring_allreduce_whiteboard(xs):
 # --8<-- [end:whiteboard_ring]
 
 
-# --8<-- [start:whiteboard_tp]
+# --8<-- [start:gelu]
 def gelu(x):
+    """GELU, tanh approximation (GPT-2, Megatron)."""
     return 0.5 * x * (1 + np.tanh(np.sqrt(2 / np.pi) * (x + 0.044715 * x**3)))
 
 
+# --8<-- [end:gelu]
+
+
+# --8<-- [start:whiteboard_tp]
 def tensor_parallel_mlp_whiteboard(x, a, b, n):
     """Y = GELU(X A) B，A 按列切、B 按行切到 n 张卡上。"""
     a_parts = np.split(a, n, axis=1)  # 每张卡 (d, d_ff / n)
@@ -48,12 +53,17 @@ def tensor_parallel_mlp_whiteboard(x, a, b, n):
 
 
 # --8<-- [start:check]
-def _as_float_array(name: str, x: object) -> np.ndarray:
-    """x as a float64 array; TypeError for anything that is not real numbers."""
+def _real_array(name: str, x: object) -> np.ndarray:
+    """x as an array of real numbers, dtype kept; TypeError for anything else."""
     a = np.asarray(x)
     if a.dtype == bool or not np.issubdtype(a.dtype, np.number) or np.iscomplexobj(a):
         raise TypeError(f"{name} must be an array of real numbers, got dtype {a.dtype}")
-    return a.astype(np.float64)
+    return a
+
+
+def _as_float_array(name: str, x: object) -> np.ndarray:
+    """x as a float64 array; TypeError for anything that is not real numbers."""
+    return _real_array(name, x).astype(np.float64)
 
 
 def _count(name: str, n: object, minimum: int = 1) -> int:
@@ -70,15 +80,21 @@ def _count(name: str, n: object, minimum: int = 1) -> int:
 
 # --8<-- [start:ring]
 def ring_allreduce(arrays: list[np.ndarray]) -> tuple[list[np.ndarray], np.ndarray]:
-    """Sum N workers' arrays with a ring all-reduce; also return the bytes each worker sent."""
+    """Sum N workers' arrays with a ring all-reduce; also return the bytes each worker sent.
+
+    Float arrays are summed in their common dtype (float32 gradients stay 4 bytes a value);
+    integer arrays (token counts, say) in float64, exact up to 2^53.
+    """
     if not isinstance(arrays, list | tuple) or len(arrays) == 0:
         raise ValueError("arrays must be a non-empty list, one array per worker")
-    xs = [_as_float_array(f"arrays[{i}]", a) for i, a in enumerate(arrays)]
+    xs = [_real_array(f"arrays[{i}]", a) for i, a in enumerate(arrays)]
     shape = xs[0].shape
     if any(x.shape != shape for x in xs):
         raise ValueError(f"every worker's array must have shape {shape}")
-    dtype = np.result_type(*arrays, np.float16)  # float32 gradients stay 4 bytes a value
-    xs = [np.array(a, dtype=dtype) for a in arrays]
+    dtype = np.result_type(*xs)
+    if any(np.issubdtype(x.dtype, np.integer) for x in xs):
+        dtype = np.result_type(dtype, np.float64)  # int8 summed in float16 would round
+    xs = [np.array(x, dtype=dtype) for x in xs]  # copies: the inputs are not modified
     n = len(xs)
     chunks = [np.array_split(x.ravel(), n) for x in xs]  # worker i owns a view of each chunk
     sent = np.zeros(n, dtype=np.int64)
@@ -110,10 +126,13 @@ def ring_traffic_bytes(n_workers: int, size_bytes: int) -> float:
 def zero_memory_per_gpu(n_params: float, n_gpus: int, stage: int, k: int = 12) -> float:
     """Bytes of model states per GPU (Rajbhandari et al. 2020): fp16 weights and gradients,
     K bytes of optimizer states per parameter (K = 12 for mixed-precision Adam)."""
-    if not (isinstance(n_params, int | float) and n_params > 0):
-        raise ValueError(f"n_params must be a number > 0, got {n_params!r}")
+    real = int | float | np.integer | np.floating
+    if isinstance(n_params, bool) or not isinstance(n_params, real):
+        raise TypeError(f"n_params must be a number, got {type(n_params).__name__}")
+    if not (math.isfinite(n_params) and n_params > 0):
+        raise ValueError(f"n_params must be a finite number > 0, got {n_params!r}")
     n = _count("n_gpus", n_gpus)
-    if stage not in (0, 1, 2, 3):
+    if _count("stage", stage, 0) > 3:
         raise ValueError(f"stage must be 0 (plain DP), 1, 2 or 3, got {stage!r}")
     psi = n_params
     weights = 2 * psi / (n if stage == 3 else 1)
@@ -162,14 +181,17 @@ def tensor_parallel_mlp(
 # --8<-- [start:pipeline]
 def gpipe_schedule(n_stages: int, n_micro: int) -> np.ndarray:
     """GPipe timetable (stages x time slots): k + 1 forward of micro-batch k, -(k + 1) its
-    backward, 0 idle. One slot per forward and per backward; all forwards, then all backwards."""
+    backward, 0 idle. One slot per forward and per backward; all forwards, then all backwards,
+    these in reverse micro-batch order (GPipe's Figure 2c): the last stage starts the backward
+    of the micro-batch whose forward it has just finished."""
     p, m = _count("n_stages", n_stages), _count("n_micro", n_micro)
     t_forward = m + p - 1
     grid = np.zeros((p, 2 * t_forward), dtype=int)
     for s in range(p):
         for k in range(m):
             grid[s, s + k] = k + 1  # stage s starts micro-batch k after k steps of the pipe
-            grid[s, t_forward + (p - 1 - s) + k] = -(k + 1)  # backward runs from the last stage
+            # backward runs from the last stage down, last micro-batch first
+            grid[s, t_forward + (p - 1 - s) + (m - 1 - k)] = -(k + 1)
     return grid
 
 

@@ -161,6 +161,12 @@ ADAM_MIXED_PRECISION = {  # bytes per trainable parameter (Rajbhandari et al. 20
     "Adam m (fp32)": 4,
     "Adam v (fp32)": 4,
 }
+ADAM_FP32 = {  # plain fp32 training: no 16-bit copy, 4-byte gradients
+    "weights (fp32)": 4,
+    "gradients (fp32)": 4,
+    "Adam m (fp32)": 4,
+    "Adam v (fp32)": 4,
+}
 
 
 def llama_params(
@@ -208,18 +214,28 @@ def training_memory(
 ) -> dict[str, float]:
     """Bytes for weights, gradients and optimizer states; activations are not included.
 
-    Trainable parameters cost ADAM_MIXED_PRECISION (16 bytes); frozen ones only their
-    weights, passed in bytes (2 per parameter in bf16, about 0.52 in NF4).
+    Trainable parameters cost ADAM_MIXED_PRECISION (16 bytes) unless bytes_per_trainable says
+    otherwise: keys starting with "weights" or "gradients" are those, every other key is
+    optimizer state. Frozen parameters cost only their weights, passed in bytes (2 per
+    parameter in bf16, about 0.52 in NF4).
     """
     n_trainable = _count("n_trainable", n_trainable)
     if not (math.isfinite(frozen_weight_bytes) and frozen_weight_bytes >= 0):
         raise ValueError(f"frozen_weight_bytes must be finite and >= 0, got {frozen_weight_bytes}")
     per = ADAM_MIXED_PRECISION if bytes_per_trainable is None else bytes_per_trainable
-    optimizer = sum(b for k, b in per.items() if not k.startswith(("weights", "gradients")))
+    if not isinstance(per, dict) or not all(isinstance(k, str) for k in per):
+        raise TypeError("bytes_per_trainable must be a dict from names to bytes per parameter")
+    parts = {"weights": 0.0, "gradients": 0.0, "optimizer": 0.0}
+    for key, b in per.items():
+        b = _positive(f"bytes_per_trainable[{key!r}]", b)
+        part = next((p for p in ("weights", "gradients") if key.startswith(p)), "optimizer")
+        parts[part] += b
+    if not (parts["weights"] and parts["gradients"]):
+        raise ValueError("bytes_per_trainable needs a 'weights…' and a 'gradients…' entry")
     return {
-        "weights": frozen_weight_bytes + per["weights (fp16/bf16)"] * n_trainable,
-        "gradients": per["gradients (fp16/bf16)"] * n_trainable,
-        "optimizer": optimizer * n_trainable,
+        "weights": frozen_weight_bytes + parts["weights"] * n_trainable,
+        "gradients": parts["gradients"] * n_trainable,
+        "optimizer": parts["optimizer"] * n_trainable,
     }
 
 
@@ -233,17 +249,18 @@ def activation_bytes(
     flash_attention: bool = True,
     checkpointing: bool = False,
 ) -> float:
-    """Estimated activations kept for backward, 16-bit, GPT-style layers (Korthikanti et al.).
+    """Peak activation bytes kept for backward, 16-bit, GPT-style layers (Korthikanti et al.).
 
-    Per layer s b h (34 + 5 a s / h) bytes; FlashAttention drops the 5 a s^2 b term (no
-    score matrices stored); full checkpointing keeps only each layer's input, 2 s b h.
+    Per layer s b h (34 + 5 a s / h) bytes; FlashAttention drops the 5 a s^2 b term (no s x s
+    softmax / dropout tensors stored). Full checkpointing keeps each layer's input, 2 s b h,
+    plus, at the peak, the full activations of the one layer being recomputed in backward.
     """
     s, b = _count("seq_len", seq_len, 1), _count("batch_size", batch_size, 1)
     h, a = _count("hidden_size", hidden_size, 1), _count("n_heads", n_heads, 1)
     n_layers = _count("n_layers", n_layers, 1)
-    if checkpointing:
-        return float(n_layers * 2 * s * b * h)
     per_layer = 34 * s * b * h + (0 if flash_attention else 5 * a * s * s * b)
+    if checkpointing:
+        return float(n_layers * 2 * s * b * h + per_layer)
     return float(n_layers * per_layer)
 
 
@@ -262,12 +279,10 @@ def plot_ranges():
         ax.barh(row, hi - lo_n, left=lo_n, height=0.5, color=f"C{row}", label=None)
         ax.barh(row, lo_n - lo, left=lo, height=0.5, color=f"C{row}", alpha=0.35, hatch="//")
         ax.text(hi + 1, row, f"max {f['max']:.3g}", va="center", fontsize=8)
-    ax.axvspan(-9, -6, color="0.5", alpha=0.15)
-    ax.text(-7.5, 2.45, "常见梯度量级", ha="center", fontsize=8)
     ax.set_yticks(range(3), ["fp32", "bf16", "fp16"])
     ax.set_xlabel("正数的范围（log10，斜线为次正规数）")
     ax.set_xlim(-48, 48)
-    ax.set_ylim(-0.5, 2.7)
+    ax.set_ylim(-0.5, 2.5)
     fig.tight_layout()
     return fig
 

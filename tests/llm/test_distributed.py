@@ -49,12 +49,35 @@ def test_ring_allreduce_keeps_shape_and_inputs():
     assert sent.tolist() == [2 * 2 * 16] * 3  # 4 sends of 2 float64 values each
 
 
+def test_ring_allreduce_takes_lists_and_keeps_float_widths():
+    out, _ = ring_allreduce([[1.0, 2.0], [3.0, 4.0]])  # plain lists, one per worker
+    assert [o.tolist() for o in out] == [[4.0, 6.0]] * 2
+    x32 = [np.ones(4, dtype=np.float32)] * 2
+    out32, sent32 = ring_allreduce(x32)
+    assert out32[0].dtype == np.float32
+    assert sent32.tolist() == [16, 16]  # 2 sends of 2 values x 4 bytes
+
+
+def test_ring_allreduce_sums_integers_exactly():
+    # Nine workers with uint8 255: 2295 is odd and above 2048, so float16 would round it.
+    out, _ = ring_allreduce([np.array([255, 1], dtype=np.uint8)] * 9)
+    assert out[0].tolist() == [2295, 9]
+    counts = [np.array([3]), np.array([9]), np.array([2**40 + 1])]  # token counts, int64
+    assert ring_allreduce(counts)[0][0][0] == 2**40 + 13
+
+
 def test_zero_memory_reproduces_figure_1_of_the_paper():
     # Rajbhandari et al. 2020, Figure 1: Psi = 7.5B, N_d = 64, K = 12.
     gb = [zero_memory_per_gpu(7.5e9, 64, stage) / 1e9 for stage in range(4)]
     assert gb[0] == 120.0
     assert [round(g, 1) for g in gb[1:]] == [31.4, 16.6, 1.9]
     assert math.isclose(gb[3], 120.0 / 64)
+
+
+def test_zero_memory_accepts_numpy_counts_like_its_other_arguments():
+    expected = zero_memory_per_gpu(7, 2, 1)
+    assert zero_memory_per_gpu(np.int64(7), np.int64(2), np.int64(1)) == expected
+    assert zero_memory_per_gpu(np.float64(7.0), 2, 1) == expected
 
 
 def test_tensor_parallel_mlp_equals_full_mlp():
@@ -78,17 +101,27 @@ def test_gelu_is_torch_tanh_gelu():
     np.testing.assert_allclose(gelu(z), expected, rtol=1e-12, atol=1e-15)
 
 
+def slot(grid, stage, task):
+    """The one time slot in which a stage runs a task (k: forward of k, -k: backward)."""
+    [t] = np.flatnonzero(grid[stage] == task)
+    return t
+
+
 @pytest.mark.parametrize(("p", "m"), [(1, 1), (2, 3), (4, 4), (4, 16), (8, 2)])
 def test_gpipe_schedule_bubble(p, m):
     grid = gpipe_schedule(p, m)
     assert grid.shape == (p, 2 * (m + p - 1))
     for s in range(p):  # every stage runs each micro-batch's forward and backward once
         assert sorted(grid[s][grid[s] != 0].tolist()) == sorted([*range(1, m + 1), *range(-m, 0)])
-        for k in range(1, m + 1):  # dependencies: forward after the previous stage's,
-            if s > 0:  # backward after the next stage's
-                assert np.argmax(grid[s] == k) > np.argmax(grid[s - 1] == k)
-            if s < p - 1:
-                assert np.argmax(grid[s] == -k) > np.argmax(grid[s + 1] == -k)
+        for k in range(1, m + 1):
+            if s > 0:  # F_k on stage s needs stage s - 1's F_k (its input)
+                assert slot(grid, s, k) > slot(grid, s - 1, k)
+            if s < p - 1:  # B_k on stage s needs stage s + 1's B_k (the gradient it sends)
+                assert slot(grid, s, -k) > slot(grid, s + 1, -k)
+            assert slot(grid, s, -k) > slot(grid, s, k)  # and its own F_k (the activations)
+    last = [-k for k in grid[p - 1] if k < 0]
+    assert last == list(range(m, 0, -1))  # GPipe Figure 2c: backwards in reverse order
+    assert slot(grid, p - 1, -m) == slot(grid, p - 1, m) + 1  # right after the last forward
     assert math.isclose((grid == 0).mean(), bubble_fraction(p, m))
     assert math.isclose(bubble_fraction(p, m), (p - 1) / (m + p - 1))
 
@@ -134,6 +167,12 @@ def test_gradient_accumulation_against_torch_autograd():
         (lambda: zero_memory_per_gpu(1e9, 8, 4), ValueError),
         (lambda: zero_memory_per_gpu(-1.0, 8, 1), ValueError),
         (lambda: zero_memory_per_gpu(1e9, 0, 1), ValueError),
+        (lambda: zero_memory_per_gpu(True, 8, 1), TypeError),
+        (lambda: zero_memory_per_gpu("7", 8, 1), TypeError),
+        (lambda: zero_memory_per_gpu(math.nan, 8, 1), ValueError),
+        (lambda: zero_memory_per_gpu(1e9, 8, True), TypeError),
+        (lambda: zero_memory_per_gpu(1e9, 8, 1.0), TypeError),
+        (lambda: ring_allreduce([[1.0], [True]]), TypeError),
         (
             lambda: tensor_parallel_mlp(np.ones((2, 4)), np.ones((4, 6)), np.ones((6, 4)), 4),
             ValueError,

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from llm.memory import (
+    ADAM_FP32,
     ADAM_MIXED_PRECISION,
     DynamicLossScaler,
     activation_bytes,
@@ -36,7 +37,8 @@ def test_bf16_format_matches_torch_finfo():
     torch = pytest.importorskip("torch", reason="torch.finfo(torch.bfloat16) is the reference")
     f, info = float_format("bf16"), torch.finfo(torch.bfloat16)
     assert (f["max"], f["min_normal"], f["eps"]) == (info.max, info.smallest_normal, info.eps)
-    assert f["min_subnormal"] == torch.tensor(2.0**-133, dtype=torch.bfloat16).item() > 0
+    zero, one = torch.tensor(0.0, dtype=torch.bfloat16), torch.tensor(1.0, dtype=torch.bfloat16)
+    assert f["min_subnormal"] == torch.nextafter(zero, one).item() > 0
 
 
 def test_bit_fields_by_hand():
@@ -57,6 +59,32 @@ def test_fp16_overflow_underflow_and_loss_scaling():
     scaled = (grads * 2.0**16).astype(np.float16)
     assert (scaled > 0).all()
     np.testing.assert_allclose(scaled.astype(np.float64) / 2.0**16, grads, rtol=1e-3)
+
+
+def test_fp16_underflow_threshold_is_half_the_smallest_subnormal():
+    tiny = float_format("fp16")["min_subnormal"]
+    assert tiny == 2.0**-24
+    assert np.float16(4e-8) == tiny  # between 2^-25 and 2^-24: rounds up, not to 0
+    assert np.float16(np.nextafter(2.0**-25, 1.0)) == tiny
+    assert np.float16(2.0**-25) == 0.0  # the tie goes to the even neighbour, 0
+    assert np.float16(2.9e-8) == 0.0
+
+
+def test_everything_below_the_smallest_normal_is_subnormal_in_fp16():
+    min_normal = float_format("fp16")["min_normal"]
+    assert math.isclose(min_normal, 6.1e-5, rel_tol=1e-3)
+    for x in (6e-5, 1e-5, 1e-6, 1e-7):  # below 2^-14: exponent field all zeros
+        assert bit_fields(x, "fp16").split()[1] == "00000"
+    assert bit_fields(min_normal, "fp16").split()[1] == "00001"
+
+
+def test_scaling_by_powers_of_two_is_exact_only_in_the_normal_range():
+    x = np.float16(1 + 2**-10)
+    for k in range(-14, 15):  # the result stays normal: exact both ways
+        assert x * np.float16(2.0**k) / np.float16(2.0**k) == x
+    assert float(x * np.float16(2.0**-20)) != float(x) * 2.0**-20  # subnormal: the last bit is lost
+    with np.errstate(over="ignore"):
+        assert np.isinf(x * np.float16(2.0**15) * np.float16(2.0))  # overflow
 
 
 def test_to_bfloat16_matches_torch_cast():
@@ -156,13 +184,48 @@ def test_training_memory_counts():
     assert lora == {"weights": 2020.0, "gradients": 20, "optimizer": 120}
 
 
-def test_activation_bytes_by_hand():
+def test_training_memory_accepts_other_byte_tables():
+    # Plain fp32 Adam: 4 + 4 + 8, the same 16 bytes as mixed precision (ZeRO paper, 3.1).
+    fp32 = training_memory(1000, bytes_per_trainable=ADAM_FP32)
+    assert fp32 == {"weights": 4000, "gradients": 4000, "optimizer": 8000}
+    sgd = training_memory(10, bytes_per_trainable={"weights": 2, "gradients": 2})
+    assert sgd == {"weights": 20, "gradients": 20, "optimizer": 0}
+
+
+# Korthikanti et al. 2022, section 4.1: bytes stored per layer, 16-bit activations, 1-byte
+# dropout masks, written out term by term.
+def korthikanti_layer_bytes(s, b, h, a):
+    sbh, as2b = s * b * h, a * s * s * b
+    attention = {
+        "QKV projection input": 2 * sbh,
+        "Q and K for QK^T": 4 * sbh,
+        "softmax output": 2 * as2b,
+        "softmax dropout mask": as2b,
+        "dropout output, multiplied by V": 2 * as2b,
+        "V": 2 * sbh,
+        "output projection input": 2 * sbh,
+        "attention dropout mask": sbh,
+    }
+    mlp = {
+        "first linear input": 2 * sbh,
+        "GeLU input": 8 * sbh,
+        "second linear input": 8 * sbh,
+        "dropout mask": sbh,
+    }
+    layer_norms = {"two LayerNorm inputs": 2 * 2 * sbh}
+    return sum(attention.values()) + sum(mlp.values()) + sum(layer_norms.values())
+
+
+def test_activation_bytes_against_the_papers_breakdown():
     s, b, h, a, n = 8, 2, 16, 4, 3
-    assert activation_bytes(s, b, h, a, n, flash_attention=False) == n * s * b * h * (
-        34 + 5 * a * s / h
-    )
-    assert activation_bytes(s, b, h, a, n) == n * 34 * s * b * h
-    assert activation_bytes(s, b, h, a, n, checkpointing=True) == n * 2 * s * b * h
+    layer = korthikanti_layer_bytes(s, b, h, a)
+    assert activation_bytes(s, b, h, a, n, flash_attention=False) == n * layer
+    flash = korthikanti_layer_bytes(s, b, h, a=0)  # no s x s tensors stored
+    assert activation_bytes(s, b, h, a, n) == n * flash
+    # Full recomputation: every layer's input, plus the one layer being recomputed.
+    assert activation_bytes(s, b, h, a, n, checkpointing=True) == n * 2 * s * b * h + flash
+    both = activation_bytes(s, b, h, a, n, flash_attention=False, checkpointing=True)
+    assert both == n * 2 * s * b * h + layer
 
 
 @pytest.mark.parametrize(
@@ -181,6 +244,12 @@ def test_activation_bytes_by_hand():
         (lambda: training_memory(-1), ValueError),
         (lambda: training_memory(1.5), TypeError),
         (lambda: training_memory(1, frozen_weight_bytes=-1.0), ValueError),
+        (lambda: training_memory(1, bytes_per_trainable={"weights": 2}), ValueError),
+        (
+            lambda: training_memory(1, bytes_per_trainable={"weights": 2, "gradients": -1}),
+            ValueError,
+        ),
+        (lambda: training_memory(1, bytes_per_trainable=[2, 2]), TypeError),
         (lambda: activation_bytes(0, 1, 8, 2, 1), ValueError),
         (lambda: nf4_bits_per_param(block_size=0), ValueError),
     ],

@@ -20,6 +20,20 @@ import numpy as np
 
 
 # --8<-- [start:whiteboard_train]
+def train_bpe_whiteboard(text, vocab_size):
+    """Learn vocab_size - 256 byte-level BPE merges on text."""
+    seq = [bytes([b]) for b in text.encode("utf-8")]  # 一个字节一个 token
+    merges = []
+    while len(merges) < vocab_size - 256 and len(seq) > 1:
+        counts = {}  # dict 按第一次出现的顺序保存 key
+        for pair in pairwise(seq):
+            counts[pair] = counts.get(pair, 0) + 1
+        best = max(counts, key=counts.get)  # 次数相同取最先出现的
+        merges.append(best)
+        seq = merge_whiteboard(seq, best)
+    return merges
+
+
 def merge_whiteboard(seq, pair):
     """Replace each occurrence of pair in seq (left to right, no overlaps) by one token."""
     out, i = [], 0
@@ -31,19 +45,6 @@ def merge_whiteboard(seq, pair):
             out.append(seq[i])
             i += 1
     return out
-
-
-def train_bpe_whiteboard(text, vocab_size):
-    seq = [bytes([b]) for b in text.encode("utf-8")]  # 一个字节一个 token
-    merges = []
-    while len(merges) < vocab_size - 256 and len(seq) > 1:
-        counts = {}  # dict 按第一次出现的顺序保存 key
-        for pair in pairwise(seq):
-            counts[pair] = counts.get(pair, 0) + 1
-        best = max(counts, key=counts.get)  # 次数相同取最先出现的
-        merges.append(best)
-        seq = merge_whiteboard(seq, best)
-    return merges
 
 
 # --8<-- [end:whiteboard_train]
@@ -77,6 +78,10 @@ def _as_bytes(text: str, name: str = "text") -> bytes:
         ) from None
 
 
+# --8<-- [end:check]
+
+
+# --8<-- [start:vocab]
 class _Vocab:
     """Ids -> bytes for a merge list, and the lookup tables that encode() needs."""
 
@@ -108,7 +113,7 @@ class _Vocab:
         self.sorted_codes = self.codes[self.order]
 
 
-# --8<-- [end:check]
+# --8<-- [end:vocab]
 
 
 # --8<-- [start:merge]

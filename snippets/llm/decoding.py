@@ -80,13 +80,17 @@ def _positive_int(value, name: str) -> int:
     return int(value)
 
 
+# --8<-- [end:check]
+
+
+# --8<-- [start:log_softmax]
 def log_softmax(logits: np.ndarray) -> np.ndarray:
     """log softmax over the last axis; -inf stays -inf."""
     shifted = logits - logits.max(axis=-1, keepdims=True)
     return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
 
 
-# --8<-- [end:check]
+# --8<-- [end:log_softmax]
 
 
 # --8<-- [start:perplexity]
@@ -202,7 +206,8 @@ def beam_search(
     Each step extends every running beam by every token; candidates that end in EOS are
     finished, and the num_beams best others (by summed log-probability) keep running. After
     max_new_tokens steps the running beams are finished too. Returns the generated tokens
-    (without the prompt) of the best finished hypothesis and its score.
+    (without the prompt) of the best finished hypothesis and its score. num_beams=1 is
+    greedy decoding only without EOS: an EOS candidate greedy passes over can still win.
     """
     num_beams = _positive_int(num_beams, "num_beams")
     max_new_tokens = _positive_int(max_new_tokens, "max_new_tokens")

@@ -138,22 +138,24 @@ def forward(params: dict, tokens, cache=None):
 
 
 def generate(params: dict, prompt, max_new_tokens: int, use_cache: bool = True) -> list[int]:
-    """Greedy decoding. With the cache: one forward pass over the prompt (prefill), then
-    one token per step. Without: the whole sequence again at every step."""
+    """Greedy decoding. With the cache: one forward pass over the prompt (prefill), then one
+    per new token except the last, p + n - 1 positions in all. Without: the whole sequence
+    again at every step."""
     if isinstance(max_new_tokens, bool) or not isinstance(max_new_tokens, int):
         raise TypeError(f"max_new_tokens must be an int, got {type(max_new_tokens).__name__}")
     if max_new_tokens < 0:
         raise ValueError(f"max_new_tokens must be >= 0, got {max_new_tokens}")
     seq = [int(t) for t in prompt]
-    if use_cache:
-        logits, cache = forward(params, seq)  # prefill
-        for _ in range(max_new_tokens):
-            seq.append(int(np.argmax(logits[-1])))
-            logits, cache = forward(params, seq[-1:], cache)  # decode: one new token
-    else:
-        for _ in range(max_new_tokens):
+    if not seq:
+        raise ValueError("prompt must hold at least one token")
+    cache, new = None, list(seq)  # new: the tokens the cache does not hold yet
+    for _ in range(max_new_tokens):
+        if use_cache:
+            logits, cache = forward(params, new, cache)  # prefill, then one token per step
+        else:
             logits, _ = forward(params, seq)
-            seq.append(int(np.argmax(logits[-1])))
+        seq.append(int(np.argmax(logits[-1])))
+        new = seq[-1:]
     return seq[len(prompt) :]
 
 

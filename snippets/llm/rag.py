@@ -34,6 +34,10 @@ def _as_vectors(x, name: str, ndim: tuple[int, ...]) -> np.ndarray:
     return a.astype(np.float64)
 
 
+# --8<-- [end:check]
+
+
+# --8<-- [start:cosine_top_k]
 def _unit_rows(x: np.ndarray) -> np.ndarray:
     """Each row divided by its length; a zero row stays zero (cosine 0 with everything,
     as sklearn.metrics.pairwise.cosine_similarity does)."""
@@ -41,10 +45,6 @@ def _unit_rows(x: np.ndarray) -> np.ndarray:
     return np.divide(x, norm, out=np.zeros_like(x), where=norm > 0)
 
 
-# --8<-- [end:check]
-
-
-# --8<-- [start:cosine_top_k]
 def cosine_top_k(query, docs, k: int) -> tuple[np.ndarray, np.ndarray]:
     """The k documents most similar to each query by cosine similarity.
 

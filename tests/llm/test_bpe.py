@@ -1,15 +1,20 @@
 """Byte-level BPE against a brute-force trainer and a merge-by-merge encoder written here,
 hand-made tie cases, and round trips on arbitrary Unicode."""
 
+from itertools import pairwise
+
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from llm.bpe import (
     SAMPLE_EN,
     SAMPLE_ZH,
+    _merge_at,
     decode,
     encode,
     encode_whiteboard,
+    merge_whiteboard,
     tokens_per_char,
     train_bpe,
     train_bpe_whiteboard,
@@ -92,6 +97,57 @@ def test_whiteboard_matches_full_version(train_text, text, vocab_size):
     assert list(encode_whiteboard(text, merges)) == list(as_bytes(encode(text, merges), merges))
 
 
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(0, 2), max_size=20), st.integers(0, 2), st.integers(0, 2))
+def test_whiteboard_merge_matches_merge_at(seq, left, right):
+    tokens = [bytes([b]) for b in seq]
+    hit = (np.array(seq[:-1]) == left) & (np.array(seq[1:]) == right)
+    merged = _merge_at(np.array(seq, dtype=np.int64), hit, 256)
+    as_tokens = [bytes([left, right]) if i == 256 else bytes([i]) for i in merged]
+    assert merge_whiteboard(tokens, (bytes([left]), bytes([right]))) == as_tokens
+
+
+def rank_loop_ids(text: str, merges) -> list[int]:
+    """GPT-2's loop on (bytes, id) tokens: the lowest-rank pair (by bytes) anywhere is merged
+    everywhere, left to right; the new tokens get id 256 + that rank."""
+    rank = {}
+    for i, pair in enumerate(merges):
+        rank.setdefault(pair, i)
+    tokens = [(bytes([b]), b) for b in text.encode("utf-8")]
+    while True:
+        ranks = [rank.get((x, y)) for (x, _), (y, _) in pairwise(tokens)]
+        if all(r is None for r in ranks):
+            return [i for _, i in tokens]
+        best = min(r for r in ranks if r is not None)
+        out, skip = [], False
+        for i, token in enumerate(tokens):
+            if skip:
+                skip = False
+            elif i + 1 < len(tokens) and (token[0], tokens[i + 1][0]) == merges[best]:
+                out.append((token[0] + tokens[i + 1][0], 256 + best))
+                skip = True
+            else:
+                out.append(token)
+        tokens = out
+
+
+@st.composite
+def merge_lists(draw):
+    """Random merge lists over a, b, c: several merges often spell the same bytes."""
+    made, merges = [b"a", b"b", b"c"], []
+    for _ in range(draw(st.integers(1, 8))):
+        pair = (draw(st.sampled_from(made)), draw(st.sampled_from(made)))
+        merges.append(pair)
+        made.append(pair[0] + pair[1])
+    return merges
+
+
+@settings(max_examples=60, deadline=None)
+@given(merge_lists(), st.text(alphabet="abc", max_size=12))
+def test_encode_gives_the_id_of_the_merge_that_made_each_token(merges, text):
+    assert encode(text, merges) == rank_loop_ids(text, merges)
+
+
 MERGES = train_bpe(SAMPLE_ZH + SAMPLE_EN, 256 + 200)
 
 
@@ -151,6 +207,10 @@ def test_two_merges_may_spell_the_same_bytes():
     assert encode("abc", merges) == [258]  # (a, b) has the lowest rank, then (ab, c)
     assert encode("xbcabc", merges) == [ord("x"), 257, 258]
     assert decode([258], merges) == decode([259], merges) == "abc"
+    # b"aaa" is spelled by merge 1 (a, aa) and merge 2 (aa, a). "aaa" becomes aa a after
+    # merge 0, so merge 2 joins it: id 258, not 257, the first id with these bytes.
+    same = [(b"a", b"a"), (b"a", b"aa"), (b"aa", b"a")]
+    assert encode("aaa", same) == rank_loop_ids("aaa", same) == [258]
 
 
 def test_decode_cut_inside_a_character_gives_replacement_character():

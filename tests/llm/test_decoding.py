@@ -304,15 +304,29 @@ def test_wide_beam_equals_brute_force_and_narrow_beam_is_never_better(seed, leng
         assert narrow <= best_score + 1e-12
 
 
-def test_one_beam_is_greedy():
-    log_probs, model = bigram(7, 6)
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 10_000), st.integers(1, 5), st.sampled_from([0.0, 1.0, 2.0]))
+def test_one_beam_is_greedy_without_eos(seed, steps, length_penalty):
+    log_probs, model = bigram(seed, 6)
     seq = [3]
-    for _ in range(5):
+    for _ in range(steps):
         seq.append(int(np.argmax(log_probs[seq[-1]])))
-        if seq[-1] == 0:
-            break
-    tokens, _ = beam_search(model, [3], num_beams=1, max_new_tokens=5, eos_token_id=0)
+    tokens, _ = beam_search(
+        model, [3], num_beams=1, max_new_tokens=steps, length_penalty=length_penalty
+    )
     assert tokens == seq[1:]
+
+
+def test_one_beam_is_not_greedy_with_eos():
+    # Greedy takes EOS (0.6) at once. One beam finishes that candidate and keeps running on
+    # 2 (0.3999), then 2 (0.98): per token, log(0.3999 * 0.98) / 2 > log 0.6.
+    table = np.log([[1 / 3] * 3, [0.6, 1e-4, 0.3999], [0.01, 0.01, 0.98]])
+    assert int(np.argmax(table[1])) == 0
+    tokens, score = beam_search(
+        lambda s: table[s[-1]], [1], num_beams=1, max_new_tokens=2, eos_token_id=0
+    )
+    assert tokens == [2, 2]
+    assert np.isclose(score, np.log(0.3999 * 0.98) / 2)
 
 
 def test_beam_finds_what_greedy_misses_hand_case():

@@ -1,6 +1,7 @@
 """KV-cache decoding against full recomputation, the bottom-right causal mask against a loop
 (and torch's causal_lower_right where installed), and the cache's bytes against the formula."""
 
+import llm.kv_cache
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -110,6 +111,27 @@ def test_whiteboard_step_matches_full_version(n_tokens, d, seed):
     np.testing.assert_allclose(steps, full, rtol=1e-10, atol=1e-12)
 
 
+@pytest.mark.parametrize(("p", "n"), [(5, 4), (3, 1), (2, 0)])
+def test_generation_processes_the_positions_the_page_counts(monkeypatch, p, n):
+    """With the cache: p (prefill) + n - 1 (one per new token but the last); without:
+    sum over steps j = 1..n of p + j - 1 = n p + n (n - 1) / 2."""
+    calls = []
+
+    def counting_forward(params, tokens, cache=None):
+        calls.append(len(tokens))
+        return forward(params, tokens, cache)
+
+    monkeypatch.setattr(llm.kv_cache, "forward", counting_forward)
+    params, prompt = init_params(), list(range(1, p + 1))
+    generate(params, prompt, n)
+    assert calls == ([p] + [1] * (n - 1) if n else [])
+    assert sum(calls) == (p + n - 1 if n else 0)
+    calls.clear()
+    generate(params, prompt, n, use_cache=False)
+    assert calls == [p + j - 1 for j in range(1, n + 1)]
+    assert sum(calls) == n * p + n * (n - 1) // 2
+
+
 def test_cache_bytes_follow_the_formula():
     params = init_params(n_layers=3, n_heads=4, n_kv_heads=2, d_model=32)
     _, cache = forward(params, np.arange(7))
@@ -132,6 +154,8 @@ def test_bad_input():
         generate(params, [1], -1)
     with pytest.raises(TypeError, match="max_new_tokens must be an int"):
         generate(params, [1], 2.0)
+    with pytest.raises(ValueError, match="at least one token"):
+        generate(params, [], 0)
     with pytest.raises(ValueError, match="n_kv_heads"):
         init_params(n_heads=4, n_kv_heads=3)
     with pytest.raises(ValueError, match="d_model must be a positive int"):

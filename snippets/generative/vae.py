@@ -12,12 +12,16 @@ def gaussian_kl_whiteboard(mu, logvar):
     return -0.5 * np.sum(1 + logvar - mu**2 - np.exp(logvar), axis=-1)
 
 
+# --8<-- [end:whiteboard]
+
+
+# --8<-- [start:whiteboard_reparam]
 def reparameterize_whiteboard(mu, logvar, eps):
     """Write z = mu + sigma * eps with sigma = exp(logvar / 2) and eps ~ N(0, I)."""
     return mu + np.exp(0.5 * logvar) * eps
 
 
-# --8<-- [end:whiteboard]
+# --8<-- [end:whiteboard_reparam]
 
 
 # --8<-- [start:check]

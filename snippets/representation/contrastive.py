@@ -101,6 +101,10 @@ def nt_xent_loss(z1, z2, temperature: float = 0.5) -> float:
     return float(-_log_softmax(sim)[np.arange(2 * n), positive].mean())
 
 
+# --8<-- [end:nt_xent]
+
+
+# --8<-- [start:nt_xent_grad]
 def nt_xent_grad(z1, z2, temperature: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
     """∂ nt_xent_loss / ∂ z1 and ∂ z2: softmax minus one-hot, back through u uᵀ / τ and the
     L2 normalisation (which removes the radial part of the gradient)."""
@@ -120,7 +124,7 @@ def nt_xent_grad(z1, z2, temperature: float = 0.5) -> tuple[np.ndarray, np.ndarr
     return grad_z[:n], grad_z[n:]
 
 
-# --8<-- [end:nt_xent]
+# --8<-- [end:nt_xent_grad]
 
 
 # --8<-- [start:clip]

@@ -112,6 +112,10 @@ def triplet_loss(anchor, positive, negative, margin: float = 1.0) -> float:
     return float(np.maximum(d_pos - d_neg + margin, 0.0).mean())
 
 
+# --8<-- [end:triplet]
+
+
+# --8<-- [start:batch_hard]
 def batch_hard_triplet_loss(embeddings, labels, margin: float = 1.0) -> float:
     """Hermans et al. (2017): for every anchor, its farthest positive and nearest negative in
     the batch; mean of max(d_pos − d_neg + margin, 0) over anchors that have both."""
@@ -130,7 +134,7 @@ def batch_hard_triplet_loss(embeddings, labels, margin: float = 1.0) -> float:
     return float(np.maximum(hardest_pos - hardest_neg + margin, 0.0)[valid].mean())
 
 
-# --8<-- [end:triplet]
+# --8<-- [end:batch_hard]
 
 
 # --8<-- [start:distillation]

@@ -1,0 +1,132 @@
+"""GAN losses against numerical gradients and PyTorch; D*, V(D*, G) = −log 4 + 2 JS, and the
+divergences against brute force and scipy."""
+
+import numpy as np
+import pytest
+from generative.gan import (
+    discriminator_loss,
+    generator_loss,
+    generator_loss_grad,
+    js_divergence,
+    kl_divergence,
+    normal_pdf,
+    optimal_discriminator,
+    toy_densities,
+    value_function,
+    wasserstein1_1d,
+)
+
+X, P_DATA, P_G, DX = toy_densities()
+
+
+def test_optimal_discriminator_maximises_the_value_pointwise_and_globally():
+    d_star = optimal_discriminator(P_DATA, P_G)
+    # Pointwise: a log D + b log(1 − D) is maximised at a / (a + b); check on a fine D grid.
+    d_grid = np.linspace(1e-4, 1 - 1e-4, 20_001)
+    for i in (300, 800, 1000, 1400):
+        a, b = P_DATA[i], P_G[i]
+        best = d_grid[np.argmax(a * np.log(d_grid) + b * np.log1p(-d_grid))]
+        assert best == pytest.approx(d_star[i], abs=1e-4)
+    v_star = value_function(d_star, P_DATA, P_G, DX)
+    rng = np.random.default_rng(0)
+    for _ in range(5):  # any other discriminator does worse
+        other = np.clip(d_star + 0.1 * rng.normal(size=d_star.shape), 1e-9, 1 - 1e-9)
+        assert value_function(other, P_DATA, P_G, DX) < v_star
+
+
+def test_value_at_d_star_is_minus_log4_plus_2js():
+    d_star = optimal_discriminator(P_DATA, P_G)
+    js = js_divergence(P_DATA, P_G, DX)
+    assert value_function(d_star, P_DATA, P_G, DX) == pytest.approx(-np.log(4) + 2 * js)
+    # p_g = p_data: D* = 1/2 everywhere, V = −log 4, JS = 0.
+    np.testing.assert_allclose(optimal_discriminator(P_DATA, P_DATA), 0.5)
+    assert value_function(np.full_like(X, 0.5), P_DATA, P_DATA, DX) == pytest.approx(-np.log(4))
+    assert js_divergence(P_DATA, P_DATA, DX) == 0.0
+
+
+def test_js_against_scipy():
+    spatial = pytest.importorskip("scipy.spatial.distance", reason="scipy computes JS")
+    ours = js_divergence(P_DATA, P_G, DX)
+    # scipy's jensenshannon is the square root of JS (natural log by default), on weights.
+    assert ours == pytest.approx(spatial.jensenshannon(P_DATA, P_G) ** 2, rel=1e-9)
+
+
+def test_js_of_disjoint_supports_is_log2_and_kl_is_infinite():
+    p = np.where(X < -1, 1.0, 0.0)
+    q = np.where(X > 1, 1.0, 0.0)
+    p, q = p / (p.sum() * DX), q / (q.sum() * DX)
+    assert js_divergence(p, q, DX) == pytest.approx(np.log(2))
+    assert kl_divergence(p, q, DX) == np.inf
+
+
+def test_wasserstein_against_scipy_and_a_shift():
+    stats = pytest.importorskip("scipy.stats", reason="scipy computes W1")
+    assert wasserstein1_1d(P_DATA, P_G, DX) == pytest.approx(
+        stats.wasserstein_distance(X, X, P_DATA, P_G), rel=1e-3
+    )
+    a, b = normal_pdf(X, 0.0, 0.1), normal_pdf(X, 2.5, 0.1)
+    a, b = a / (a.sum() * DX), b / (b.sum() * DX)
+    assert wasserstein1_1d(a, b, DX) == pytest.approx(2.5, rel=1e-3)  # W1 of a shift = |θ|
+
+
+def test_losses_by_hand():
+    real, fake = np.array([2.0, -1.0]), np.array([0.5])
+    sig = 1 / (1 + np.exp(-real))
+    expected = -np.log(sig).mean() - np.log(1 - 1 / (1 + np.exp(-0.5)))
+    assert discriminator_loss(real, fake) == pytest.approx(expected)
+    d_fake = 1 / (1 + np.exp(-fake))
+    assert generator_loss(fake) == pytest.approx(-np.log(d_fake[0]))
+    assert generator_loss(fake, non_saturating=False) == pytest.approx(np.log(1 - d_fake[0]))
+    # Huge logits do not overflow.
+    assert np.isfinite(discriminator_loss(np.array([800.0, -800.0]), np.array([-800.0, 800.0])))
+
+
+def test_generator_gradients_against_finite_differences():
+    logits = np.array([-9.0, -3.0, 0.0, 2.5])
+    h = 1e-6
+    for non_saturating in (True, False):
+        grad = generator_loss_grad(logits, non_saturating)
+        for i in range(len(logits)):
+            e = np.eye(len(logits))[i] * h
+            numeric = (
+                generator_loss(logits + e, non_saturating)
+                - generator_loss(logits - e, non_saturating)
+            ) / (2 * h)
+            assert grad[i] == pytest.approx(numeric, abs=1e-8)
+    # The page's point: where D(G(z)) ≈ 0 the minimax loss has almost no gradient.
+    assert abs(generator_loss_grad(logits[:1], False)[0]) < 2e-4
+    assert generator_loss_grad(logits[:1], True)[0] == pytest.approx(-1.0, abs=2e-4)
+
+
+def test_losses_match_torch_bce():
+    torch = pytest.importorskip("torch", reason="PyTorch's BCE-with-logits is the reference")
+    bce = torch.nn.functional.binary_cross_entropy_with_logits
+    rng = np.random.default_rng(1)
+    real, fake = rng.normal(size=8) * 3, rng.normal(size=8) * 3
+    r, f = torch.from_numpy(real), torch.from_numpy(fake).requires_grad_()
+    expected = bce(r, torch.ones(8, dtype=torch.float64)) + bce(
+        f, torch.zeros(8, dtype=torch.float64)
+    )
+    assert discriminator_loss(real, fake) == pytest.approx(expected.item(), rel=1e-12)
+    ns = bce(f, torch.ones(8, dtype=torch.float64))  # non-saturating: label fakes as real
+    ns.backward()
+    assert generator_loss(fake) == pytest.approx(ns.item(), rel=1e-12)
+    np.testing.assert_allclose(generator_loss_grad(fake), f.grad.numpy(), rtol=1e-10)
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (lambda: optimal_discriminator(np.ones(3), np.ones(2)), ValueError, "same shape"),
+        (lambda: optimal_discriminator(-np.ones(2), np.ones(2)), ValueError, "non-negative"),
+        (lambda: js_divergence(P_DATA, P_G * 2, DX), ValueError, "integrate"),
+        (lambda: js_divergence(P_DATA, P_G, 0.0), ValueError, "dx"),
+        (lambda: value_function(np.full_like(X, 1.5), P_DATA, P_G, DX), ValueError, "d must"),
+        (lambda: generator_loss(np.array([])), ValueError, "at least one"),
+        (lambda: discriminator_loss(np.array([np.inf]), np.zeros(1)), ValueError, "NaN or inf"),
+        (lambda: generator_loss_grad(np.array(["x"])), TypeError, "fake_logits"),
+    ],
+)
+def test_bad_input(call, error, match):
+    with pytest.raises(error, match=match):
+        call()

@@ -1,6 +1,8 @@
 """Common activation functions and their derivatives in numpy, numerically stable."""
 
 # --8<-- [start:imports]
+import math
+
 import numpy as np
 
 # --8<-- [end:imports]
@@ -93,20 +95,29 @@ def elu_grad(x: np.ndarray, alpha: float = 1.0) -> np.ndarray:
 
 # --8<-- [start:gelu]
 GELU_C = np.sqrt(2.0 / np.pi)
+_erf = np.vectorize(math.erf, otypes=[np.float64])  # numpy has no erf; math.erf is exact
 
 
-def gelu(x: np.ndarray) -> np.ndarray:
-    """GELU, tanh approximation: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))."""
+def gelu(x: np.ndarray, approximate: str = "none") -> np.ndarray:
+    """x Φ(x) = x/2 (1 + erf(x/√2)), or its tanh approximation; as torch.nn.functional.gelu."""
     x = _check(x)
-    return 0.5 * x * (1.0 + np.tanh(GELU_C * (x + 0.044715 * x**3)))
+    if approximate == "none":
+        return 0.5 * x * (1.0 + _erf(x / np.sqrt(2.0)))
+    if approximate == "tanh":
+        return 0.5 * x * (1.0 + np.tanh(GELU_C * (x + 0.044715 * x**3)))
+    raise ValueError(f"approximate must be 'none' or 'tanh', got {approximate!r}")
 
 
-def gelu_grad(x: np.ndarray) -> np.ndarray:
-    """Derivative of the tanh-approximated GELU (product and chain rule)."""
+def gelu_grad(x: np.ndarray, approximate: str = "none") -> np.ndarray:
+    """Φ(x) + x φ(x) for the exact GELU; product and chain rule for the tanh form."""
     x = _check(x)
-    t = np.tanh(GELU_C * (x + 0.044715 * x**3))
-    du_dx = GELU_C * (1.0 + 3 * 0.044715 * x**2)
-    return 0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * du_dx
+    if approximate == "none":
+        return 0.5 * (1.0 + _erf(x / np.sqrt(2.0))) + x * np.exp(-0.5 * x * x) / np.sqrt(2 * np.pi)
+    if approximate == "tanh":
+        t = np.tanh(GELU_C * (x + 0.044715 * x**3))
+        du_dx = GELU_C * (1.0 + 3 * 0.044715 * x**2)
+        return 0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * du_dx
+    raise ValueError(f"approximate must be 'none' or 'tanh', got {approximate!r}")
 
 
 # --8<-- [end:gelu]
@@ -127,6 +138,32 @@ def swish_grad(x: np.ndarray, beta: float = 1.0) -> np.ndarray:
 
 
 # --8<-- [end:swish]
+
+
+# --8<-- [start:mobile]
+def relu6(x: np.ndarray) -> np.ndarray:
+    """min(max(x, 0), 6): ReLU capped at 6 (MobileNet)."""
+    return np.clip(_check(x), 0.0, 6.0)
+
+
+def hardsigmoid(x: np.ndarray) -> np.ndarray:
+    """ReLU6(x + 3) / 6: a piecewise-linear sigmoid, 0 below -3 and 1 above 3."""
+    return relu6(_check(x) + 3.0) / 6.0
+
+
+def hardswish(x: np.ndarray) -> np.ndarray:
+    """x · ReLU6(x + 3) / 6 (MobileNetV3): swish with the sigmoid made piecewise linear."""
+    x = _check(x)
+    return x * hardsigmoid(x)
+
+
+def hardswish_grad(x: np.ndarray) -> np.ndarray:
+    """0 for x <= -3, (2x + 3) / 6 in between, 1 for x >= 3 (PyTorch's values at the kinks)."""
+    x = _check(x)
+    return np.where(x <= -3.0, 0.0, np.where(x < 3.0, (2.0 * x + 3.0) / 6.0, 1.0))
+
+
+# --8<-- [end:mobile]
 
 
 # --8<-- [start:softmax]

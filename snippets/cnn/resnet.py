@@ -80,6 +80,57 @@ def resnet_params(
 # --8<-- [end:resnet_params]
 
 
+# --8<-- [start:whiteboard_drop_path]
+def drop_path_whiteboard(x, p, training, rng):
+    """DropPath：训练时每个样本的残差分支以概率 p 整个置零，保留的除以 1 - p。"""
+    if not training or p == 0:
+        return x
+    keep = 1 - p
+    mask = rng.random((x.shape[0],) + (1,) * (x.ndim - 1)) < keep  # 每个样本一个开关
+    return x * mask / keep
+
+
+# --8<-- [end:whiteboard_drop_path]
+
+
+# --8<-- [start:drop_path]
+def drop_path(
+    x: np.ndarray,
+    drop_prob: float = 0.0,
+    training: bool = False,
+    rng: np.random.Generator | None = None,
+    scale_by_keep: bool = True,
+) -> np.ndarray:
+    """Stochastic depth as timm's drop_path: zero a whole sample's branch with prob drop_prob."""
+    if not 0.0 <= drop_prob <= 1.0:
+        raise ValueError(f"drop_prob must be in [0, 1], got {drop_prob}")
+    x = np.asarray(x, dtype=np.float64)
+    if x.ndim == 0:
+        raise ValueError("x must have a batch axis first")
+    if drop_prob == 0.0 or not training:
+        return x  # evaluation: the full branch, no rescaling (it was done during training)
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng must be a numpy Generator when training, got {type(rng).__name__}")
+    keep_prob = 1.0 - drop_prob
+    mask = (rng.random((x.shape[0],) + (1,) * (x.ndim - 1)) < keep_prob).astype(x.dtype)
+    if keep_prob > 0.0 and scale_by_keep:
+        mask /= keep_prob  # keeps E[output] = x
+    return x * mask
+
+
+def survival_probabilities(num_blocks: int, p_last: float = 0.5) -> np.ndarray:
+    """Huang et al. 2016 linear decay: block l (1..L) survives with p_l = 1 - l / L · (1 - p_L)."""
+    if not isinstance(num_blocks, int) or num_blocks < 1:
+        raise ValueError(f"num_blocks must be a positive int, got {num_blocks!r}")
+    if not 0.0 <= p_last <= 1.0:
+        raise ValueError(f"p_last must be in [0, 1], got {p_last}")
+    depth = np.arange(1, num_blocks + 1)
+    return 1.0 - depth / num_blocks * (1.0 - p_last)
+
+
+# --8<-- [end:drop_path]
+
+
 def _draw_stack(ax, x0: float, boxes: list[tuple[str, str]], title: str, skip: str) -> None:
     """One block as a column of boxes, bottom to top, with a skip arc into the addition."""
     from matplotlib.patches import FancyBboxPatch
@@ -151,4 +202,7 @@ if __name__ == "__main__":
     assert bottleneck_params(256, 64) == 69632
     assert basic_block_params(256) == 1179648
     assert resnet_params((2, 2, 2, 2), bottleneck=False) == 11689512  # ResNet-18
+    out = drop_path(np.ones((4, 3)), 0.5, training=True, rng=rng)
+    assert set(np.unique(out)) <= {0.0, 2.0}  # each row dropped or scaled by 1 / (1 - p)
+    assert np.isclose(survival_probabilities(54).sum(), (3 * 54 - 1) / 4)  # ResNet-110
     print("bottleneck / basic params:", bottleneck_params(256, 64) / basic_block_params(256))

@@ -102,6 +102,51 @@ def softmax_cross_entropy_grad(logits: np.ndarray, labels: np.ndarray) -> np.nda
 # --8<-- [end:softmax_ce]
 
 
+# --8<-- [start:whiteboard_label_smoothing]
+def label_smoothing_ce_whiteboard(logits, labels, eps=0.1):
+    """带标签平滑的交叉熵：目标 q = (1 - eps) · onehot + eps / K，对 batch 取平均。"""
+    n, k = logits.shape
+    z = logits - logits.max(axis=1, keepdims=True)
+    log_p = z - np.log(np.exp(z).sum(axis=1, keepdims=True))  # log softmax
+    q = np.full((n, k), eps / k)
+    q[np.arange(n), labels] += 1 - eps
+    return -(q * log_p).sum(axis=1).mean()
+
+
+# --8<-- [end:whiteboard_label_smoothing]
+
+
+# --8<-- [start:label_smoothing]
+def smoothed_targets(labels: np.ndarray, num_classes: int, label_smoothing: float) -> np.ndarray:
+    """q = (1 - eps) · onehot(y) + eps / K: every class, the true one included, gets eps / K."""
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"label_smoothing must be in [0, 1], got {label_smoothing}")
+    q = np.full((len(labels), num_classes), label_smoothing / num_classes)
+    q[np.arange(len(labels)), labels] += 1.0 - label_smoothing
+    return q
+
+
+def label_smoothing_cross_entropy(
+    logits: np.ndarray, labels: np.ndarray, label_smoothing: float = 0.0
+) -> float:
+    """Mean of -sum_k q_k log softmax(z)_k, as F.cross_entropy(..., label_smoothing=eps)."""
+    z, y = _check_logits(logits, labels)
+    q = smoothed_targets(y, z.shape[1], label_smoothing)
+    return float(-(q * _log_softmax(z)).sum(axis=1).mean())
+
+
+def label_smoothing_cross_entropy_grad(
+    logits: np.ndarray, labels: np.ndarray, label_smoothing: float = 0.0
+) -> np.ndarray:
+    """dL/dz = (softmax(z) - q) / N: the same a - y as before, with the smoothed target."""
+    z, y = _check_logits(logits, labels)
+    q = smoothed_targets(y, z.shape[1], label_smoothing)
+    return (np.exp(_log_softmax(z)) - q) / len(y)
+
+
+# --8<-- [end:label_smoothing]
+
+
 # --8<-- [start:linear_grads]
 def linear_softmax_grads(
     x: np.ndarray, weight: np.ndarray, bias: np.ndarray, labels: np.ndarray

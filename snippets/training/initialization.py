@@ -3,6 +3,8 @@ on activations and gradients in deep stacks. Weight shape follows PyTorch: (fan_
 """
 
 # --8<-- [start:imports]
+import math
+
 import numpy as np
 
 # --8<-- [end:imports]
@@ -67,6 +69,56 @@ def kaiming_uniform(shape, rng: np.random.Generator, nonlinearity: str = "relu")
 
 
 # --8<-- [end:inits]
+
+
+# --8<-- [start:torch_default]
+def leaky_relu_gain(a: float) -> float:
+    """torch.nn.init.calculate_gain("leaky_relu", a) = sqrt(2 / (1 + a²))."""
+    return float(np.sqrt(2.0 / (1.0 + a * a)))
+
+
+def torch_default_init(
+    shape: tuple[int, ...], rng: np.random.Generator, bias: bool = True
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Weight and bias as nn.Linear / nn.Conv2d initialise them: both U(-1/sqrt(fan_in), ...)."""
+    fan_in, _ = fans(shape)
+    # kaiming_uniform_(a=sqrt(5)): gain · sqrt(3 / fan_in) = sqrt(2 / 6) · sqrt(3 / fan_in)
+    bound = leaky_relu_gain(np.sqrt(5.0)) * np.sqrt(3.0 / fan_in)
+    weight = rng.uniform(-bound, bound, shape)
+    b = rng.uniform(-1 / np.sqrt(fan_in), 1 / np.sqrt(fan_in), shape[0]) if bias else None
+    return weight, b
+
+
+# --8<-- [end:torch_default]
+
+
+# --8<-- [start:trunc_normal]
+def trunc_normal(
+    shape,
+    rng: np.random.Generator,
+    mean: float = 0.0,
+    std: float = 1.0,
+    a: float = -2.0,
+    b: float = 2.0,
+) -> np.ndarray:
+    """N(mean, std²) restricted to [a, b], like torch.nn.init.trunc_normal_: a, b are absolute."""
+    if not std > 0 or not a < b:
+        raise ValueError(f"need std > 0 and a < b, got std={std}, a={a}, b={b}")
+
+    def cdf(x: float) -> float:
+        return 0.5 * (1 + math.erf((x - mean) / (std * math.sqrt(2))))
+
+    if cdf(b) - cdf(a) < 1e-3:  # rejection sampling would almost never accept
+        raise ValueError(f"[{a}, {b}] holds less than 0.1% of N({mean}, {std}²)")
+    w = rng.normal(mean, std, shape)
+    bad = (w < a) | (w > b)
+    while bad.any():
+        w[bad] = rng.normal(mean, std, bad.sum())
+        bad = (w < a) | (w > b)
+    return w
+
+
+# --8<-- [end:trunc_normal]
 
 
 # --8<-- [start:deep_stack]
@@ -200,4 +252,8 @@ if __name__ == "__main__":
     var_big, _ = deep_stack("normal", "relu", depth=50, width=64, batch=64)
     assert 0.1 < var_he[-1] < 10
     assert var_big[-1] > 1e60
+    w, bias = torch_default_init((64, 3, 3, 3), rng)  # fan_in = 27
+    assert np.abs(w).max() <= 1 / np.sqrt(27)
+    assert np.abs(bias).max() <= 1 / np.sqrt(27)
+    assert np.abs(trunc_normal((1000,), rng, std=0.02)).max() < 0.1  # a = -2, b = 2: no effect
     print("ReLU + He keeps the variance near 1:", np.round(var_he[::10], 2))

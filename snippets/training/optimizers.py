@@ -53,6 +53,20 @@ def adam_step(w, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
 # --8<-- [end:whiteboard_adam]
 
 
+# --8<-- [start:whiteboard_adamw]
+def adamw_step(w, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.01):
+    """AdamW 的第 t 步：先把权重乘 1 - lr·wd（解耦的衰减），再做普通的 Adam 更新。"""
+    w = w * (1 - lr * weight_decay)  # 衰减不经过 m、v，不被 sqrt(v) 除
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g * g
+    m_hat = m / (1 - beta1**t)
+    v_hat = v / (1 - beta2**t)
+    return w - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+
+
+# --8<-- [end:whiteboard_adamw]
+
+
 # --8<-- [start:base]
 class Optimizer:
     """Common interface: step(params, grads) updates each array of params in place."""
@@ -254,6 +268,22 @@ class AdamW(Adam):
 
 
 # --8<-- [end:adam]
+
+
+# --8<-- [start:decay_groups]
+def split_weight_decay(named_params: dict[str, np.ndarray]) -> tuple[list[str], list[str]]:
+    """(decay, no_decay) names: matrices and kernels (ndim >= 2) decay; biases, norm gains don't."""
+    if not isinstance(named_params, dict):
+        raise TypeError(f"named_params must be a dict name -> array, got {type(named_params)}")
+    decay, no_decay = [], []
+    for name, p in named_params.items():
+        if not isinstance(p, np.ndarray):
+            raise TypeError(f"named_params[{name!r}] must be a numpy array")
+        (decay if p.ndim >= 2 else no_decay).append(name)
+    return decay, no_decay
+
+
+# --8<-- [end:decay_groups]
 
 
 # --8<-- [start:trajectory]

@@ -10,10 +10,14 @@ from activations.functions import (
     elu_grad,
     gelu,
     gelu_grad,
+    hardsigmoid,
+    hardswish,
+    hardswish_grad,
     leaky_relu,
     leaky_relu_grad,
     log_softmax,
     relu,
+    relu6,
     relu_grad,
     sigmoid,
     sigmoid_grad,
@@ -150,20 +154,26 @@ def test_nan_propagates():
 def test_gelu_tanh_is_close_to_exact_gelu():
     x = np.linspace(-6, 6, 1201)
     exact = x * 0.5 * (1 + np.array([math.erf(v / math.sqrt(2)) for v in x]))
-    assert np.max(np.abs(gelu(x) - exact)) < 1e-3
+    assert np.max(np.abs(gelu(x, approximate="tanh") - exact)) < 1e-3
+    np.testing.assert_allclose(gelu(x), exact, atol=1e-15)  # the default is the exact form
 
 
 def test_against_pytorch():
     torch = pytest.importorskip("torch", reason="PyTorch is the reference implementation")
     fn = torch.nn.functional
-    x = np.concatenate([np.linspace(-8, 8, 161), [-0.0, 1e-3, -1e-3]])
+    # Includes the kinks 0, ±3, 6: the derivative there is PyTorch's convention.
+    x = np.concatenate([np.linspace(-8, 8, 161), [-0.0, 1e-3, -1e-3, -3.0, 3.0, 6.0]])
     pairs = {
         "sigmoid": (sigmoid, torch.sigmoid),
         "tanh": (tanh, torch.tanh),
         "relu": (relu, fn.relu),
         "leaky": (lambda v: leaky_relu(v, 0.1), lambda t: fn.leaky_relu(t, 0.1)),
         "elu": (lambda v: elu(v, 1.5), lambda t: fn.elu(t, 1.5)),
-        "gelu": (gelu, lambda t: fn.gelu(t, approximate="tanh")),
+        "gelu": (gelu, fn.gelu),  # torch's default approximate="none" is the erf form
+        "gelu_tanh": (lambda v: gelu(v, "tanh"), lambda t: fn.gelu(t, approximate="tanh")),
+        "hardswish": (hardswish, fn.hardswish),
+        "relu6": (relu6, fn.relu6),
+        "hardsigmoid": (hardsigmoid, fn.hardsigmoid),
         "silu": (swish, fn.silu),
     }
     grads = {
@@ -173,6 +183,10 @@ def test_against_pytorch():
         "leaky": lambda v: leaky_relu_grad(v, 0.1),
         "elu": lambda v: elu_grad(v, 1.5),
         "gelu": gelu_grad,
+        "gelu_tanh": lambda v: gelu_grad(v, "tanh"),
+        "hardswish": hardswish_grad,
+        "relu6": lambda v: ((v > 0) & (v < 6)).astype(float),
+        "hardsigmoid": lambda v: ((v > -3) & (v < 3)) / 6.0,
         "silu": swish_grad,
     }
     for name, (ours, theirs) in pairs.items():
@@ -216,3 +230,33 @@ def test_gelu_slope_on_the_positive_axis():
     assert gelu_grad(x).max() == pytest.approx(1.13, abs=0.005)
     for grad in (relu_grad, lambda v: leaky_relu_grad(v, 0.1), lambda v: elu_grad(v, 1.5)):
         np.testing.assert_array_equal(grad(x), 1.0)
+
+
+def test_gelu_exact_vs_tanh_gap_and_bad_approximate():
+    x = np.linspace(-10, 10, 200_001)
+    gap = np.abs(gelu(x) - gelu(x, approximate="tanh"))
+    assert 4.7e-4 < gap.max() < 4.8e-4
+    assert abs(x[np.argmax(gap)]) == pytest.approx(2.7, abs=0.01)
+    num = (gelu(x[:50] + 1e-6) - gelu(x[:50] - 1e-6)) / 2e-6
+    np.testing.assert_allclose(gelu_grad(x[:50]), num, atol=1e-8)
+    with pytest.raises(ValueError, match="approximate"):
+        gelu(x, approximate="sigmoid")
+    with pytest.raises(ValueError, match="approximate"):
+        gelu_grad(x, approximate="erf")
+
+
+def test_relu6_and_hard_swish_hand_values():
+    x = np.array([-5.0, -3.0, -1.0, 0.0, 1.0, 3.0, 5.0, 7.0])
+    assert relu6(x).tolist() == [0, 0, 0, 0, 1, 3, 5, 6]
+    np.testing.assert_allclose(hardswish(x), [0, 0, -1 / 3, 0, 2 / 3, 3, 5, 7])
+    np.testing.assert_allclose(hardsigmoid(x), [0, 0, 1 / 3, 0.5, 2 / 3, 1, 1, 1])
+    # hard-swish vs swish: equal far from 0, at most about 0.14 apart (at x = ±3).
+    grid = np.linspace(-8, 8, 160_001)
+    diff = np.abs(hardswish(grid) - swish(grid))
+    assert diff.max() == pytest.approx(0.142, abs=0.001)
+    assert abs(grid[np.argmax(diff)]) == pytest.approx(3.0, abs=1e-3)
+    inner = grid[(np.abs(grid) > 0.01) & (np.abs(np.abs(grid) - 3) > 0.01)]
+    num = (hardswish(inner + 1e-7) - hardswish(inner - 1e-7)) / 2e-7
+    np.testing.assert_allclose(hardswish_grad(inner), num, atol=1e-6)
+    with pytest.raises(TypeError, match="x"):
+        hardswish(np.array(["a"]))

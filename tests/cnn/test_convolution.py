@@ -1,4 +1,4 @@
-"""conv2d, output-size formulas and cost counts against loops, hand cases and PyTorch."""
+"""conv2d, its backward, im2col, output sizes and costs against loops, hand cases and PyTorch."""
 
 import itertools
 
@@ -6,16 +6,22 @@ import numpy as np
 import pytest
 from cnn.convolution import (
     conv2d,
+    conv2d_backward,
+    conv2d_backward_whiteboard,
+    conv2d_im2col,
+    conv2d_im2col_whiteboard,
     conv2d_macs,
     conv2d_params,
     conv2d_whiteboard,
     conv_output_size,
     conv_transpose_output_size,
     fully_connected_params,
+    im2col,
 )
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from tests.gradcheck import numerical_gradient
 from tests.page_math import evaluate, page_formulas
 
 
@@ -307,3 +313,180 @@ def test_the_page_formulas_are_the_output_sizes():
             )
             if expected >= 1:
                 assert conv_transpose_output_size(w, f, s, p, op, d) == expected
+
+
+# ---- backward and im2col ------------------------------------------------------------------
+
+
+def backward_case(seed, h=5, w=6, k=3, stride=1, padding=0, c=2, c_out=3):
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((2, c, h, w))
+    weight = rng.standard_normal((c_out, c, k, k))
+    oh = conv_output_size(h, k, stride, padding)
+    ow = conv_output_size(w, k, stride, padding)
+    return x, weight, rng.standard_normal((2, c_out, oh, ow))
+
+
+@pytest.mark.parametrize(
+    ("h", "w", "k", "stride", "padding"),
+    [(5, 6, 3, 1, 0), (5, 6, 3, 1, 1), (7, 6, 3, 2, 1), (8, 7, 2, 3, 0), (6, 6, 1, 2, 0)],
+)
+def test_backward_matches_central_differences(h, w, k, stride, padding):
+    # Loss L = sum(conv2d(x, W, b) * dY) has dL/dY = dY, so its gradients are the backward pass.
+    x, weight, dy = backward_case(0, h, w, k, stride, padding)
+    bias = np.zeros(weight.shape[0])
+    loss = lambda: (conv2d(x, weight, bias, stride, padding) * dy).sum()  # noqa: E731
+    dx, dw, db = conv2d_backward(x, weight, dy, stride, padding)
+    np.testing.assert_allclose(dx, numerical_gradient(loss, x), atol=1e-6)
+    np.testing.assert_allclose(dw, numerical_gradient(loss, weight), atol=1e-6)
+    np.testing.assert_allclose(db, numerical_gradient(loss, bias), atol=1e-6)
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    h=st.integers(3, 9),
+    w=st.integers(3, 9),
+    kh=st.integers(1, 3),
+    kw=st.integers(1, 3),
+    stride=st.tuples(small, small),
+    padding=st.tuples(st.integers(0, 2), st.integers(0, 2)),
+    seed=st.integers(0, 2**16),
+)
+def test_backward_matches_torch_autograd(h, w, kh, kw, stride, padding, seed):
+    torch = pytest.importorskip("torch", reason="PyTorch autograd is the reference backward")
+    rng = np.random.default_rng(seed)
+    x, weight = rng.standard_normal((2, 3, h, w)), rng.standard_normal((4, 3, kh, kw))
+    xt = torch.tensor(x, requires_grad=True)
+    wt = torch.tensor(weight, requires_grad=True)
+    bt = torch.zeros(4, dtype=torch.float64, requires_grad=True)
+    y = torch.nn.functional.conv2d(xt, wt, bt, stride=stride, padding=padding)
+    dy = rng.standard_normal(tuple(y.shape))
+    y.backward(torch.from_numpy(dy))
+    dx, dw, db = conv2d_backward(x, weight, dy, stride, padding)
+    np.testing.assert_allclose(dx, xt.grad.numpy(), atol=1e-10)
+    np.testing.assert_allclose(dw, wt.grad.numpy(), atol=1e-10)
+    np.testing.assert_allclose(db, bt.grad.numpy(), atol=1e-10)
+    # dX is the transposed convolution of dY; output_padding restores the rows the floor dropped.
+    extra = [
+        (n + 2 * p - k) % s for n, p, k, s in zip((h, w), padding, (kh, kw), stride, strict=True)
+    ]
+    transposed = torch.nn.functional.conv_transpose2d(
+        torch.from_numpy(dy), wt.detach(), stride=stride, padding=padding, output_padding=extra
+    )
+    np.testing.assert_allclose(dx, transposed.numpy(), atol=1e-10)
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    h=st.integers(3, 8),
+    w=st.integers(3, 8),
+    k=st.integers(1, 3),
+    stride=st.integers(1, 3),
+    padding=st.integers(0, 2),
+    seed=st.integers(0, 2**16),
+)
+def test_backward_whiteboard_matches_full_version(h, w, k, stride, padding, seed):
+    x, weight, dy = backward_case(seed, h, w, k, stride, padding)
+    for board, full in zip(
+        conv2d_backward_whiteboard(x, weight, dy, stride, padding),
+        conv2d_backward(x, weight, dy, stride, padding),
+        strict=True,
+    ):
+        np.testing.assert_allclose(board, full, atol=1e-10)
+
+
+def test_dx_is_a_full_convolution_with_the_rotated_kernel():
+    # 1 channel, stride 1, no padding: dX = pad(dY, K - 1) cross-correlated with W rotated 180°.
+    x, weight, dy = backward_case(1, 4, 5, 3, c=1, c_out=1)
+    dx, dw, _ = conv2d_backward(x, weight, dy)
+    full = np.pad(dy[0, 0], 2)
+    rotated = weight[0, 0, ::-1, ::-1]
+    by_hand = np.array(
+        [[(full[i : i + 3, j : j + 3] * rotated).sum() for j in range(5)] for i in range(4)]
+    )
+    np.testing.assert_allclose(dx[0, 0], by_hand)
+    # dW = X cross-correlated with dY (summed over the batch).
+    np.testing.assert_allclose(
+        dw[0, 0], conv2d(x.transpose(1, 0, 2, 3), dy.transpose(1, 0, 2, 3))[0, 0]
+    )
+    # With the kernel NOT rotated the result differs (the kernel is not symmetric).
+    wrong = np.array(
+        [[(full[i : i + 3, j : j + 3] * weight[0, 0]).sum() for j in range(5)] for i in range(4)]
+    )
+    assert not np.allclose(dx[0, 0], wrong)
+
+
+def test_backward_bad_input():
+    x, weight, dy = backward_case(0)
+    with pytest.raises(ValueError, match="grad_output"):
+        conv2d_backward(x, weight, dy[:, :, :-1])
+    with pytest.raises(ValueError, match="grad_output"):
+        conv2d_backward(x, weight, dy, stride=2)
+    with pytest.raises(ValueError, match="4-D"):
+        conv2d_backward(x[0], weight, dy)
+    with pytest.raises(TypeError, match="stride"):
+        conv2d_backward(x, weight, dy, stride=1.0)
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    h=st.integers(2, 8),
+    w=st.integers(2, 8),
+    kh=st.integers(1, 3),
+    kw=st.integers(1, 3),
+    dilation=st.tuples(st.integers(1, 2), st.integers(1, 2)),
+    padding=st.tuples(st.integers(0, 2), st.integers(0, 2)),
+    stride=st.tuples(small, small),
+    seed=st.integers(0, 2**16),
+)
+def test_im2col_matches_torch_unfold(h, w, kh, kw, dilation, padding, stride, seed):
+    torch = pytest.importorskip("torch", reason="torch.nn.functional.unfold is the reference")
+    assume(
+        h + 2 * padding[0] > dilation[0] * (kh - 1) and w + 2 * padding[1] > dilation[1] * (kw - 1)
+    )
+    x = np.random.default_rng(seed).standard_normal((2, 3, h, w))
+    ref = torch.nn.functional.unfold(
+        torch.from_numpy(x), (kh, kw), dilation=dilation, padding=padding, stride=stride
+    ).numpy()
+    got = im2col(x, (kh, kw), dilation, padding, stride)
+    assert got.shape == ref.shape
+    np.testing.assert_array_equal(got, ref)
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    h=st.integers(3, 9),
+    w=st.integers(3, 9),
+    k=st.integers(1, 3),
+    stride=st.integers(1, 3),
+    padding=st.integers(0, 2),
+    dilation=st.integers(1, 2),
+    seed=st.integers(0, 2**16),
+)
+def test_im2col_conv_is_the_direct_conv(h, w, k, stride, padding, dilation, seed):
+    assume(min(h, w) + 2 * padding > dilation * (k - 1))
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((2, 3, h, w))
+    weight, bias = rng.standard_normal((4, 3, k, k)), rng.standard_normal(4)
+    direct = conv2d_by_loops(x, weight, stride, padding, dilation, 1) + bias[:, None, None]
+    np.testing.assert_allclose(
+        conv2d_im2col(x, weight, bias, stride, padding, dilation), direct, atol=1e-10
+    )
+    if dilation == 1:
+        np.testing.assert_allclose(
+            conv2d_im2col_whiteboard(x, weight, bias, stride, padding),
+            conv2d_im2col(x, weight, bias, stride, padding),
+            atol=1e-10,
+        )
+
+
+def test_im2col_hand_case_and_bad_input():
+    x = np.arange(9.0).reshape(1, 1, 3, 3)
+    # 2x2 windows of [[0,1,2],[3,4,5],[6,7,8]]: one column per window, rows in (Kh, Kw) order.
+    assert im2col(x, 2)[0].tolist() == [[0, 1, 3, 4], [1, 2, 4, 5], [3, 4, 6, 7], [4, 5, 7, 8]]
+    with pytest.raises(ValueError, match="4-D"):
+        im2col(x[0], 2)
+    with pytest.raises(ValueError, match="kernel"):
+        im2col(x, 4)
+    with pytest.raises(ValueError, match="groups"):
+        conv2d_im2col(x, np.zeros((1, 2, 2, 2)))

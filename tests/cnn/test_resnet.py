@@ -1,8 +1,19 @@
-"""Residual blocks against a PyTorch implementation with the same weights; parameter counts."""
+"""Residual blocks against PyTorch (same weights); parameter counts; DropPath by statistics."""
 
 import numpy as np
 import pytest
-from cnn.resnet import basic_block, basic_block_params, bottleneck_params, relu, resnet_params
+from cnn.resnet import (
+    basic_block,
+    basic_block_params,
+    bottleneck_params,
+    drop_path,
+    drop_path_whiteboard,
+    relu,
+    resnet_params,
+    survival_probabilities,
+)
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 
 def torch_basic_block(torch, x, w1, w2, stride, w_proj):
@@ -113,3 +124,81 @@ def test_resnet_params_match_torch_model(blocks, bottleneck, published):
 def test_resnet_params_bad_input():
     with pytest.raises(ValueError, match="blocks"):
         resnet_params((2, 2, 2))
+
+
+# ---- DropPath / stochastic depth ----------------------------------------------------------
+
+
+def test_drop_path_zeroes_whole_samples_and_rescales_the_rest():
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((200, 3, 4, 4))
+    out = drop_path(x, 0.25, training=True, rng=rng)
+    kept = np.array([np.allclose(o, xi / 0.75) for o, xi in zip(out, x, strict=True)])
+    dropped = np.array([np.all(o == 0) for o in out])
+    assert np.all(kept ^ dropped)  # every sample: all of it kept (scaled) or all of it zero
+    assert 0.6 < kept.mean() < 0.9
+    # Evaluation and p = 0: the input, untouched; p = 1: everything dropped.
+    np.testing.assert_array_equal(drop_path(x, 0.25, training=False), x)
+    np.testing.assert_array_equal(drop_path(x, 0.0, training=True, rng=rng), x)
+    np.testing.assert_array_equal(drop_path(x, 1.0, training=True, rng=rng), 0 * x)
+    # scale_by_keep=False: kept samples are not rescaled.
+    unscaled = drop_path(x, 0.25, training=True, rng=rng, scale_by_keep=False)
+    assert all(np.allclose(o, xi) or np.all(o == 0) for o, xi in zip(unscaled, x, strict=True))
+
+
+def test_drop_path_is_unbiased():
+    # E[drop_path(x)] = x: averaged over many independent masks the output approaches x.
+    rng = np.random.default_rng(1)
+    x = np.tile(rng.standard_normal((1, 5)), (20_000, 1))  # the same sample 20,000 times
+    mean = drop_path(x, 0.3, training=True, rng=rng).mean(axis=0)
+    np.testing.assert_allclose(mean, x[0], atol=0.03 * np.abs(x[0]).max() + 0.01)
+    biased = drop_path(x, 0.3, training=True, rng=rng, scale_by_keep=False).mean(axis=0)
+    np.testing.assert_allclose(biased, 0.7 * x[0], atol=0.03 * np.abs(x[0]).max() + 0.01)
+
+
+@settings(max_examples=20, deadline=None)
+@given(p=st.floats(0.0, 0.99), training=st.booleans(), seed=st.integers(0, 2**16))
+def test_drop_path_whiteboard_matches_full_version(p, training, seed):
+    x = np.random.default_rng(seed).standard_normal((6, 2, 3))
+    np.testing.assert_allclose(
+        drop_path_whiteboard(x, p, training, np.random.default_rng(seed)),
+        drop_path(x, p, training, np.random.default_rng(seed)),
+    )
+
+
+def test_drop_path_matches_torch_semantics(torch):
+    # timm / torchvision write it with a Bernoulli mask of shape (N, 1, ...) divided by keep_prob.
+    torch.manual_seed(0)
+    x = torch.randn(4000, 3, 2)
+    keep = 0.8
+    mask = x.new_empty((x.shape[0], 1, 1)).bernoulli_(keep).div_(keep)
+    theirs = (x * mask).numpy()
+    ours = drop_path(x.numpy(), 0.2, training=True, rng=np.random.default_rng(0))
+    for out in (theirs, ours):
+        rows = out.reshape(len(out), -1)
+        src = x.numpy().reshape(len(out), -1)
+        zero = np.all(rows == 0, axis=1)
+        np.testing.assert_allclose(rows[~zero], src[~zero] / keep, rtol=1e-6)
+        assert abs(zero.mean() - 0.2) < 0.03
+
+
+def test_survival_probabilities_linear_rule():
+    probs = survival_probabilities(4, p_last=0.5)
+    np.testing.assert_allclose(probs, [0.875, 0.75, 0.625, 0.5])
+    # ResNet-110 has 54 residual blocks: about 40 survive on average, (3L - 1) / 4.
+    assert survival_probabilities(54).sum() == pytest.approx(40.25)
+    np.testing.assert_allclose(survival_probabilities(3, p_last=1.0), 1.0)
+
+
+def test_drop_path_bad_input():
+    x = np.ones((2, 3))
+    with pytest.raises(ValueError, match="drop_prob"):
+        drop_path(x, 1.5, training=True, rng=np.random.default_rng(0))
+    with pytest.raises(TypeError, match="rng"):
+        drop_path(x, 0.5, training=True, rng=0)
+    with pytest.raises(ValueError, match="batch"):
+        drop_path(np.float64(1.0), 0.5, training=True, rng=np.random.default_rng(0))
+    with pytest.raises(ValueError, match="num_blocks"):
+        survival_probabilities(0)
+    with pytest.raises(ValueError, match="p_last"):
+        survival_probabilities(3, p_last=-0.1)

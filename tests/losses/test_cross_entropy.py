@@ -11,9 +11,13 @@ from losses.cross_entropy import (
     cross_entropy,
     entropy,
     kl_divergence,
+    label_smoothing_ce_whiteboard,
+    label_smoothing_cross_entropy,
+    label_smoothing_cross_entropy_grad,
     linear_softmax_grads,
     sigmoid_cross_entropy,
     sigmoid_cross_entropy_grad,
+    smoothed_targets,
     softmax_cross_entropy,
     softmax_cross_entropy_grad,
 )
@@ -220,3 +224,96 @@ def test_against_pytorch():
     # torch's kl_div takes log q as input and p as target and computes KL(p || q).
     ref = fn.kl_div(torch.tensor(np.log(q)), torch.tensor(p), reduction="sum")
     assert kl_divergence(p, q) == pytest.approx(ref.item())
+
+
+# ---- label smoothing ----------------------------------------------------------------------
+
+
+def test_smoothed_targets_give_eps_over_k_to_every_class():
+    q = smoothed_targets(np.array([2, 0]), 4, 0.2)
+    np.testing.assert_allclose(q, [[0.05, 0.05, 0.85, 0.05], [0.85, 0.05, 0.05, 0.05]])
+    np.testing.assert_allclose(q.sum(axis=1), 1.0)
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    n=st.integers(1, 6),
+    k=st.integers(2, 7),
+    eps=st.floats(0.0, 1.0),
+    seed=st.integers(0, 2**16),
+)
+def test_label_smoothing_matches_torch_and_whiteboard(n, k, eps, seed):
+    torch = pytest.importorskip(
+        "torch", reason="F.cross_entropy(label_smoothing=...) is the reference"
+    )
+    rng = np.random.default_rng(seed)
+    logits, labels = rng.normal(scale=3, size=(n, k)), rng.integers(0, k, n)
+    zt = torch.tensor(logits, requires_grad=True)
+    ref = torch.nn.functional.cross_entropy(zt, torch.tensor(labels), label_smoothing=eps)
+    ref.backward()
+    assert label_smoothing_cross_entropy(logits, labels, eps) == pytest.approx(
+        ref.item(), rel=1e-12
+    )
+    assert label_smoothing_ce_whiteboard(logits, labels, eps) == pytest.approx(
+        ref.item(), rel=1e-12
+    )
+    np.testing.assert_allclose(
+        label_smoothing_cross_entropy_grad(logits, labels, eps), zt.grad.numpy(), atol=1e-12
+    )
+
+
+def test_label_smoothing_whiteboard_matches_full_version_without_torch():
+    rng = np.random.default_rng(5)
+    for eps in (0.0, 0.1, 0.5, 1.0):
+        logits, labels = rng.normal(size=(5, 4)), rng.integers(0, 4, 5)
+        assert label_smoothing_ce_whiteboard(logits, labels, eps) == pytest.approx(
+            label_smoothing_cross_entropy(logits, labels, eps), rel=1e-12
+        )
+
+
+def test_label_smoothing_is_a_mix_of_ce_and_uniform_ce_and_its_gradient_is_numerical():
+    rng = np.random.default_rng(2)
+    logits, labels = rng.normal(size=(4, 5)), rng.integers(0, 5, 4)
+    log_p = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
+    # L = (1 - eps) · CE + eps · mean_k(-log p_k)
+    mix = 0.9 * softmax_cross_entropy(logits, labels) + 0.1 * float(-log_p.mean())
+    assert label_smoothing_cross_entropy(logits, labels, 0.1) == pytest.approx(mix)
+    assert label_smoothing_cross_entropy(logits, labels, 0.0) == pytest.approx(
+        softmax_cross_entropy(logits, labels)
+    )
+    z = logits.copy()
+    num = numerical_gradient(lambda: label_smoothing_cross_entropy(z, labels, 0.1), z)
+    np.testing.assert_allclose(
+        label_smoothing_cross_entropy_grad(logits, labels, 0.1), num, atol=1e-8
+    )
+
+
+def test_label_smoothing_optimum_has_a_finite_logit_gap():
+    # Minimum where softmax(z) = q: gap z_y - z_other = log((1 - eps + eps/K) / (eps/K)).
+    k, eps = 10, 0.1
+    q = smoothed_targets(np.array([3]), k, eps)
+    z_star = np.log(q)
+    np.testing.assert_allclose(
+        label_smoothing_cross_entropy_grad(z_star, np.array([3]), eps), 0, atol=1e-15
+    )
+    # Gradient descent from zero reaches that gap; without smoothing the gap keeps growing.
+    gaps = {}
+    for e in (0.0, eps):
+        z = np.zeros((1, k))
+        for _ in range(3000):
+            z -= 5.0 * label_smoothing_cross_entropy_grad(z, np.array([3]), e)
+        gaps[e] = z[0, 3] - np.delete(z[0], 3).max()
+    assert gaps[eps] == pytest.approx(math.log((1 - eps + eps / k) / (eps / k)), rel=1e-6)
+    assert gaps[0.0] > gaps[eps] + 3
+
+
+def test_label_smoothing_bad_input():
+    logits, labels = np.zeros((2, 3)), np.array([0, 2])
+    with pytest.raises(ValueError, match="label_smoothing"):
+        label_smoothing_cross_entropy(logits, labels, 1.5)
+    with pytest.raises(ValueError, match="label_smoothing"):
+        label_smoothing_cross_entropy_grad(logits, labels, -0.1)
+    with pytest.raises(TypeError, match="labels"):
+        label_smoothing_cross_entropy(logits, np.array([0.0, 1.0]), 0.1)
+    with pytest.raises(ValueError, match="labels"):
+        label_smoothing_cross_entropy(logits, np.array([0, 3]), 0.1)

@@ -9,7 +9,10 @@ from training.initialization import (
     fans,
     kaiming_normal,
     kaiming_uniform,
+    leaky_relu_gain,
     make_weight,
+    torch_default_init,
+    trunc_normal,
     truncated_normal,
     xavier_normal,
     xavier_uniform,
@@ -144,3 +147,79 @@ def test_bad_input_raises():
         deep_stack("he", "elu")
     with pytest.raises(ValueError, match="depth"):
         deep_stack("he", "relu", depth=0)
+
+
+# ---- PyTorch's defaults -------------------------------------------------------------------
+
+
+def test_default_init_bound_is_one_over_sqrt_fan_in():
+    # gain(a = sqrt 5) = sqrt(2 / 6); times sqrt(3 / fan_in) gives exactly 1 / sqrt(fan_in).
+    for fan_in in (1, 27, 500):
+        assert leaky_relu_gain(math.sqrt(5)) * math.sqrt(3 / fan_in) == pytest.approx(
+            1 / math.sqrt(fan_in)
+        )
+    w, b = torch_default_init((300, 500), np.random.default_rng(0))
+    assert np.abs(w).max() <= 1 / math.sqrt(500)
+    assert np.abs(w).max() > 0.99 / math.sqrt(500)
+    assert w.var() == pytest.approx(1 / (3 * 500), rel=0.03)  # U(-c, c) has variance c² / 3
+    assert b.shape == (300,)
+    assert np.abs(b).max() <= 1 / math.sqrt(500)
+    assert torch_default_init((4, 3), np.random.default_rng(0), bias=False)[1] is None
+
+
+@pytest.mark.parametrize("make", ["linear", "conv"])
+def test_default_init_matches_torch_layers(torch, make):
+    torch.manual_seed(0)
+    if make == "linear":
+        layer, shape = torch.nn.Linear(400, 300), (300, 400)
+    else:
+        layer, shape = torch.nn.Conv2d(32, 256, 3), (256, 32, 3, 3)
+    fan_in, _ = fans(shape)
+    assert torch.nn.init.calculate_gain("leaky_relu", math.sqrt(5)) == pytest.approx(
+        leaky_relu_gain(math.sqrt(5))
+    )
+    ours_w, ours_b = torch_default_init(shape, np.random.default_rng(0))
+    for theirs, ours in ((layer.weight, ours_w), (layer.bias, ours_b)):
+        theirs = theirs.detach().numpy().astype(np.float64)
+        assert theirs.shape == ours.shape
+        bound = 1 / math.sqrt(fan_in)
+        for values in (theirs, ours):
+            assert np.abs(values).max() <= bound + 1e-7
+            assert np.abs(values).max() > 0.95 * bound
+        if theirs.size > 10_000:
+            assert theirs.var() == pytest.approx(bound**2 / 3, rel=0.05)
+            assert ours.var() == pytest.approx(theirs.var(), rel=0.05)
+
+
+def test_trunc_normal_bounds_are_absolute(torch):
+    rng = np.random.default_rng(0)
+    t = torch.empty(200_000, dtype=torch.float64)
+    # Defaults a = -2, b = 2 with std 0.02: ±100 std, i.e. no truncation at all.
+    theirs = torch.nn.init.trunc_normal_(t, std=0.02).numpy().copy()
+    ours = trunc_normal(200_000, rng, std=0.02)
+    for values in (theirs, ours):
+        assert values.std() == pytest.approx(0.02, rel=0.01)
+        assert np.abs(values).max() > 0.08  # values beyond 4 std exist: nothing was cut
+    # The intended ±2 std cut: a = -0.04, b = 0.04, variance about 0.774 · std².
+    theirs = torch.nn.init.trunc_normal_(t, std=0.02, a=-0.04, b=0.04).numpy().copy()
+    ours = trunc_normal(200_000, rng, std=0.02, a=-0.04, b=0.04)
+    for values in (theirs, ours):
+        assert np.abs(values).max() <= 0.04
+        assert values.var() == pytest.approx(0.774 * 0.02**2, rel=0.02)
+
+
+def test_trunc_normal_matches_the_two_std_version_and_rejects_bad_input():
+    rng = np.random.default_rng(1)
+    a = trunc_normal(50_000, rng, std=0.5, a=-1.0, b=1.0)
+    b = truncated_normal(50_000, 0.5, rng)
+    assert a.var() == pytest.approx(b.var(), rel=0.03)
+    shifted = trunc_normal(10_000, rng, mean=1.0, std=1.0, a=0.0, b=5.0)
+    assert shifted.min() >= 0.0
+    with pytest.raises(ValueError, match="std"):
+        trunc_normal(3, rng, std=0.0)
+    with pytest.raises(ValueError, match="a < b"):
+        trunc_normal(3, rng, a=1.0, b=-1.0)
+    with pytest.raises(ValueError, match=r"0\.1%"):
+        trunc_normal(3, rng, std=0.02, a=1.0, b=2.0)
+    with pytest.raises(ValueError, match="shape"):
+        torch_default_init((5,), rng)

@@ -1,4 +1,4 @@
-"""Schedules against closed-form hand values and torch.optim.lr_scheduler."""
+"""Schedules against closed-form hand values and torch.optim.lr_scheduler (WSD: hand cases)."""
 
 import math
 
@@ -11,8 +11,10 @@ from training.lr_schedules import (
     exponential_decay,
     linear_warmup,
     natural_exp_decay,
+    one_cycle,
     polynomial_decay,
     warmup_cosine,
+    wsd,
 )
 
 
@@ -141,3 +143,74 @@ def test_sgd_noise_floor_loss_scales_with_lr_radius_with_its_square_root():
     loss_ratio = mean_square[0.04] / mean_square[0.01]  # excess loss a E[w²] / 2
     assert loss_ratio == pytest.approx(4, rel=0.15)
     assert math.sqrt(loss_ratio) == pytest.approx(2, rel=0.08)  # radius sqrt(E[w²]): not 4
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {},
+        {"three_phase": True},
+        {"anneal_strategy": "linear", "pct_start": 0.25},
+        {"three_phase": True, "anneal_strategy": "linear", "div_factor": 10.0},
+        {"pct_start": 0.5, "final_div_factor": 100.0},
+    ],
+    ids=str,
+)
+@pytest.mark.parametrize("total", [10, 37, 100])
+def test_one_cycle_matches_torch(torch, kwargs, total):
+    param = torch.nn.Parameter(torch.zeros(1))
+    opt = torch.optim.SGD([param], lr=1.0, momentum=0.9)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=0.1, total_steps=total, **kwargs)
+    lrs = []
+    for _ in range(total):
+        lrs.append(opt.param_groups[0]["lr"])
+        opt.step()
+        sched.step()
+    np.testing.assert_allclose(one_cycle(0.1, np.arange(total), total, **kwargs), lrs, atol=1e-15)
+
+
+def test_one_cycle_hand_values():
+    # Defaults: start at max_lr / 25, peak at step 0.3 · 100 - 1 = 29, end at max_lr / 25 / 1e4.
+    assert one_cycle(1.0, 0, 100) == pytest.approx(0.04)
+    assert one_cycle(1.0, 29, 100) == pytest.approx(1.0)
+    assert one_cycle(1.0, 99, 100) == pytest.approx(4e-6)
+    # Halfway up the cosine: the mean of start and peak.
+    assert one_cycle(1.0, 14.5, 100) == pytest.approx((0.04 + 1.0) / 2)
+    assert one_cycle(1.0, 14.5, 100, anneal_strategy="linear") == pytest.approx(0.52)
+    # Three phases: back at the start value at step 2 · 30 - 2 = 58, then down to the end.
+    assert one_cycle(1.0, 58, 100, three_phase=True) == pytest.approx(0.04)
+
+
+def test_wsd_hand_values():
+    lrs = wsd(1.0, np.arange(11), warmup_steps=2, total_steps=10, decay_steps=4)
+    assert lrs.tolist() == [0.0, 0.5, 1.0, 1.0, 1.0, 1.0, 1.0, 0.75, 0.5, 0.25, 0.0]
+    # 1-sqrt is below linear in the decay phase; cosine above it in the first half.
+    assert wsd(1.0, 8, 2, 10, 4, decay_shape="1-sqrt") == pytest.approx(1 - math.sqrt(0.5))
+    assert wsd(1.0, 7, 2, 10, 4, decay_shape="cosine") == pytest.approx(
+        0.5 * (1 + math.cos(math.pi / 4))
+    )
+    assert wsd(1.0, 10, 2, 10, 4, min_lr=0.1) == pytest.approx(0.1)
+    assert wsd(1.0, 3, 0, 10, 4) == 1.0  # no warmup: stable from the first step
+    # The stable phase is flat, so a run can branch off it and decay at any step:
+    # the curve up to the branch point does not depend on the total length.
+    long, short = wsd(1.0, np.arange(60), 5, 100, 20), wsd(1.0, np.arange(60), 5, 60, 20)
+    np.testing.assert_array_equal(long[:40], short[:40])
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (lambda: one_cycle(0.1, 10, 10), "step"),
+        (lambda: one_cycle(0.1, 1, 10, pct_start=0.0), "pct_start"),
+        (lambda: one_cycle(0.1, 1, 10, anneal_strategy="exp"), "anneal_strategy"),
+        (lambda: one_cycle(0.1, 1, 3, pct_start=0.3), "total_steps"),
+        (lambda: one_cycle(-0.1, 1, 10), "lr"),
+        (lambda: wsd(0.1, 1, 8, 10, 4), "warmup_steps"),
+        (lambda: wsd(0.1, 1, 2, 10, 0), "decay_steps"),
+        (lambda: wsd(0.1, 1, 2, 10, 4, min_lr=0.2), "min_lr"),
+        (lambda: wsd(0.1, 1, 2, 10, 4, decay_shape="exp"), "decay_shape"),
+    ],
+)
+def test_one_cycle_and_wsd_bad_input(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()

@@ -16,9 +16,11 @@ from training.optimizers import (
     RMSprop,
     adagrad_step,
     adam_step,
+    adamw_step,
     quadratic,
     rmsprop_step,
     sgd_momentum_step,
+    split_weight_decay,
     trajectory,
 )
 
@@ -269,3 +271,111 @@ def test_adam_ignores_the_scale_of_the_gradient():
     path = trajectory(Adam(lr=0.1, eps=0.0), grad, (-4.5, 1.0), 30)
     scaled = trajectory(Adam(lr=0.1, eps=0.0), lambda w: 1000.0 * grad(w), (-4.5, 1.0), 30)
     np.testing.assert_allclose(scaled, path, rtol=1e-12)
+
+
+# ---- AdamW and the LLM settings -----------------------------------------------------------
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(1, 8), st.floats(0.0, 0.5), st.integers(0, 2**16))
+def test_adamw_whiteboard_matches_the_full_adamw(steps, wd, seed):
+    rng = np.random.default_rng(seed)
+    w0, grads = rng.normal(size=(2, 3)), rng.normal(size=(steps, 2, 3))
+    w, board, m, v = w0.copy(), w0.copy(), np.zeros_like(w0), np.zeros_like(w0)
+    opt = AdamW(lr=0.05, betas=(0.8, 0.95), weight_decay=wd)
+    for t, g in enumerate(grads, start=1):
+        opt.step([w], [g])
+        board, m, v = adamw_step(board, g, m, v, t, 0.05, 0.8, 0.95, 1e-8, wd)
+    np.testing.assert_allclose(board, w, rtol=1e-12)
+
+
+def test_adamw_whiteboard_matches_torch_adamw_step_by_step(torch):
+    rng = np.random.default_rng(1)
+    w, m, v = rng.normal(size=5), np.zeros(5), np.zeros(5)
+    tw = torch.tensor(w.copy(), requires_grad=True)
+    topt = torch.optim.AdamW([tw], lr=0.01, betas=(0.9, 0.95), eps=1e-8, weight_decay=0.1)
+    for t in range(1, 21):
+        g = rng.normal(size=5) * np.array([100.0, 1.0, 1.0, 0.01, 0.0])
+        tw.grad = torch.tensor(g)
+        topt.step()
+        w, m, v = adamw_step(w, g, m, v, t, lr=0.01, beta2=0.95, weight_decay=0.1)
+        np.testing.assert_allclose(w, tw.detach().numpy(), rtol=1e-12, atol=1e-15)
+
+
+def alternating_run(make, steps=500):
+    """Two weights at 1.0, loss gradients alternating in sign: ±10 for one, ±0.01 for the other."""
+    p = [np.ones(1), np.ones(1)]
+    opt = make()
+    for t in range(steps):
+        s = (-1.0) ** t
+        opt.step(p, [np.array([10.0 * s]), np.array([0.01 * s])])
+    return p[0][0], p[1][0]
+
+
+def test_adam_l2_decays_by_gradient_size_adamw_does_not():
+    # Adam is invariant to the gradient's scale, so without decay the two weights move alike.
+    # AdamW keeps it that way; with L2 inside Adam, the weight with large gradients barely decays.
+    big, small = alternating_run(lambda: AdamW(lr=0.01, weight_decay=0.1))
+    assert big == pytest.approx(small, rel=1e-6)
+    assert 0.5 < big < 0.7  # (1 - lr·wd)^500 ≈ 0.61 times a small drift from the Adam steps
+    big, small = alternating_run(lambda: Adam(lr=0.01, weight_decay=0.1))
+    assert big > 0.9
+    assert abs(small) < 1e-3
+    # Under SGD the two are the same update: L2 in the gradient = shrinking the weight.
+    l2 = alternating_run(lambda: SGD(lr=0.01, weight_decay=0.1))
+    by_hand = [1.0, 1.0]
+    for t in range(500):
+        s = (-1.0) ** t
+        by_hand = [
+            w * (1 - 0.01 * 0.1) - 0.01 * g * s for w, g in zip(by_hand, (10.0, 0.01), strict=True)
+        ]
+    np.testing.assert_allclose(l2, by_hand, rtol=1e-12)
+
+
+def test_smaller_beta2_tames_the_step_after_a_gradient_spike():
+    # 1000 quiet steps (g = 0.01), then g = 1: the update (in units of lr) is large when v
+    # remembers the quiet past (beta2 = 0.999) and stays near 1 with beta2 = 0.95.
+    sizes = {}
+    for beta2 in (0.999, 0.95):
+        w = m = v = 0.0
+        for t in range(1, 1001):
+            w, m, v = adam_step(w, 0.01, m, v, t, lr=1.0, beta2=beta2)
+        w_after, _, _ = adam_step(w, 1.0, m, v, 1001, lr=1.0, beta2=beta2)
+        sizes[beta2] = w - w_after
+    assert sizes[0.999] > 2.5
+    assert sizes[0.95] < 0.5
+
+
+def test_split_weight_decay_hand_case_and_bad_input():
+    params = {
+        "embed.weight": np.zeros((10, 4)),
+        "conv.weight": np.zeros((8, 3, 3, 3)),
+        "conv.bias": np.zeros(8),
+        "norm.weight": np.ones(4),
+        "proj.weight": np.zeros((4, 4)),
+    }
+    decay, no_decay = split_weight_decay(params)
+    assert decay == ["embed.weight", "conv.weight", "proj.weight"]
+    assert no_decay == ["conv.bias", "norm.weight"]
+    with pytest.raises(TypeError, match="named_params"):
+        split_weight_decay([np.zeros(3)])
+    with pytest.raises(TypeError, match=r"norm\.weight"):
+        split_weight_decay({"norm.weight": [1.0, 1.0]})
+
+
+def test_split_weight_decay_is_the_name_rule_on_a_torch_transformer(torch):
+    # The name rule of BERT's and Hugging Face's trainers (no decay for biases and LayerNorm)
+    # picks the same parameters as the ndim rule on a Transformer layer with an embedding.
+    model = torch.nn.ModuleDict(
+        {
+            "embed": torch.nn.Embedding(11, 8),
+            "layer": torch.nn.TransformerEncoderLayer(8, 2, dim_feedforward=16),
+            "head": torch.nn.Linear(8, 3),
+        }
+    )
+    named = {n: p.detach().numpy() for n, p in model.named_parameters()}
+    decay, no_decay = split_weight_decay(named)
+    by_name = [n for n in named if n.endswith("bias") or ".norm" in n]
+    assert no_decay == by_name
+    assert set(decay) | set(no_decay) == set(named)
+    assert not set(decay) & set(no_decay)

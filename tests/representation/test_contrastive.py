@@ -59,6 +59,16 @@ def test_nt_xent_matches_loops(n, d, temperature):
     )
 
 
+def test_nt_xent_default_temperature_is_half():
+    rng = np.random.default_rng(8)
+    z1, z2 = rng.normal(size=(3, 4)), rng.normal(size=(3, 4))
+    expected = nt_xent_by_loops(z1, z2, 0.5)
+    assert nt_xent_loss(z1, z2) == pytest.approx(expected, rel=1e-12)
+    assert nt_xent_whiteboard(z1, z2) == pytest.approx(expected, rel=1e-12)
+    g1, _ = nt_xent_grad(z1, z2)
+    np.testing.assert_allclose(g1, nt_xent_grad(z1, z2, 0.5)[0], rtol=0, atol=0)
+
+
 def test_nt_xent_hand_cases():
     # N = 1: the only other view is the positive, so the loss is exactly 0.
     assert nt_xent_loss(np.array([[1.0, 0.0]]), np.array([[0.0, 1.0]])) == 0.0

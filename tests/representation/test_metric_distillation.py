@@ -24,6 +24,9 @@ def test_contrastive_loss_by_hand():
     same = np.array([True, False, False])
     # similar pair: 25; dissimilar inside the margin: (1 − 0.5)² = 0.25; beyond: 0
     assert contrastive_loss(x1, x2, same) == pytest.approx((25 + 0.25 + 0) / 3)
+    # margin = 6: both dissimilar pairs are now inside it, (6 − 0.5)² and (6 − 5)².
+    assert contrastive_loss(x1, x2, same, margin=6.0) == pytest.approx((25 + 5.5**2 + 1) / 3)
+    assert contrastive_loss(x1, x2, same, 0.4) == pytest.approx(25 / 3)  # both beyond 0.4
 
 
 def test_triplet_loss_by_hand():
@@ -54,9 +57,24 @@ def test_triplet_matches_torch_including_eps():
         expected = torch.nn.functional.triplet_margin_loss(
             *map(torch.from_numpy, (a, p, n)), margin=margin, p=2
         )
+        # Equal up to rounding, not bit for bit: the mean is summed in another order.
         assert triplet_loss(a, p, n, margin) == pytest.approx(expected.item(), rel=1e-12)
     one = torch.nn.functional.triplet_margin_loss(*map(torch.from_numpy, (a[1], p[1], n[1])))
     assert triplet_loss(a[1], p[1], n[1]) == pytest.approx(one.item(), rel=1e-12)
+
+
+def test_torch_norm_gradient_at_zero_is_zero_not_nan():
+    """The page: with eps = 0 torch's distance still has a finite gradient at x = y; NaN only
+    comes from differentiating a hand-written sqrt of the sum of squares."""
+    torch = pytest.importorskip("torch", reason="PyTorch's autograd is what the page describes")
+    x = torch.zeros(2, 3, dtype=torch.float64, requires_grad=True)
+    torch.nn.functional.pairwise_distance(
+        x, torch.zeros(2, 3, dtype=torch.float64), eps=0.0
+    ).sum().backward()
+    assert torch.equal(x.grad, torch.zeros(2, 3, dtype=torch.float64))
+    x.grad = None
+    (x**2).sum(dim=1).sqrt().sum().backward()
+    assert torch.isnan(x.grad).all()
 
 
 def batch_hard_by_loops(x, labels, margin):
@@ -80,6 +98,28 @@ def test_batch_hard_matches_loops(seed):
     )
 
 
+def batch_hard_by_all_triplets(x, labels, margin):
+    """Enumerate every valid (a, p, n); an anchor's loss is the largest hinge among its triplets."""
+    worst = {}
+    for a, p, n in np.ndindex(len(x), len(x), len(x)):
+        if a != p and labels[a] == labels[p] and labels[n] != labels[a]:
+            hinge = max(math.dist(x[a], x[p]) - math.dist(x[a], x[n]) + margin, 0.0)
+            worst[a] = max(worst.get(a, 0.0), hinge)
+    return sum(worst.values()) / len(worst)
+
+
+@pytest.mark.parametrize(("seed", "margin"), [(0, 0.5), (1, 1.0), (2, 2.0)])
+def test_batch_hard_matches_brute_force_over_all_triplets(seed, margin):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(9, 2))
+    labels = np.array([2, 0, 1, 0, 2, 1, 0, 3, 2])  # shuffled; class 3 has no positive
+    assert batch_hard_triplet_loss(x, labels, margin) == pytest.approx(
+        batch_hard_by_all_triplets(x, labels, margin), rel=1e-9
+    )
+    default = batch_hard_by_all_triplets(x, labels, 1.0)
+    assert batch_hard_triplet_loss(x, labels) == pytest.approx(default, rel=1e-9)
+
+
 def test_batch_hard_needs_a_positive_and_a_negative():
     with pytest.raises(ValueError, match="no anchor"):
         batch_hard_triplet_loss(np.zeros((3, 2)), np.array([0, 1, 2]))
@@ -94,6 +134,22 @@ def kl_by_loops(s, t, T):
             pt, ps = math.exp(vt / T) / zt, math.exp(vs / T) / zs
             total += pt * math.log(pt / ps)
     return total / len(s)
+
+
+def test_distillation_defaults_are_t4_alpha09():
+    rng = np.random.default_rng(7)
+    s, t = rng.normal(size=(2, 3, 4)) * 2
+    y = np.array([1, 0, 3])
+    ce = -np.mean([s[i, y[i]] - math.log(np.exp(s[i]).sum()) for i in range(3)])
+    expected = 0.9 * 16.0 * kl_by_loops(s, t, 4.0) + 0.1 * ce
+    assert distillation_loss(s, t, y) == pytest.approx(expected, rel=1e-12)
+    assert distillation_loss_whiteboard(s, t, y) == pytest.approx(expected, rel=1e-12)
+
+
+def test_distillation_temperature_and_alpha_are_keyword_only():
+    s = t = np.zeros((2, 3))
+    with pytest.raises(TypeError):
+        distillation_loss(s, t, np.array([0, 1]), 4.0)
 
 
 def test_distillation_by_loops_and_limits():

@@ -12,7 +12,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = sorted((ROOT / "docs").rglob("*.md"))
-MENTION = re.compile(r"测试中|测试里|单元测试|测试用例|\btests/|\bpytest\b")
+MENTION = re.compile(
+    r"测试中|测试里|测试把|测试对|测试用 (?:PyTorch|hypothesis)|单元测试|测试用例"
+    r"|\btests/|\bpytest\b"
+)
 VERIFY = re.compile(r'^(!!!|\?\?\?\+?)\s+\w+\s+"验证"\s*$')
 FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 

@@ -1,0 +1,123 @@
+"""Magnitude pruning against its definition (exact counts, ordering, ties) and torch's prune."""
+
+import numpy as np
+import pytest
+from efficiency.pruning import magnitude_prune, magnitude_prune_whiteboard
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import array_shapes, arrays
+
+
+def test_hand_case_layer_vs_global():
+    layers = [np.array([[0.1, -2.0], [0.3, 0.05]]), np.array([1.0, -0.2, 0.02, 4.0, 3.0, 5.0])]
+    # Layer-wise 50 %: 2 of 4 in layer 0 (0.05, 0.1), 3 of 6 in layer 1 (0.02, 0.2, 1.0).
+    local = magnitude_prune(layers, 0.5, scope="layer")
+    assert local[0].tolist() == [[False, True], [True, False]]
+    assert local[1].tolist() == [False, False, False, True, True, True]
+    # Global 50 %: the 5 smallest of all 10 (0.02, 0.05, 0.1, 0.2, 0.3): layer 0 loses 3.
+    glob = magnitude_prune(layers, 0.5, scope="global")
+    assert glob[0].tolist() == [[False, True], [False, False]]
+    assert glob[1].tolist() == [True, False, False, True, True, True]
+
+
+def test_ties_are_pruned_in_order():
+    masks = magnitude_prune([np.array([1.0, -1.0, 1.0]), np.array([1.0, 0.5])], 0.6, scope="global")
+    # round(0.6 * 5) = 3: 0.5 first, then the two earliest of the equal magnitudes.
+    assert masks[0].tolist() == [False, False, True]
+    assert masks[1].tolist() == [True, False]
+
+
+def test_count_uses_round_half_to_even():
+    # 0.25 * 10 = 2.5 -> 2 (Python's round, as torch.nn.utils.prune); 0.35 * 10 = 3.5 -> 4.
+    assert (~magnitude_prune([np.arange(10.0)], 0.25)[0]).sum() == 2
+    assert (~magnitude_prune([np.arange(10.0)], 0.35)[0]).sum() == 4
+
+
+def test_edges():
+    w = [np.ones((2, 2)), np.zeros(0)]
+    assert all(m.all() for m in magnitude_prune(w, 0.0, scope="global"))
+    masks = magnitude_prune(w, 1.0, scope="layer")
+    assert not masks[0].any()
+    assert masks[1].shape == (0,)
+    assert magnitude_prune([], 0.5, scope="global") == []
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "error", "match"),
+    [
+        ((np.ones(3), 0.5), {}, TypeError, "list"),
+        (([np.ones(3)], 1.5), {}, ValueError, "sparsity"),
+        (([np.ones(3)], "0.5"), {}, TypeError, "sparsity"),
+        (([np.ones(3)], 0.5), {"scope": "row"}, ValueError, "scope"),
+        (([np.array([1.0, np.nan])], 0.5), {}, ValueError, "NaN"),
+        (([np.array(["a"])], 0.5), {}, TypeError, "real"),
+    ],
+)
+def test_bad_input(args, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        magnitude_prune(*args, **kwargs)
+
+
+layer_lists = st.lists(
+    arrays(
+        np.float64, array_shapes(max_dims=2, max_side=5), elements=st.integers(-4, 4).map(float)
+    ),
+    min_size=1,
+    max_size=4,
+)
+
+
+def check_definition(weights, masks, sparsity):
+    """Exactly round(s·n) pruned; every pruned |w| <= every kept |w|; ties: earlier first."""
+    flat_w = np.concatenate([np.abs(w).ravel() for w in weights])
+    flat_keep = np.concatenate([m.ravel() for m in masks])
+    assert (~flat_keep).sum() == round(sparsity * flat_w.size)
+    pruned, kept = np.flatnonzero(~flat_keep), np.flatnonzero(flat_keep)
+    # Every (pruned, kept) pair, by broadcasting: smaller, or equal and earlier.
+    wp, wk = flat_w[pruned][:, None], flat_w[kept][None, :]
+    assert ((wp < wk) | ((wp == wk) & (pruned[:, None] < kept[None, :]))).all()
+
+
+@settings(max_examples=50, deadline=None)
+@given(layer_lists, st.floats(0, 1))
+def test_matches_the_definition(weights, sparsity):
+    glob = magnitude_prune(weights, sparsity, scope="global")
+    assert [m.shape for m in glob] == [w.shape for w in weights]
+    check_definition(weights, glob, sparsity)
+    for w, m in zip(weights, magnitude_prune(weights, sparsity, scope="layer"), strict=True):
+        check_definition([w], [m], sparsity)
+
+
+@settings(max_examples=40, deadline=None)
+@given(layer_lists, st.floats(0, 1), st.sampled_from(["layer", "global"]))
+def test_whiteboard_matches_full_version(weights, sparsity, scope):
+    full = magnitude_prune(weights, sparsity, scope=scope)
+    for got, expected in zip(
+        magnitude_prune_whiteboard(weights, sparsity, scope), full, strict=True
+    ):
+        np.testing.assert_array_equal(got, expected)
+
+
+def test_against_torch_prune(torch):
+    import torch.nn.utils.prune as prune
+
+    rng = np.random.default_rng(0)
+    shapes = [(8, 5), (3, 8)]
+    weights = [rng.normal(size=s) for s in shapes]  # distinct magnitudes: no ties
+    for amount in (0.3, 0.55):
+        layers = [torch.nn.Linear(s[1], s[0], bias=False) for s in shapes]
+        for layer, w in zip(layers, weights, strict=True):
+            layer.weight.data = torch.from_numpy(w)
+        prune.global_unstructured(
+            [(layer, "weight") for layer in layers],
+            pruning_method=prune.L1Unstructured,
+            amount=amount,
+        )
+        ours = magnitude_prune(weights, amount, scope="global")
+        for layer, m in zip(layers, ours, strict=True):
+            np.testing.assert_array_equal(layer.weight_mask.numpy().astype(bool), m)
+        layer = torch.nn.Linear(5, 8, bias=False)
+        layer.weight.data = torch.from_numpy(weights[0])
+        prune.l1_unstructured(layer, "weight", amount=amount)
+        ours = magnitude_prune(weights[:1], amount, scope="layer")[0]
+        np.testing.assert_array_equal(layer.weight_mask.numpy().astype(bool), ours)

@@ -1,5 +1,6 @@
-"""DDPM in numpy: the linear noise schedule, the forward process q(x_t | x_0), the posterior
-q(x_{t-1} | x_t, x_0) and one reverse step, with a 2-D toy for the figures.
+"""DDPM in numpy: the linear and cosine noise schedules, the forward process q(x_t | x_0), the
+posterior q(x_{t-1} | x_t, x_0) and one reverse step, a DDIM step, classifier-free guidance and
+the ε / x_0 / v conversions, with a 2-D toy for the figures.
 
 Steps are 0-based indices into the schedule arrays: index t is step t + 1 of Ho et al. (2020),
 so alphas_cumprod[-1] is their ᾱ_T.
@@ -76,6 +77,23 @@ def linear_beta_schedule(
 # --8<-- [end:schedule]
 
 
+# --8<-- [start:cosine]
+def cosine_beta_schedule(n_steps: int = 1000, s: float = 0.008) -> np.ndarray:
+    """Nichol & Dhariwal (2021) §3.2: ᾱ_t = f(t) / f(0), f(t) = cos²((t/T + s)/(1 + s) · π/2),
+    β_t = 1 − ᾱ_t / ᾱ_{t−1} clipped at 0.999 (the last β would otherwise be 1); shape (n_steps,)."""
+    if isinstance(n_steps, bool) or not isinstance(n_steps, int | np.integer):
+        raise TypeError(f"n_steps must be an int, got {type(n_steps).__name__}")
+    if n_steps < 1:
+        raise ValueError(f"n_steps must be at least 1, got {n_steps}")
+    if not 0 <= s < 1:
+        raise ValueError(f"need 0 <= s < 1, got s = {s}")
+    f = np.cos((np.arange(n_steps + 1) / n_steps + s) / (1 + s) * np.pi / 2) ** 2
+    return np.clip(1.0 - f[1:] / f[:-1], 0.0, 0.999)
+
+
+# --8<-- [end:cosine]
+
+
 # --8<-- [start:q_sample]
 def q_sample(x0, t, noise, alphas_cumprod) -> np.ndarray:
     """x_t = √ᾱ_t x0 + √(1 − ᾱ_t) noise: a sample of q(x_t | x_0).
@@ -131,6 +149,87 @@ def p_sample_step(xt, t: int, eps_pred, betas, noise) -> np.ndarray:
 # --8<-- [end:reverse]
 
 
+# --8<-- [start:ddim]
+def ddim_step(xt, eps_pred, abar_t: float, abar_prev: float, eta: float = 0.0, noise=None):
+    """One DDIM step x_{τ_i} -> x_{τ_{i−1}} (Song et al. 2021 eq. 12 and 16).
+
+    abar_t = ᾱ_{τ_i}, abar_prev = ᾱ_{τ_{i−1}} (1 for the last step); any earlier step may be
+    the target, not only t − 1. eta = 0: deterministic; eta = 1 between consecutive steps:
+    the DDPM step with variance β̃_t. noise (shape of xt) is needed when eta > 0.
+    """
+    xt, eps_pred = _float_array("xt", xt), _float_array("eps_pred", eps_pred)
+    if eps_pred.shape != xt.shape:
+        raise ValueError(f"eps_pred must have the shape of xt {xt.shape}, got {eps_pred.shape}")
+    if not 0 < abar_t < abar_prev <= 1:
+        raise ValueError(f"need 0 < abar_t < abar_prev <= 1, got {abar_t}, {abar_prev}")
+    if not 0 <= eta <= 1:
+        raise ValueError(f"eta must lie in [0, 1], got {eta}")
+    sigma = eta * np.sqrt((1 - abar_prev) / (1 - abar_t) * (1 - abar_t / abar_prev))
+    x0_hat = (xt - np.sqrt(1 - abar_t) * eps_pred) / np.sqrt(abar_t)
+    out = np.sqrt(abar_prev) * x0_hat + np.sqrt(1 - abar_prev - sigma**2) * eps_pred
+    if sigma > 0:
+        if noise is None:
+            raise ValueError("eta > 0 adds noise: pass noise of the shape of xt")
+        noise = _float_array("noise", noise)
+        if noise.shape != xt.shape:
+            raise ValueError(f"noise must have the shape of xt {xt.shape}, got {noise.shape}")
+        out = out + sigma * noise
+    return out
+
+
+# --8<-- [end:ddim]
+
+
+# --8<-- [start:cfg]
+def guided_eps(eps_uncond, eps_cond, w: float) -> np.ndarray:
+    """Classifier-free guidance: ε_uncond + w (ε_cond − ε_uncond); w = 1 is the conditional
+    model, w = 0 the unconditional one (diffusers' guidance_scale; Ho & Salimans write 1 + w)."""
+    eps_uncond, eps_cond = (
+        _float_array("eps_uncond", eps_uncond),
+        _float_array("eps_cond", eps_cond),
+    )
+    if eps_uncond.shape != eps_cond.shape:
+        raise ValueError(
+            f"eps_uncond and eps_cond differ in shape: {eps_uncond.shape}, {eps_cond.shape}"
+        )
+    if not np.isfinite(w):
+        raise ValueError(f"w must be finite, got {w}")
+    return eps_uncond + w * (eps_cond - eps_uncond)
+
+
+# --8<-- [end:cfg]
+
+
+# --8<-- [start:parametrizations]
+def _abar(abar) -> float:
+    if not 0 <= abar <= 1:
+        raise ValueError(f"abar must lie in [0, 1], got {abar}")
+    return float(abar)
+
+
+def x0_from_eps(xt, eps, abar: float) -> np.ndarray:
+    """x̂_0 = (x_t − √(1 − ᾱ) ε) / √ᾱ; undefined at ᾱ = 0, where x_t is pure noise."""
+    if _abar(abar) == 0:
+        raise ValueError("abar = 0 (SNR 0): x_t = ε carries nothing about x_0; use v")
+    return (_float_array("xt", xt) - np.sqrt(1 - abar) * _float_array("eps", eps)) / np.sqrt(abar)
+
+
+def v_from_x0_eps(x0, eps, abar: float) -> np.ndarray:
+    """The v-prediction target v = √ᾱ ε − √(1 − ᾱ) x_0 (Salimans & Ho 2022)."""
+    abar = _abar(abar)
+    return np.sqrt(abar) * _float_array("eps", eps) - np.sqrt(1 - abar) * _float_array("x0", x0)
+
+
+def x0_eps_from_v(xt, v, abar: float) -> tuple[np.ndarray, np.ndarray]:
+    """(x_0, ε) from x_t and v: x_0 = √ᾱ x_t − √(1 − ᾱ) v, ε = √(1 − ᾱ) x_t + √ᾱ v."""
+    abar = _abar(abar)
+    xt, v = _float_array("xt", xt), _float_array("v", v)
+    return np.sqrt(abar) * xt - np.sqrt(1 - abar) * v, np.sqrt(1 - abar) * xt + np.sqrt(abar) * v
+
+
+# --8<-- [end:parametrizations]
+
+
 # --8<-- [start:toy]
 def ring_data(n: int, seed: int = 0) -> np.ndarray:
     """n points near the unit circle: a 2-D data set for the toy diffusion."""
@@ -178,10 +277,7 @@ def plot_alphas_cumprod():
 
     n = 1000
     abar = np.cumprod(1.0 - linear_beta_schedule(n))
-    s = 0.008  # Nichol & Dhariwal (2021): ᾱ_t = f(t) / f(0), f(t) = cos²((t/T + s)/(1 + s)·π/2)
-    f = np.cos((np.arange(n + 1) / n + s) / (1 + s) * np.pi / 2) ** 2
-    betas_cos = np.clip(1 - f[1:] / f[:-1], 0, 0.999)
-    abar_cos = np.cumprod(1 - betas_cos)
+    abar_cos = np.cumprod(1 - cosine_beta_schedule(n))
     steps = np.arange(1, n + 1)
     fig, axes = plt.subplots(1, 2, figsize=(9, 3.2))
     for ax, log in zip(axes, (False, True), strict=True):
@@ -192,7 +288,7 @@ def plot_alphas_cumprod():
             ax.set_yscale("log")
             ax.set_ylabel("ᾱ_t（对数坐标）")
         else:
-            ax.set_ylabel("ᾱ_t（x_0 的信号所占方差）")
+            ax.set_ylabel("ᾱ_t（x_0 系数的平方）")
             ax.legend(fontsize=8)
     fig.tight_layout()
     return fig
@@ -234,7 +330,7 @@ if __name__ == "__main__":
     betas = linear_beta_schedule()
     alphas_cumprod = np.cumprod(1.0 - betas)
     assert betas.shape == (1000,)
-    assert np.isclose(alphas_cumprod[-1], 4.0e-5, rtol=0.02)  # ᾱ_T of DDPM
+    assert np.isclose(alphas_cumprod[-1], 4.04e-5, atol=5e-8)  # ᾱ_T of DDPM
     rng = np.random.default_rng(0)
     x0, noise = rng.normal(size=(4, 3, 2)), rng.normal(size=(4, 3, 2))
     t = np.array([0, 10, 500, 999])
@@ -246,4 +342,9 @@ if __name__ == "__main__":
     x0_hat = (xt[2] - np.sqrt(1 - abar) * noise[2]) / np.sqrt(abar)
     mean, _ = q_posterior(x0_hat, xt[2], 500, betas)
     assert np.allclose(p_sample_step(xt[2], 500, noise[2], betas, np.zeros((3, 2))), mean)
+    # DDIM with eta = 0 and the true noise jumps from step 1000 to step 500 exactly.
+    x0, noise = rng.normal(size=(4, 2)), rng.normal(size=(4, 2))
+    x_from = q_sample(x0, 999, noise, alphas_cumprod)
+    x_to = ddim_step(x_from, noise, alphas_cumprod[999], alphas_cumprod[499])
+    assert np.allclose(x_to, q_sample(x0, 499, noise, alphas_cumprod))
     print(f"alphas_cumprod[-1] = {alphas_cumprod[-1]:.3e}")

@@ -58,6 +58,28 @@ def gaussian_kl(mu, logvar) -> np.ndarray:
 # --8<-- [end:gaussian_kl]
 
 
+# --8<-- [start:free_bits]
+def free_bits_kl(mu, logvar, n_groups: int, lam: float) -> float:
+    """The KL term with free bits (Kingma et al. 2016, IAF, App. C.8): split the latent axis
+    into n_groups equal groups, average each group's KL over the minibatch, and charge
+    Σ_j max(λ, KL_j); a group whose average KL is below λ gets no gradient."""
+    mu, logvar = _mean_and_spread(mu, logvar, "logvar")
+    if mu.ndim != 2:
+        raise ValueError(f"mu and logvar must have shape (batch, latent), got {mu.shape}")
+    if isinstance(n_groups, bool) or not isinstance(n_groups, int | np.integer):
+        raise TypeError(f"n_groups must be an int, got {type(n_groups).__name__}")
+    if n_groups < 1 or mu.shape[1] % n_groups:
+        raise ValueError(f"n_groups must divide the latent size {mu.shape[1]}, got {n_groups}")
+    if not lam >= 0:
+        raise ValueError(f"lam must be non-negative, got {lam}")
+    kl_per_dim = -0.5 * (1.0 + logvar - mu**2 - np.exp(logvar))  # (batch, latent)
+    kl_groups = kl_per_dim.reshape(mu.shape[0], n_groups, -1).sum(axis=2).mean(axis=0)  # (K,)
+    return float(np.maximum(lam, kl_groups).sum())
+
+
+# --8<-- [end:free_bits]
+
+
 # --8<-- [start:reparameterize]
 def reparameterize(mu, logvar, eps) -> np.ndarray:
     """z = mu + exp(logvar / 2) * eps: a sample of N(mu, e^logvar) that is differentiable in

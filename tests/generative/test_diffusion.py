@@ -1,9 +1,16 @@
 """DDPM schedule, forward process and reverse step against the paper's numbers, a loop over
-samples, brute-force Gaussian products on a grid, and Monte Carlo."""
+samples, brute-force Gaussian products on a grid, and Monte Carlo; the cosine schedule against the
+formula of Nichol & Dhariwal, DDIM against exact moments and the DDPM posterior, CFG and the
+ε / x_0 / v conversions."""
+
+import math
 
 import numpy as np
 import pytest
 from generative.diffusion import (
+    cosine_beta_schedule,
+    ddim_step,
+    guided_eps,
     ideal_eps,
     linear_beta_schedule,
     p_sample_step,
@@ -12,6 +19,9 @@ from generative.diffusion import (
     q_sample_whiteboard,
     reverse_process,
     ring_data,
+    v_from_x0_eps,
+    x0_eps_from_v,
+    x0_from_eps,
 )
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -25,12 +35,10 @@ def test_linear_schedule_matches_ddpm():
     assert BETAS[0] == 1e-4
     assert BETAS[-1] == pytest.approx(0.02)
     np.testing.assert_allclose(np.diff(BETAS), (0.02 - 1e-4) / 999)
-    # The fact on the page: ᾱ at step 1000 is about 4.0e-5 (product of all 1000 factors).
-    product = 1.0
-    for beta in BETAS:
-        product *= 1.0 - beta
+    # The fact on the page: ᾱ_T ≈ 4.04e-5, the product of 1 − β_i with β_i written out in floats.
+    product = math.prod(1.0 - (1e-4 + (0.02 - 1e-4) * i / 999) for i in range(1000))
     assert ABAR[-1] == pytest.approx(product, rel=1e-12)
-    assert ABAR[-1] == pytest.approx(4.0e-5, rel=0.01)
+    assert ABAR[-1] == pytest.approx(4.04e-5, abs=5e-8)
     np.testing.assert_allclose(linear_beta_schedule(3, 0.1, 0.3), [0.1, 0.2, 0.3])
 
 
@@ -176,3 +184,207 @@ def test_reverse_step_bad_input():
         p_sample_step(np.zeros(3), 2, np.zeros(2), BETAS, np.zeros(3))
     with pytest.raises(ValueError, match="t must index"):
         p_sample_step(np.zeros(3), 1000, np.zeros(3), BETAS, np.zeros(3))
+
+
+def test_cosine_schedule_matches_the_formula_of_nichol_and_dhariwal():
+    T, s = 1000, 0.008
+
+    def f(t):
+        return math.cos((t / T + s) / (1 + s) * math.pi / 2) ** 2
+
+    abar = [f(t) / f(0) for t in range(T + 1)]  # abar[0] = 1
+    expected = [min(1 - abar[t] / abar[t - 1], 0.999) for t in range(1, T + 1)]
+    betas = cosine_beta_schedule(T)
+    np.testing.assert_allclose(betas, expected, rtol=1e-9)  # 1 − ratio loses a few digits
+    assert betas[-1] == 0.999  # clipped: f(T) = 0 would make β_T = 1
+    assert (betas[:-1] < 0.999).all()
+    np.testing.assert_allclose(np.cumprod(1 - betas)[:-1], abar[1:T], rtol=1e-9)
+    np.testing.assert_allclose(
+        cosine_beta_schedule(4, 0.0)[:3],
+        [
+            1 - math.cos(math.pi / 8) ** 2,
+            1 - (math.cos(math.pi / 4) / math.cos(math.pi / 8)) ** 2,
+            1 - (math.cos(3 * math.pi / 8) / math.cos(math.pi / 4)) ** 2,
+        ],
+        rtol=1e-12,
+    )
+
+
+def test_cosine_schedule_is_flat_at_both_ends_and_steep_in_the_middle():
+    """The page's claim: cosine ᾱ_t changes little near t = 0 and t = T and falls about linearly
+    in between, faster there than the linear schedule; the linear one is near 0 early."""
+    cos = np.concatenate([[1.0], np.cumprod(1 - cosine_beta_schedule(1000))])
+    lin = np.concatenate([[1.0], ABAR])
+
+    def drop(abar, a, b):  # mean fall of ᾱ per step between steps a and b, times T
+        return (abar[a] - abar[b]) / (b - a) * 1000
+
+    assert drop(cos, 400, 600) == pytest.approx(1.53, abs=0.01)
+    assert drop(lin, 400, 600) == pytest.approx(0.85, abs=0.01)
+    assert drop(cos, 0, 50) < 0.2
+    assert drop(cos, 950, 1000) < 0.2
+    slopes = np.diff(cos[300:701])  # near-linear in the middle: the slope varies little
+    assert slopes.max() / slopes.min() < 1.2
+    assert lin[750] < 0.005 < 0.1 < cos[750]
+
+
+def test_kl_with_fixed_variance_is_the_scaled_squared_mean_gap_plus_a_constant():
+    """Ho et al. eq. 8: KL(N(μ̃, β̃) ‖ N(μ_θ, σ²)) = (μ̃ − μ_θ)² / (2σ²) + C, C free of μ_θ."""
+    t = 300
+    _, var_post = q_posterior(0.0, 0.0, t, BETAS)
+    sigma2 = BETAS[t]  # DDPM's other choice σ_t² = β_t, so that C ≠ 0
+    grid = np.linspace(-2, 2, 400_001)
+    dx = grid[1] - grid[0]
+
+    def log_normal(mean, var):
+        return -((grid - mean) ** 2) / (2 * var) - 0.5 * np.log(2 * np.pi * var)
+
+    mu_tilde = 0.3
+    p = np.exp(log_normal(mu_tilde, var_post))
+    rest = []
+    for mu_theta in (0.3, 0.25, 0.4, 0.1):
+        kl = (p * (log_normal(mu_tilde, var_post) - log_normal(mu_theta, sigma2))).sum() * dx
+        rest.append(kl - (mu_tilde - mu_theta) ** 2 / (2 * sigma2))
+    np.testing.assert_allclose(rest, rest[0], atol=1e-9)
+    ratio = var_post / sigma2
+    assert rest[0] == pytest.approx(0.5 * (ratio - 1 - np.log(ratio)), rel=1e-6)
+
+
+def _affine_parts(fn, n):
+    """fn(e, z) is affine in the noise vectors e, z: its constant and per-noise coefficients."""
+    zero = np.zeros(n)
+    c0 = fn(zero, zero)
+    return c0, fn(np.ones(n), zero) - c0, fn(zero, np.ones(n)) - c0
+
+
+@pytest.mark.parametrize(("t", "prev"), [(999, 499), (300, 299), (50, 10)])
+@pytest.mark.parametrize("eta", [0.0, 0.5, 1.0])
+def test_ddim_step_keeps_the_marginal_q_of_the_earlier_step(t, prev, eta):
+    """With the true noise, x_{τ_{i−1}} must have the marginal N(√ᾱ_prev x0, 1 − ᾱ_prev)."""
+    x0 = np.array([0.7, -1.3, 2.0])
+
+    def step(e, z):
+        xt = np.sqrt(ABAR[t]) * x0 + np.sqrt(1 - ABAR[t]) * e
+        return ddim_step(xt, e, ABAR[t], ABAR[prev], eta, z)
+
+    c0, c_eps, c_z = _affine_parts(step, 3)
+    np.testing.assert_allclose(c0, np.sqrt(ABAR[prev]) * x0)
+    np.testing.assert_allclose(c_eps**2 + c_z**2, 1 - ABAR[prev])
+    sigma2 = eta**2 * (1 - ABAR[prev]) / (1 - ABAR[t]) * (1 - ABAR[t] / ABAR[prev])
+    np.testing.assert_allclose(c_z, np.sqrt(sigma2))  # Song et al. eq. 16
+
+
+def test_ddim_step_by_hand_with_noise():
+    xt, eps, z = np.array([0.4, -1.0]), np.array([1.5, 0.2]), np.array([-0.3, 0.8])
+    abar_t, abar_prev, eta = 0.36, 0.64, 0.5
+    sigma = 0.5 * math.sqrt(0.36 / 0.64 * (1 - 0.36 / 0.64))  # = 0.5 · 0.75 · 0.661…
+    x0_hat = (xt - 0.8 * eps) / 0.6
+    expected = 0.8 * x0_hat + math.sqrt(0.36 - sigma**2) * eps + sigma * z
+    np.testing.assert_allclose(ddim_step(xt, eps, abar_t, abar_prev, eta, z), expected)
+    assert sigma > 0.1  # a real σ_t ≠ 0 case
+
+
+def test_ddim_with_eta_one_is_the_ddpm_step():
+    rng = np.random.default_rng(6)
+    xt, eps, z = rng.normal(size=(3, 5, 2))
+    for t in (1, 400, 999):
+        ddpm = p_sample_step(xt, t, eps, BETAS, z)
+        np.testing.assert_allclose(ddim_step(xt, eps, ABAR[t], ABAR[t - 1], 1.0, z), ddpm)
+    # Last step (to ᾱ_0 = 1): no noise in either.
+    np.testing.assert_allclose(
+        ddim_step(xt, eps, ABAR[0], 1.0, 1.0, z), p_sample_step(xt, 0, eps, BETAS, z)
+    )
+
+
+def test_ddim_with_eta_one_on_a_subsequence_is_the_markov_posterior_there():
+    """η = 1 with skipped steps: mean and variance of q(x_{τ_{i−1}} | x_{τ_i}, x0) for the Markov
+    chain on τ, whose steps have β'_i = 1 − ᾱ_{τ_i} / ᾱ_{τ_{i−1}}."""
+    tau = np.arange(0, 1000, 100)  # 0-based indices 0, 100, …, 900
+    sub_betas = 1 - ABAR[tau] / np.concatenate([[1.0], ABAR[tau[:-1]]])
+    x0 = np.array([0.5, -0.2])
+    xt = np.array([1.1, 0.3])
+    for i in (3, 9):
+        eps = (xt - np.sqrt(ABAR[tau[i]]) * x0) / np.sqrt(1 - ABAR[tau[i]])
+        mean, var = q_posterior(x0, xt, int(i), sub_betas)
+        zero, one = np.zeros(2), np.ones(2)
+        out0 = ddim_step(xt, eps, ABAR[tau[i]], ABAR[tau[i - 1]], 1.0, zero)
+        np.testing.assert_allclose(out0, mean)
+        out1 = ddim_step(xt, eps, ABAR[tau[i]], ABAR[tau[i - 1]], 1.0, one)
+        np.testing.assert_allclose((out1 - out0) ** 2, var)
+
+
+def test_fifty_step_ddim_with_the_ideal_eps_lands_on_the_data():
+    data = ring_data(20, seed=7)
+    tau = np.linspace(0, 999, 50).round().astype(int)
+    x = np.random.default_rng(8).normal(size=(30, 2))
+    for i in range(len(tau) - 1, -1, -1):
+        prev = ABAR[tau[i - 1]] if i > 0 else 1.0
+        x = ddim_step(x, ideal_eps(x, tau[i], data, ABAR), ABAR[tau[i]], prev)
+    nearest = np.linalg.norm(x[:, None] - data[None], axis=-1).min(axis=1)
+    assert nearest.max() < 0.05
+
+
+def test_guided_eps_conventions():
+    rng = np.random.default_rng(9)
+    e_u, e_c = rng.normal(size=(2, 3, 4))
+    np.testing.assert_allclose(guided_eps(e_u, e_c, 0.0), e_u)  # w = 0: unconditional
+    np.testing.assert_allclose(guided_eps(e_u, e_c, 1.0), e_c)  # w = 1: conditional
+    for w_paper in (0.5, 2.0, 6.5):  # Ho & Salimans: (1 + w) ε_c − w ε_u = ours at 1 + w
+        paper = (1 + w_paper) * e_c - w_paper * e_u
+        np.testing.assert_allclose(guided_eps(e_u, e_c, 1 + w_paper), paper)
+    np.testing.assert_allclose(guided_eps(np.zeros(2), np.array([1.0, -2.0]), 7.5), [7.5, -15.0])
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.floats(0.0, 1.0), st.integers(0, 2**32 - 1))
+def test_eps_x0_v_conversions_round_trip(abar, seed):
+    rng = np.random.default_rng(seed)
+    x0, eps = rng.normal(size=(2, 3, 2))
+    xt = np.sqrt(abar) * x0 + np.sqrt(1 - abar) * eps
+    v = v_from_x0_eps(x0, eps, abar)
+    x0_back, eps_back = x0_eps_from_v(xt, v, abar)
+    np.testing.assert_allclose(x0_back, x0, atol=1e-9)
+    np.testing.assert_allclose(eps_back, eps, atol=1e-9)
+    # (x_t, v) is a rotation of (x0, ε): the squared norm is kept.
+    np.testing.assert_allclose(xt**2 + v**2, x0**2 + eps**2, atol=1e-9)
+    if abar > 1e-3:
+        np.testing.assert_allclose(x0_from_eps(xt, eps, abar), x0, atol=1e-6)
+
+
+def test_v_by_hand_and_at_snr_zero():
+    np.testing.assert_allclose(v_from_x0_eps(np.array([2.0]), np.array([1.0]), 0.36), [0.6 - 1.6])
+    x0, eps = np.array([0.5, -1.0]), np.array([0.3, 0.9])
+    np.testing.assert_allclose(v_from_x0_eps(x0, eps, 0.0), -x0)  # SNR 0: v = −x0
+    np.testing.assert_allclose(x0_eps_from_v(eps, -x0, 0.0)[0], x0)  # x_T = ε still gives x0
+    with pytest.raises(ValueError, match="SNR 0"):
+        x0_from_eps(eps, eps, 0.0)
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (lambda: cosine_beta_schedule(0), ValueError, "n_steps"),
+        (lambda: cosine_beta_schedule(10.0), TypeError, "n_steps"),
+        (lambda: cosine_beta_schedule(10, -0.1), ValueError, "s ="),
+        (lambda: ddim_step(np.zeros(2), np.zeros(3), 0.5, 0.6), ValueError, "eps_pred"),
+        (lambda: ddim_step(np.zeros(2), np.zeros(2), 0.6, 0.5), ValueError, "abar_t < abar_prev"),
+        (lambda: ddim_step(np.zeros(2), np.zeros(2), 0.0, 0.5), ValueError, "0 < abar_t"),
+        (lambda: ddim_step(np.zeros(2), np.zeros(2), 0.5, 1.1), ValueError, "abar_prev <= 1"),
+        (lambda: ddim_step(np.zeros(2), np.zeros(2), 0.5, 0.6, 1.5), ValueError, "eta"),
+        (lambda: ddim_step(np.zeros(2), np.zeros(2), 0.5, 0.6, 0.5), ValueError, "pass noise"),
+        (
+            lambda: ddim_step(np.zeros(2), np.zeros(2), 0.5, 0.6, 0.5, np.zeros(3)),
+            ValueError,
+            "noise",
+        ),
+        (lambda: ddim_step(np.zeros(2), np.full(2, np.nan), 0.5, 0.6), ValueError, "eps_pred"),
+        (lambda: guided_eps(np.zeros(2), np.zeros(3), 2.0), ValueError, "shape"),
+        (lambda: guided_eps(np.zeros(2), np.zeros(2), np.inf), ValueError, "w must"),
+        (lambda: guided_eps(np.zeros(2, bool), np.zeros(2), 2.0), TypeError, "eps_uncond"),
+        (lambda: v_from_x0_eps(np.zeros(2), np.zeros(2), 1.5), ValueError, "abar"),
+        (lambda: x0_eps_from_v(np.zeros(2), np.zeros(2), -0.1), ValueError, "abar"),
+    ],
+)
+def test_new_functions_bad_input(call, error, match):
+    with pytest.raises(error, match=match):
+        call()

@@ -130,3 +130,39 @@ def test_losses_match_torch_bce():
 def test_bad_input(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+def test_non_saturating_gradient_at_a_fixed_optimal_d_is_grad_kl_minus_2js():
+    """Arjovsky & Bottou (2017) Thm 2.5 on 1-D Gaussians: p_data = N(0, 1), generator
+    g_θ(z) = θ + 0.8 z. With D* = p_data / (p_data + p_g) built at θ0 and held fixed,
+    d/dθ E_z[−log D*(g_θ(z))] at θ0 equals d/dθ [KL(p_gθ ‖ p_data) − 2 JS(p_data ‖ p_gθ)] at θ0."""
+    theta0, scale, h = 1.2, 0.8, 1e-4
+    x = np.linspace(-12, 12, 24_001)
+    dx = x[1] - x[0]
+
+    def density(mean, std):
+        p = normal_pdf(x, mean, std)
+        return p / (p.sum() * dx)
+
+    p_data, p_g0 = normal_pdf(x, 0.0, 1.0), normal_pdf(x, theta0, scale)
+    d_star = p_data / (p_data + p_g0)  # fixed: θ0 only
+
+    def loss(theta):  # E_z[−log D*(θ + scale · z)] = E_{x ~ p_gθ}[−log D*(x)], on the grid
+        return -(normal_pdf(x, theta, scale) * np.log(d_star)).sum() * dx
+
+    def divergence(theta, js_weight=2.0):
+        p_g, p_r = density(theta, scale), density(0.0, 1.0)
+        return kl_divergence(p_g, p_r, dx) - js_weight * js_divergence(p_r, p_g, dx)
+
+    grad_loss = (loss(theta0 + h) - loss(theta0 - h)) / (2 * h)
+    grad_div = (divergence(theta0 + h) - divergence(theta0 - h)) / (2 * h)
+    assert grad_loss == pytest.approx(grad_div, rel=1e-5)
+    # The −2 JS term matters: KL alone (or with −JS) gives another gradient.
+    grad_kl = (divergence(theta0 + h, 0.0) - divergence(theta0 - h, 0.0)) / (2 * h)
+    assert abs(grad_kl - grad_loss) > 0.05 * abs(grad_loss)
+    # Sign of that term: −2 JS decreases as p_g moves away from p_data, pushing them apart.
+    js_grad = (
+        js_divergence(density(0, 1), density(theta0 + h, scale), dx)
+        - js_divergence(density(0, 1), density(theta0 - h, scale), dx)
+    ) / (2 * h)
+    assert js_grad > 0

@@ -1,9 +1,12 @@
 """The VAE's KL term against Monte Carlo and the general two-Gaussian closed form; the
 reparameterised gradient against the analytic one, finite differences and PyTorch autograd."""
 
+import math
+
 import numpy as np
 import pytest
 from generative.vae import (
+    free_bits_kl,
     gaussian_kl,
     gaussian_kl_whiteboard,
     pathwise_gradient,
@@ -176,3 +179,69 @@ def test_reparameterize_and_estimators_bad_input():
         score_function_gradient(np.sin, np.zeros(2), np.ones(2), np.zeros((4, 3)))
     with pytest.raises(ValueError, match="n_samples"):
         pathwise_gradient(np.cos, np.zeros(2), np.ones(2), np.zeros((0, 2)))
+
+
+def _free_bits_by_definition(mu, logvar, n_groups, lam):
+    """Σ_j max(λ, mean over the batch of Σ_{i in group j} KL_i), one scalar at a time."""
+    batch, latent = mu.shape
+    size = latent // n_groups
+    total = 0.0
+    for j in range(n_groups):
+        group_kl = 0.0
+        for b in range(batch):
+            for i in range(j * size, (j + 1) * size):
+                var = math.exp(logvar[b, i])
+                group_kl += 0.5 * (mu[b, i] ** 2 + var - 1 - logvar[b, i]) / batch
+        total += max(lam, group_kl)
+    return total
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.sampled_from([(1, 6), (2, 6), (3, 6), (6, 6)]), st.floats(0.0, 2.0), st.integers(0, 99))
+def test_free_bits_against_the_definition(groups_latent, lam, seed):
+    n_groups, latent = groups_latent
+    rng = np.random.default_rng(seed)
+    mu, logvar = rng.normal(size=(2, 5, latent)) * 0.7
+    expected = _free_bits_by_definition(mu, logvar, n_groups, lam)
+    assert free_bits_kl(mu, logvar, n_groups, lam) == pytest.approx(expected, rel=1e-12)
+
+
+def test_free_bits_averages_over_the_batch_before_the_max():
+    # Group KL is 2 for one sample and 0 for the other: the batch mean 1 is above λ = 0.5, so
+    # the term is 1; clipping each sample first would give (2 + 0.5) / 2 = 1.25.
+    mu = np.array([[2.0], [0.0]])
+    assert free_bits_kl(mu, np.zeros((2, 1)), 1, 0.5) == pytest.approx(1.0)
+    assert free_bits_kl(mu, np.zeros((2, 1)), 1, 1.5) == pytest.approx(1.5)
+
+
+def test_free_bits_gives_no_gradient_to_groups_below_lambda():
+    mu, logvar = np.zeros((4, 4)), np.zeros((4, 4))
+    mu[:, :2] = 1.0  # group 0: mean KL 1.0 > λ; group 1: KL 0.02 < λ
+    mu[:, 2:] = 0.1
+    h = 1e-6
+
+    def grad(b, i):
+        e = np.zeros_like(mu)
+        e[b, i] = h
+        lo, hi = free_bits_kl(mu - e, logvar, 2, 0.25), free_bits_kl(mu + e, logvar, 2, 0.25)
+        return (hi - lo) / (2 * h)
+
+    assert grad(0, 3) == 0.0  # below λ: constant
+    assert grad(0, 0) == pytest.approx(mu[0, 0] / 4, rel=1e-6)  # ∂/∂μ of μ² / 2, over batch 4
+
+
+@pytest.mark.parametrize(
+    ("args", "error", "match"),
+    [
+        ((np.zeros((2, 6)), np.zeros((2, 6)), 4, 0.1), ValueError, "divide"),
+        ((np.zeros((2, 6)), np.zeros((2, 6)), 0, 0.1), ValueError, "divide"),
+        ((np.zeros((2, 6)), np.zeros((2, 6)), 2.0, 0.1), TypeError, "n_groups"),
+        ((np.zeros((2, 6)), np.zeros((2, 6)), 2, -0.1), ValueError, "lam"),
+        ((np.zeros((2, 6)), np.zeros((2, 6)), 2, np.nan), ValueError, "lam"),
+        ((np.zeros(6), np.zeros(6), 2, 0.1), ValueError, "batch, latent"),
+        ((np.zeros((2, 6)), np.zeros((2, 5)), 2, 0.1), ValueError, "same shape"),
+    ],
+)
+def test_free_bits_bad_input(args, error, match):
+    with pytest.raises(error, match=match):
+        free_bits_kl(*args)

@@ -16,7 +16,6 @@ import re
 import unicodedata
 from pathlib import Path
 
-
 LISTING_PAGES = ("questions/", "whiteboard/", "tags/")
 GREEK = {
     "α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "ϵ": "epsilon",

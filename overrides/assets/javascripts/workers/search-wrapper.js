@@ -163,8 +163,9 @@
     return [...new Set(terms)].join(" ");
   }
 
-  // Pages whose titles or text hold a word of the query as typed (空洞卷积, not only 空洞
-  // and 卷积 somewhere) move up: lunr scores the words apart.
+  // Pages whose titles, then text, hold the words of the query as typed (空洞卷积, not only
+  // 空洞 and 卷积 somewhere) come first: lunr scores the words apart, and its title boost
+  // puts a heading with one of them above a page that has the whole phrase.
   let phrases = [];
   function plain(html) {
     return html.replace(/<[^>]*>|\u200b/g, "").toLowerCase();
@@ -177,12 +178,12 @@
         if (group.some((item) => plain(item.title).includes(phrase))) total += 1;
         else if (group.some((item) => plain(item.text || "").includes(phrase))) total += 0.5;
       }
-      return 1 + total / phrases.length;
+      return total / phrases.length;
     };
-    const best = (group) => Math.max(...group.map((item) => item.score));
+    // Material's order within pages that hold the query's words equally well.
     return items
-      .map((group, rank) => ({ group, rank, score: best(group) * bonus(group) }))
-      .sort((a, b) => b.score - a.score || a.rank - b.rank)
+      .map((group, rank) => ({ group, rank, bonus: bonus(group) }))
+      .sort((a, b) => b.bonus - a.bonus || a.rank - b.rank)
       .map(({ group }) => group);
   }
 

@@ -5,8 +5,9 @@
   math itself stays out of the index (hooks/search_exclude.py). The names go into a hidden
   span that only the search index sees (it is removed before the page is written).
 - `x` or `*` between digits becomes ×, full-width letters and digits half-width.
-- Pages that only list other pages (题库, 手写代码题单, 标签) leave the index: a query for a
-  question should find the page that answers it, not the list that names it.
+- Pages that list other pages or terms (题库, 手写代码题单, 标签, 术语表) leave the index: a
+  query should find the page that answers it, not the list that names it (the glossary
+  still serves as the synonym table, and as tooltips on every page).
 - The glossary (includes/abbreviations.md) becomes the synonym table that the query
   wrapper (overrides/assets/javascripts/workers/search-wrapper.js) expands queries with.
 """
@@ -16,7 +17,7 @@ import re
 import unicodedata
 from pathlib import Path
 
-LISTING_PAGES = ("questions/", "whiteboard/", "tags/")
+LISTING_PAGES = ("questions/", "whiteboard/", "tags/", "glossary/")
 GREEK = {
     "α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "ϵ": "epsilon",
     "ζ": "zeta", "η": "eta", "θ": "theta", "ι": "iota", "κ": "kappa", "λ": "lambda",

@@ -151,8 +151,22 @@ def search_results(browser, site_url: str, request) -> dict[str, list[str]]:
 
 @pytest.mark.parametrize(("query", "expected"), search_cases())
 def test_search_finds_page(search_results, query: str, expected: str):
-    top = search_results[query]
+    top = search_results[query][:3]
     assert "/" + page_path(expected) in top, f"{query!r}: top results {top}"
+
+
+def test_search_recall(search_results):
+    """Recall@1 and @3 over the query table (the queries this run asked): at least 90 %
+    of queries find their page first; each one finds it in the top 3."""
+    cases = [(query, page) for query, page in search_cases() if query in search_results]
+    if not cases:
+        pytest.skip("no search query selected")
+    ranks = [(search_results[q] + ["/" + page_path(p)]).index("/" + page_path(p)) for q, p in cases]
+    at1, at3 = (sum(rank < k for rank in ranks) / len(ranks) for k in (1, 3))
+    report = f"search recall over {len(ranks)} queries: @1 {at1:.1%}, @3 {at3:.1%}"
+    print(report)
+    assert at1 >= 0.9, report
+    assert at3 == 1.0, report
 
 
 def test_self_test_mode_hides_answers_and_is_remembered(page, site_url: str):

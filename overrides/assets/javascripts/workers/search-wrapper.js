@@ -20,6 +20,7 @@
   let vocabulary = Object.create(null); // the index's terms (lunr's inverted index)
   let querying = false;
   let synonyms = []; // [[phrase, [other phrases]]], longest phrase first
+  let matched = []; // the synonym groups the last query matched
 
   const GREEK = {
     α: "alpha", β: "beta", γ: "gamma", δ: "delta", ε: "epsilon", ϵ: "epsilon", ζ: "zeta",
@@ -104,6 +105,11 @@
       const joined = words[i] + words[i + 1];
       if (/^[a-z0-9]+$/.test(joined) && isTerm(joined)) extra.push(joined);
     }
+    // English endings: tune -> tun* (tuning), scaling -> scal* (scale).
+    for (const word of words) {
+      const stem = word.replace(/(?<=[a-z]{3})(ing|ed|es|e|s)$/, "");
+      if (/^[a-z]+$/.test(word) && stem !== word) extra.push(stem);
+    }
     for (const word of words) {
       if (!/^[a-z]{4,}$/.test(word) || isTerm(word)) continue;
       for (let k = 1; k < word.length; k++) {
@@ -129,6 +135,7 @@
 
   function expandSynonyms(text) {
     const extra = [];
+    matched = [];
     let rest = ` ${text} `;
     for (const [phrase, others] of synonyms) {
       const latin = /^[\x00-\x7f]+$/.test(phrase);
@@ -142,6 +149,7 @@
         isTerm(other.replace(/ /g, "")) ||
         (/^\p{sc=Han}+$/u.test(other) && longestMatch(other).length <= 2);
       extra.push(...others.filter((other) => english || short(other)));
+      matched.push([phrase, ...others]);
       rest = rest.slice(0, at) + " " + rest.slice(at + phrase.length + (latin ? 2 : 0));
     }
     return extra;
@@ -159,7 +167,16 @@
     const terms = [...words, ...joins(words), ...synonymWords]
       .filter(Boolean)
       .flatMap((word) => (/^\p{sc=Han}+$/u.test(word) ? segment(word) : [word]));
-    phrases = words.filter((word) => word.length > 1 && !STOP.has(word));
+    // For the rerank: each word as typed, or a synonym group it belongs to.
+    const grouped = new Set(matched.flatMap(([phrase]) => phrase.split(" ")));
+    phrases = [
+      ...words.filter((word) => word.length > 1 && !STOP.has(word) && !grouped.has(word)),
+      ...matched.map((names) => names.map((name) => normalise(name).trim())),
+      // English words typed together, also hyphenated or joined (soft max: softmax).
+      ...(text.match(/[a-z0-9]+(?: [a-z0-9]+)+/g) || []).map((run) =>
+        ["-", "", " "].map((glue) => run.replace(/ /g, glue)),
+      ),
+    ].map((alternatives) => [alternatives].flat());
     return [...new Set(terms)].join(" ");
   }
 
@@ -170,13 +187,25 @@
   function plain(html) {
     return html.replace(/<[^>]*>|\u200b/g, "").toLowerCase();
   }
+  // English as whole words (log is not logit), Chinese anywhere.
+  function contains(text, name) {
+    if (!/^[\x00-\x7f]+$/.test(name)) return text.includes(name);
+    for (let at = text.indexOf(name); at >= 0; at = text.indexOf(name, at + 1)) {
+      const [before, after] = [text[at - 1] || " ", text[at + name.length] || " "];
+      if (!/[a-z0-9]/.test(before) && !/[a-z0-9]/.test(after)) return true;
+    }
+    return false;
+  }
+
   function rerank(items) {
     if (!phrases.length) return items;
     const bonus = (group) => {
       let total = 0;
-      for (const phrase of phrases) {
-        if (group.some((item) => plain(item.title).includes(phrase))) total += 1;
-        else if (group.some((item) => plain(item.text || "").includes(phrase))) total += 0.5;
+      const has = (field, names) =>
+        group.some((item) => names.some((name) => contains(plain(item[field] || ""), name)));
+      for (const names of phrases) {
+        if (has("title", names)) total += 1;
+        else if (has("text", names)) total += 0.5;
       }
       return total / phrases.length;
     };

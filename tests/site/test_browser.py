@@ -109,7 +109,7 @@ RUN_QUERIES = """async (queries) => {
     await settled(() => links().length === 0);
     type(query);
     await settled(() => links().length > 0);
-    top[query] = links().slice(0, 5);
+    top[query] = links().slice(0, 15);  // a page's sections follow it: 15 links, 5 pages
   }
   return top;
 }"""
@@ -131,7 +131,7 @@ def open_search(tab) -> None:
 
 @pytest.fixture(scope="session")
 def search_results(browser, site_url: str, request) -> dict[str, list[str]]:
-    """The top five result paths of every query the selected tests ask (all of them, or
+    """The top five result pages of every query the selected tests ask (all of them, or
     one chapter's with --area), from one open page, computed once for all xdist workers."""
     asked = [i for i in request.session.items if i.name.startswith("test_search_finds_page[")]
     queries = sorted({item.callspec.params["query"] for item in asked})
@@ -143,7 +143,10 @@ def search_results(browser, site_url: str, request) -> dict[str, list[str]]:
         open_search(tab)
         top = tab.evaluate(RUN_QUERIES, queries)
         context.close()
-        paths = {query: [urlparse(href).path for href in hrefs] for query, hrefs in top.items()}
+        paths = {
+            query: list(dict.fromkeys(urlparse(href).path for href in hrefs))[:5]  # pages
+            for query, hrefs in top.items()
+        }
         return json.dumps(paths, ensure_ascii=False)
 
     return json.loads(once_per_run(request.config, "search_results", run_queries))

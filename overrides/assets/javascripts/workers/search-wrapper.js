@@ -129,7 +129,7 @@
       .toLowerCase()
       .replace(/(\d)\s*[x*×]\s*(?=\d)/g, "$1×")
       .replace(/[\p{sc=Greek}∇∂∑∏∫√⊙]/gu, (c) => ` ${c} ${GREEK[c] || ""} `)
-      .replace(/[,.;:!?()[\]{}"'“”‘’、。，；：！？（）《》【】]/g, " ")
+      .replace(/[,.;:!?()[\]{}"'“”‘’、。，；：！？（）《》【】~^]/g, " ")
       .replace(/(\p{sc=Han})(?=[^\p{sc=Han}\s])|([^\p{sc=Han}\s])(?=\p{sc=Han})/gu, "$1$2 ");
   }
 
@@ -157,7 +157,7 @@
 
   function rewrite(query) {
     // A reader's own query syntax (+must -not field: "phrase") passes through untouched.
-    if (/(^|\s)[+-]\S|["~^]|\b(title|text|tags):/.test(query)) return query;
+    if (/(^|\s)[+-]\S|"|\b(title|text|tags):/.test(query)) return query;
     const text = normalise(query).replace(/\s+/g, " ").trim();
     const words = text.split(" ").filter(Boolean);
     // Short abbreviations a synonym brings in match exactly (bn, not bnb...).

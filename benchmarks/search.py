@@ -123,12 +123,17 @@ def timing(results: list[dict]) -> dict:
     }
 
 
+def report(engine: str, results: list[dict], cases) -> None:
+    print(json.dumps({"engine": engine, **timing(results)}))
+    print(json.dumps({"engine": engine, **recall(results, cases)}, ensure_ascii=False))
+
+
 def material(browser, base: str, cases) -> None:
     context = browser.new_context(locale="zh-CN")
     tab = context.new_page()
     tab.goto(base + "detection/nms/", wait_until="networkidle")
     finished = []
-    tab.on("requestfinished", finished.append)
+    tab.on("requestfinished", lambda request: finished.append(request))
     tab.locator("input.md-search__input").click()
     tab.wait_for_function(READY, timeout=60_000)
     opened = weigh(finished)
@@ -136,8 +141,7 @@ def material(browser, base: str, cases) -> None:
     results = tab.evaluate(MATERIAL_QUERIES, queries)
     context.close()
     print(json.dumps({"engine": "material", "search_opens": opened}, ensure_ascii=False))
-    print(json.dumps({"engine": "material", **timing(results)}))
-    print(json.dumps({"engine": "material", **recall(results, cases)}, ensure_ascii=False))
+    report("material", results, cases)
 
 
 def pagefind(browser, base: str, cases) -> None:
@@ -145,14 +149,13 @@ def pagefind(browser, base: str, cases) -> None:
     tab = context.new_page()
     tab.goto(base + "detection/nms/", wait_until="networkidle")
     finished = []
-    tab.on("requestfinished", finished.append)
+    tab.on("requestfinished", lambda request: finished.append(request))
     queries = list(dict.fromkeys(q for q, _ in cases))
     first = tab.evaluate(PAGEFIND_QUERIES, [base, queries[:1]])
     print(json.dumps({"engine": "pagefind", "first_query": weigh(finished)}, ensure_ascii=False))
     results = first + tab.evaluate(PAGEFIND_QUERIES, [base, queries[1:]])
     context.close()
-    print(json.dumps({"engine": "pagefind", **timing(results)}))
-    print(json.dumps({"engine": "pagefind", **recall(results, cases)}, ensure_ascii=False))
+    report("pagefind", results, cases)
 
 
 def main() -> None:

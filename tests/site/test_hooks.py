@@ -132,7 +132,11 @@ def test_glossary_entries_are_parsed_and_sorted():
     terms = [entry["term"] for entry in entries]
     assert terms == sorted(terms, key=str.lower)
     bn = next(entry for entry in entries if entry["term"] == "BN")
-    assert bn == {"term": "BN", "english": "Batch Normalization", "chinese": "批归一化"}
+    assert bn == {
+        "term": "BN",
+        "english": "Batch Normalization / BatchNorm",
+        "chinese": "批归一化 / 批标准化",
+    }
 
 
 def test_malformed_glossary_line_is_an_error(tmp_path, monkeypatch):

@@ -1,5 +1,7 @@
 """术语表: generate the glossary page from includes/abbreviations.md, the file that also
-gives every page its hover tooltips (pymdownx.snippets auto_append + abbr)."""
+gives every page its hover tooltips (pymdownx.snippets auto_append + abbr) and the search
+its synonyms (hooks/search_terms.py). ' / ' separates other names of the same thing:
+*[BN]: Batch Normalization / BatchNorm，批归一化 / 批标准化"""
 
 import re
 from pathlib import Path

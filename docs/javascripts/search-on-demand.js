@@ -1,6 +1,7 @@
 // Material starts its search worker and requests the search index (the largest file of
 // the site) as soon as a page opens. Hold both until the reader opens search: most
-// visits never do.
+// visits never do. The worker started is Material's behind a wrapper that normalises
+// queries (assets/javascripts/workers/search-wrapper.js, from overrides/).
 (() => {
   let open;
   const opened = new Promise((resolve) => (open = resolve));
@@ -35,7 +36,8 @@
       const queued = [];
       this.postMessage = (message) => queued.push(message);
       opened.then(() => {
-        const worker = new RealWorker(url, options);
+        const worker = new RealWorker(String(url).replace(/[^/]*$/, "search-wrapper.js"), options);
+        worker.postMessage({ type: "search-wrapper", worker: new URL(url, location.href).href });
         worker.onmessage = ({ data }) => this.dispatchEvent(new MessageEvent("message", { data }));
         this.postMessage = (message) => worker.postMessage(message);
         for (const message of queued) worker.postMessage(message);

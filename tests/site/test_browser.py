@@ -109,7 +109,7 @@ RUN_QUERIES = """async (queries) => {
     await settled(() => links().length === 0);
     type(query);
     await settled(() => links().length > 0);
-    top[query] = links().slice(0, 5);
+    top[query] = links().slice(0, 15);  // a page's sections follow it: 15 links, 5 pages
   }
   return top;
 }"""
@@ -131,7 +131,7 @@ def open_search(tab) -> None:
 
 @pytest.fixture(scope="session")
 def search_results(browser, site_url: str, request) -> dict[str, list[str]]:
-    """The top five result paths of every query the selected tests ask (all of them, or
+    """The top five result pages of every query the selected tests ask (all of them, or
     one chapter's with --area), from one open page, computed once for all xdist workers."""
     asked = [i for i in request.session.items if i.name.startswith("test_search_finds_page[")]
     queries = sorted({item.callspec.params["query"] for item in asked})
@@ -143,7 +143,10 @@ def search_results(browser, site_url: str, request) -> dict[str, list[str]]:
         open_search(tab)
         top = tab.evaluate(RUN_QUERIES, queries)
         context.close()
-        paths = {query: [urlparse(href).path for href in hrefs] for query, hrefs in top.items()}
+        paths = {
+            query: list(dict.fromkeys(urlparse(href).path for href in hrefs))[:5]  # pages
+            for query, hrefs in top.items()
+        }
         return json.dumps(paths, ensure_ascii=False)
 
     return json.loads(once_per_run(request.config, "search_results", run_queries))
@@ -151,8 +154,22 @@ def search_results(browser, site_url: str, request) -> dict[str, list[str]]:
 
 @pytest.mark.parametrize(("query", "expected"), search_cases())
 def test_search_finds_page(search_results, query: str, expected: str):
-    top = search_results[query]
+    top = search_results[query][:3]
     assert "/" + page_path(expected) in top, f"{query!r}: top results {top}"
+
+
+def test_search_recall(search_results):
+    """Recall@1 and @3 over the query table (the queries this run asked): at least 90 %
+    of queries find their page first; each one finds it in the top 3."""
+    cases = [(query, page) for query, page in search_cases() if query in search_results]
+    if not cases:
+        pytest.skip("no search query selected")
+    ranks = [(search_results[q] + ["/" + page_path(p)]).index("/" + page_path(p)) for q, p in cases]
+    at1, at3 = (sum(rank < k for rank in ranks) / len(ranks) for k in (1, 3))
+    report = f"search recall over {len(ranks)} queries: @1 {at1:.1%}, @3 {at3:.1%}"
+    print(report)
+    assert at1 >= 0.9, report
+    assert at3 == 1.0, report
 
 
 def test_self_test_mode_hides_answers_and_is_remembered(page, site_url: str):

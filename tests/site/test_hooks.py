@@ -132,7 +132,11 @@ def test_glossary_entries_are_parsed_and_sorted():
     terms = [entry["term"] for entry in entries]
     assert terms == sorted(terms, key=str.lower)
     bn = next(entry for entry in entries if entry["term"] == "BN")
-    assert bn == {"term": "BN", "english": "Batch Normalization", "chinese": "批归一化"}
+    assert bn == {
+        "term": "BN",
+        "english": "Batch Normalization / BatchNorm",
+        "chinese": "批归一化 / 批标准化",
+    }
 
 
 def test_malformed_glossary_line_is_an_error(tmp_path, monkeypatch):
@@ -301,3 +305,44 @@ def test_a_formula_that_passed_is_not_checked_again(tmp_path, monkeypatch):
     monkeypatch.setattr(katex_check, "formulas", [{**good, "display": True}])
     with pytest.raises(ZeroDivisionError):  # display mode is another formula to KaTeX
         katex_check.on_post_build(config)
+
+
+def test_search_terms_name_the_notation_of_each_section():
+    from hooks import search_terms
+
+    html = (
+        '<h2 id="a">BN</h2><p><span class="arithmatex" data-search-exclude>'
+        "\\(\\gamma \\hat{x} + \\beta\\)</span> 和 σ</p>"
+        '<h2 id="b">梯度</h2><div class="arithmatex">\\[\\nabla_\\theta'
+        " \\operatorname{softmax}(z)\\]</div><h2>无</h2><p>x</p>"
+    )
+    out = search_terms.on_page_content(html, None, None, None)
+    spans = re.findall(r'<span class="search-terms" hidden>([^<]*)</span>', out)
+    assert spans == ["gamma beta sigma", "nabla 梯度 theta softmax"]
+    page = SimpleNamespace(content=out)
+    search_terms.on_page_context({}, page, None, None)
+    assert page.content == html
+
+
+def test_search_index_is_normalised_and_gets_the_glossary_synonyms(tmp_path):
+    from hooks import search_terms
+
+    (tmp_path / "search").mkdir()
+    docs = [
+        {"location": "cnn/pooling/", "title": "1x1 卷积", "text": "３*３ 和 2 X 2"},
+        {"location": "questions/", "title": "题库", "text": "1x1"},
+        {"location": "glossary/", "title": "术语表", "text": "BN"},
+    ]
+    index = {"config": {"lang": ["zh"]}, "docs": docs}
+    (tmp_path / "search" / "search_index.json").write_text(json.dumps(index), "utf-8")
+    (tmp_path / "search" / "search_index.js").write_text("var __index = {}", "utf-8")
+    search_terms.on_post_build(SimpleNamespace(site_dir=str(tmp_path)))
+    out = json.loads((tmp_path / "search" / "search_index.json").read_text("utf-8"))
+    assert out["docs"] == [{"location": "cnn/pooling/", "title": "1×1 卷积", "text": "3×3 和 2×2"}]
+    groups = out["config"]["synonyms"]
+    assert ["BN", "Batch Normalization", "BatchNorm", "批归一化", "批标准化"] in groups
+    assert ["NMS", "Non-Maximum Suppression", "非极大值抑制"] in groups
+    # a long description is no name: BERT's Chinese line is left out of its group
+    assert not any("双向 Transformer" in " ".join(group) for group in groups)
+    offline = (tmp_path / "search" / "search_index.js").read_text("utf-8")
+    assert json.loads(offline.removeprefix("var __index = ")) == out

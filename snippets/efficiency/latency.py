@@ -2,7 +2,8 @@
 
 Intensities assume the ideal case of each tensor read or written once from DRAM (perfect
 on-chip reuse), counting 2 FLOPs per multiply-add. Published peak numbers of an A100 SXM
-80 GB (NVIDIA A100 datasheet): 312 TFLOP/s fp16 Tensor Core (dense), 2,039 GB/s HBM2e.
+80 GB (NVIDIA A100 datasheet): 312 TFLOP/s fp16 Tensor Core (dense), 2,039 GB/s HBM2e; and
+78 TFLOP/s fp16 without Tensor Cores (NVIDIA A100 Tensor Core GPU Architecture whitepaper).
 """
 
 # --8<-- [start:imports]
@@ -13,6 +14,7 @@ import numpy as np
 # --8<-- [start:a100]
 A100_FP16_PEAK = 312e12  # FLOP/s, fp16/bf16 Tensor Core, dense (624e12 with 2:4 sparsity)
 A100_BANDWIDTH = 2039e9  # bytes/s, HBM2e of the 80 GB SXM board (the 40 GB board: 1,555 GB/s)
+A100_FP16_NON_TENSOR_PEAK = 78e12  # FLOP/s, fp16 on the CUDA cores, without Tensor Cores
 # --8<-- [end:a100]
 
 

@@ -3,7 +3,12 @@
 `magnitude_prune` returns one boolean keep-mask per weight array. It prunes exactly
 round(sparsity * n) weights (Python's round, as torch.nn.utils.prune does), those of the
 smallest |w|; among equal magnitudes the earlier weight (layer order, then flat index) goes
-first, so the result is deterministic.
+first, so the result is deterministic. (torch.nn.utils.prune picks among ties with torch.topk,
+whose order is unspecified: the count and the pruned magnitudes agree, the tie choice may not.)
+Both versions default to scope="layer", like torch's l1_unstructured; pass "global" for
+global_unstructured.
+
+`gradual_sparsity` is the cubic sparsity schedule of gradual pruning (Zhu and Gupta, 2017).
 """
 
 # --8<-- [start:imports]
@@ -13,10 +18,10 @@ import numpy as np
 
 
 # --8<-- [start:whiteboard]
-def magnitude_prune_whiteboard(weights, sparsity, scope="global"):
+def magnitude_prune_whiteboard(weights, sparsity, scope="layer"):
     """把 |w| 最小的 round(sparsity·n) 个权重置零，返回每层的保留掩码（True 为保留）。"""
     if scope == "layer":  # 逐层：每层各剪掉同样的比例
-        return [magnitude_prune_whiteboard([w], sparsity)[0] for w in weights]
+        return [magnitude_prune_whiteboard([w], sparsity, "global")[0] for w in weights]
     flat = np.concatenate([np.abs(w).ravel() for w in weights])  # 全局：所有层一起排序
     k = round(sparsity * flat.size)
     keep = np.ones(flat.size, dtype=bool)
@@ -77,6 +82,24 @@ def magnitude_prune(weights, sparsity: float, *, scope: str = "layer") -> list[n
 # --8<-- [end:magnitude_prune]
 
 
+# --8<-- [start:schedule]
+def gradual_sparsity(
+    step: int, final_sparsity: float, *, begin: int, end: int, initial: float = 0.0
+) -> float:
+    """Zhu and Gupta's cubic schedule: s_i before begin, s_f after end, cubic in between."""
+    initial, final_sparsity = _check_sparsity(initial), _check_sparsity(final_sparsity)
+    for name, value in (("step", step), ("begin", begin), ("end", end)):
+        if isinstance(value, bool) or not isinstance(value, int | np.integer):
+            raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+    if not 0 <= begin < end:
+        raise ValueError(f"need 0 <= begin < end, got begin={begin}, end={end}")
+    progress = min(max((step - begin) / (end - begin), 0.0), 1.0)
+    return final_sparsity + (initial - final_sparsity) * (1.0 - progress) ** 3
+
+
+# --8<-- [end:schedule]
+
+
 if __name__ == "__main__":
     layers = [np.array([[0.1, -2.0], [0.3, 0.05]]), np.array([1.0, -0.2, 0.02, 4.0])]
     local = magnitude_prune(layers, 0.5, scope="layer")
@@ -90,6 +113,8 @@ if __name__ == "__main__":
     ties = magnitude_prune([np.ones(4)], 0.5)[0]
     assert ties.tolist() == [False, False, True, True]  # equal |w|: earlier ones go first
     assert all(
-        (a == b).all() for a, b in zip(magnitude_prune_whiteboard(layers, 0.25), glob, strict=True)
+        (a == b).all()
+        for a, b in zip(magnitude_prune_whiteboard(layers, 0.25, "global"), glob, strict=True)
     )
+    assert gradual_sparsity(50, 0.8, begin=0, end=100) == 0.8 * (1 - 0.5**3)  # 0.7 at half way
     print("global masks:", [m.astype(int).tolist() for m in glob])

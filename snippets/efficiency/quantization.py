@@ -5,6 +5,13 @@ Asymmetric: q in [0, 2^b - 1]; the range [min, max] is widened to include 0 so t
 exact; scale = (max - min) / (2^b - 1), zero_point = round(-min / scale).
 x ≈ (q - zero_point) * scale, with |error| <= scale / 2. Rounding is half to even (np.round),
 as in PyTorch. An all-zero tensor (or channel) gets scale 0 and q = zero_point = 0.
+
+Conventions differ between libraries. The symmetric grid here is the narrow one, [-127, 127]
+for int8, as TensorRT and TFLite use for weights. PyTorch's MinMaxObserver(qint8,
+per_tensor_symmetric) uses the full [-128, 127] with scale = max|x| / 127.5 unless it is
+given quant_min=-127, quant_max=127; its asymmetric quint8 parameters equal the ones here.
+PyTorch's observers also clamp the scale to float32 eps instead of returning 0, so that code
+dividing by the scale (fake quantisation) never divides by zero.
 """
 
 # --8<-- [start:imports]
@@ -136,10 +143,10 @@ def dequantize(q, scale, zero_point, *, axis: int | None = None) -> np.ndarray:
 
 # --8<-- [start:plot]
 def plot_quantizers(bits: int = 3):
-    """The round trip x -> dequantize(quantize(x)) for symmetric and asymmetric b-bit grids."""
+    """The round trip x -> dequantize(quantize(x)) on [0, 1] (a ReLU output), both grids."""
     import matplotlib.pyplot as plt
 
-    x = np.linspace(-0.5, 1.0, 1201)
+    x = np.linspace(0.0, 1.0, 1201)
     fig, ax = plt.subplots(figsize=(5.2, 3.2))
     ax.plot(x, x, color="0.6", lw=0.8, label="x")
     for symmetric, name in ((True, "symmetric"), (False, "asymmetric")):

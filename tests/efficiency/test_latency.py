@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from efficiency.latency import (
     A100_BANDWIDTH,
+    A100_FP16_NON_TENSOR_PEAK,
     A100_FP16_PEAK,
     attainable_flops,
     depthwise_conv_intensity,
@@ -51,6 +52,13 @@ def test_depthwise_conv_intensity_by_hand():
     assert ai < 9 / 2  # below k² / 2 FLOP per byte
     share = attainable_flops(ai, A100_FP16_PEAK, A100_BANDWIDTH) / A100_FP16_PEAK
     assert 0.02 < share < 0.035  # about 3 % of the Tensor Core peak
+    # Against the fp16 peak without Tensor Cores (78 TFLOP/s, A100 whitepaper), which a
+    # depthwise conv can actually use: ridge 78e12 / 2039e9 ≈ 38.3, still memory-bound.
+    assert A100_FP16_NON_TENSOR_PEAK == 78e12
+    assert ridge_point(A100_FP16_NON_TENSOR_PEAK, A100_BANDWIDTH) == pytest.approx(38.25, abs=0.01)
+    share = attainable_flops(ai, A100_FP16_NON_TENSOR_PEAK, A100_BANDWIDTH) / 78e12
+    assert share == pytest.approx(ai * 2039e9 / 78e12)  # on the bandwidth slope: 4.49 · 2039 / 78e3
+    assert 0.11 < share < 0.125
 
 
 @pytest.mark.parametrize(

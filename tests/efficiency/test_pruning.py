@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from efficiency.pruning import magnitude_prune, magnitude_prune_whiteboard
+from efficiency.pruning import gradual_sparsity, magnitude_prune, magnitude_prune_whiteboard
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import array_shapes, arrays
@@ -25,6 +25,44 @@ def test_ties_are_pruned_in_order():
     # round(0.6 * 5) = 3: 0.5 first, then the two earliest of the equal magnitudes.
     assert masks[0].tolist() == [False, False, True]
     assert masks[1].tolist() == [True, False]
+
+
+def test_both_versions_default_to_layer_wise():
+    layers = [np.array([0.1, 5.0, 0.2, 6.0]), np.array([10.0, 20.0])]  # global would drop 5.0
+    expected = [[False, True, False, True], [False, True]]  # each layer loses its smaller half
+    assert [m.tolist() for m in magnitude_prune(layers, 0.5)] == expected
+    assert [m.tolist() for m in magnitude_prune_whiteboard(layers, 0.5)] == expected
+
+
+def test_gradual_sparsity_by_hand():
+    # s_f + (s_i - s_f)(1 - p)^3 with s_i = 0.1, s_f = 0.9 over steps 100..200.
+    assert gradual_sparsity(0, 0.9, begin=100, end=200, initial=0.1) == pytest.approx(0.1)
+    assert gradual_sparsity(100, 0.9, begin=100, end=200, initial=0.1) == pytest.approx(0.1)
+    assert gradual_sparsity(150, 0.9, begin=100, end=200, initial=0.1) == pytest.approx(0.8)
+    assert gradual_sparsity(180, 0.9, begin=100, end=200, initial=0.1) == pytest.approx(
+        0.9 - 0.8 * 0.2**3
+    )
+    assert gradual_sparsity(500, 0.9, begin=100, end=200, initial=0.1) == pytest.approx(0.9)
+    curve = [gradual_sparsity(t, 0.9, begin=100, end=200) for t in range(100, 201)]
+    gains = np.diff(curve)
+    assert (gains > 0).all()
+    assert (np.diff(gains) < 0).all()  # pruning slows down towards the end
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"begin": 5, "end": 5}, ValueError, "begin < end"),
+        ({"begin": -1, "end": 5}, ValueError, "begin"),
+        ({"begin": 0.0, "end": 5}, TypeError, "begin"),
+        ({"begin": 0, "end": 5, "initial": 1.5}, ValueError, "sparsity"),
+    ],
+)
+def test_gradual_sparsity_bad_input(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        gradual_sparsity(1, 0.5, **kwargs)
+    with pytest.raises(TypeError, match="step"):
+        gradual_sparsity(1.5, 0.5, begin=0, end=5)
 
 
 def test_count_uses_round_half_to_even():
@@ -121,3 +159,26 @@ def test_against_torch_prune(torch):
         prune.l1_unstructured(layer, "weight", amount=amount)
         ours = magnitude_prune(weights[:1], amount, scope="layer")[0]
         np.testing.assert_array_equal(layer.weight_mask.numpy().astype(bool), ours)
+
+
+def test_ties_against_torch_prune(torch):
+    import torch.nn.utils.prune as prune
+
+    # torch picks among equal |w| with torch.topk, whose order is unspecified: the count and
+    # the pruned magnitudes agree with ours, which ones of the tied weights go may not.
+    rng = np.random.default_rng(3)
+    for w in [np.array([1.0, -1.0, 1.0, 0.5]), rng.integers(-3, 4, size=40).astype(float)]:
+        for amount in (0.3, 0.5, 0.8):
+            layer = torch.nn.Linear(w.size, 1, bias=False)
+            layer.weight.data = torch.from_numpy(w[None, :])
+            prune.l1_unstructured(layer, "weight", amount=amount)
+            theirs = layer.weight_mask.numpy()[0].astype(bool)
+            ours = magnitude_prune([w], amount)[0]
+            assert (~theirs).sum() == (~ours).sum()
+            np.testing.assert_array_equal(np.sort(np.abs(w[~theirs])), np.sort(np.abs(w[~ours])))
+    assert magnitude_prune([np.array([1.0, -1.0, 1.0, 0.5])], 0.5)[0].tolist() == [
+        False,
+        True,
+        True,
+        False,
+    ]

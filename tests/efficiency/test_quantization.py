@@ -44,6 +44,17 @@ def test_asymmetric_range_is_widened_to_include_zero():
     assert dequantize(np.array([zp], dtype=np.uint8), scale, zp)[0] == 0.0
 
 
+def test_clip_keeps_a_rounded_up_top_value_in_range():
+    # s = 255 / 255 = 1, z = round(1.5) = 2 (half to even); 253.5 -> round 254 (even) + 2 = 256.
+    x = np.array([-1.5, 253.5])
+    q, scale, zp = quantize(x, bits=8, symmetric=False)
+    assert (scale, zp) == (1.0, 2)
+    assert q.tolist() == [0, 255]  # without the clip, 256 wraps to 0 in uint8
+    assert np.abs(dequantize(q, scale, zp) - x).max() == 0.5  # still within half a step
+    wq, _, _ = quantize_whiteboard(x, 8, symmetric=False)
+    assert wq.tolist() == [0, 255]
+
+
 def test_rounding_is_half_to_even():
     x = np.array([0.5, 1.5, 2.5, -0.5, -1.5, 127.0])  # scale = 127 / 127 = 1 exactly
     q, scale, _ = quantize(x, bits=8)
@@ -194,3 +205,53 @@ def test_against_torch_quantizers(torch):
     # Exact halves: torch rounds half to even as well.
     halves = torch.quantize_per_tensor(torch.tensor([0.5, 1.5, 2.5, -1.5]), 1.0, 0, torch.qint8)
     assert halves.int_repr().tolist() == [0, 2, 2, -2]
+
+
+def test_qparams_against_torch_observers(torch):
+    from torch.ao.quantization.observer import MinMaxObserver, PerChannelMinMaxObserver
+
+    def observe(observer, x):
+        observer(torch.as_tensor(x, dtype=torch.float32))
+        scale, zp = observer.calculate_qparams()
+        scale, zp = scale.numpy().astype(np.float64), zp.numpy()
+        per_tensor = observer.qscheme in (torch.per_tensor_affine, torch.per_tensor_symmetric)
+        return (scale.item(), zp.item()) if per_tensor else (scale, zp)
+
+    x = np.array([-1.0, 0.0, 0.5, 2.0])
+    scale, zp = observe(MinMaxObserver(dtype=torch.quint8), x)  # per-tensor affine [0, 255]
+    assert scale == pytest.approx(3 / 255)
+    assert zp == 85
+    ours = quantize(x, bits=8, symmetric=False)
+    assert ours[1] == pytest.approx(scale, rel=1e-6)
+    assert ours[2] == zp
+
+    x = np.array([-2.54, 0.0, 1.0, 2.54])
+    narrow = {"quant_min": -127, "quant_max": 127}
+    symmetric = {"dtype": torch.qint8, "qscheme": torch.per_tensor_symmetric}
+    scale, zp = observe(MinMaxObserver(**symmetric, **narrow), x)
+    assert scale == pytest.approx(0.02, rel=1e-6)
+    assert quantize(x, bits=8)[1] == pytest.approx(scale, rel=1e-6)
+    # The default qint8 range is the full [-128, 127]: scale = max|x| / 127.5, not / 127.
+    scale, _ = observe(MinMaxObserver(**symmetric), x)
+    assert scale == pytest.approx(2.54 / 127.5, rel=1e-6)
+    assert round(scale, 5) == 0.01992
+
+    rng = np.random.default_rng(2)
+    w = rng.normal(size=(5, 30)) * rng.uniform(0.1, 5, size=(5, 1))
+    w[:, 0] = np.abs(w[:, 0])  # channel extremes of either sign
+    per_channel = {"ch_axis": 0, "dtype": torch.qint8, "qscheme": torch.per_channel_symmetric}
+    scale, zp = observe(PerChannelMinMaxObserver(**per_channel, **narrow), w)
+    _, ours, ours_zp = quantize(w.astype(np.float32), bits=8, axis=0)
+    np.testing.assert_allclose(ours, scale, rtol=1e-6)
+    assert not zp.any()
+    assert not ours_zp.any()
+    affine = {"ch_axis": 0, "dtype": torch.quint8, "qscheme": torch.per_channel_affine}
+    scale, zp = observe(PerChannelMinMaxObserver(**affine), w)
+    _, ours, ours_zp = quantize(w.astype(np.float32), bits=8, symmetric=False, axis=0)
+    np.testing.assert_allclose(ours, scale, rtol=1e-6)
+    np.testing.assert_array_equal(ours_zp, zp)
+
+    # An all-zero tensor: we return scale 0, torch clamps it to float32 eps.
+    scale, _ = observe(MinMaxObserver(**symmetric), np.zeros(3))
+    assert scale == np.finfo(np.float32).eps
+    assert quantize(np.zeros(3))[1] == 0.0

@@ -111,10 +111,11 @@ if __name__ == "__main__":
     assert cols.tolist() == [1, 0, 2]
     assert demo[rows, cols].sum() == 5.0
     assert hungarian_whiteboard(demo).tolist() == [1, 0, 2]
-    # More rows than columns: every column is used, the costliest row is left out.
-    rows, cols = hungarian_match(demo[:, :2])
-    assert rows.tolist() == [0, 1]
-    assert cols.tolist() == [1, 0]
+    # More rows than columns: every column is used; the joint optimum (unique here) decides
+    # which row is left out: row 1, not row 2 whose smallest cost is the largest.
+    rows, cols = hungarian_match(np.array([[0.0, 9.0], [1.0, 9.0], [5.0, 6.0]]))
+    assert rows.tolist() == [0, 2]
+    assert cols.tolist() == [0, 1]
     # +inf forbids a pair; a matrix with no finite assignment is an error.
     rows, cols = hungarian_match(np.array([[np.inf, 1.0], [1.0, np.inf]]))
     assert cols.tolist() == [1, 0]

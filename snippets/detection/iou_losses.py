@@ -1,4 +1,5 @@
-"""GIoU, DIoU and CIoU between two sets of boxes, pairwise N x M, like torchvision.ops.
+"""GIoU, DIoU and CIoU between two sets of boxes, pairwise N x M, like torchvision.ops,
+and the losses 1 - GIoU / DIoU / CIoU of N one-to-one pairs.
 
 Boxes are (x1, y1, x2, y2) with x1 < x2 and y1 < y2 (torchvision's stated precondition;
 CIoU divides by the height). The eps conventions are torchvision's: none in GIoU, eps
@@ -62,28 +63,45 @@ def _check_eps(eps) -> float:
 
 
 # --8<-- [start:helpers]
+# Every helper works on boxes (..., 4) and broadcasts: a[:, None] against b[None] gives the
+# (N, M) matrices, a against b (both (N, 4)) gives the N one-to-one pairs.
 def _iou_and_enclosing(boxes1: np.ndarray, boxes2: np.ndarray):
-    """IoU, union and the width/height of the smallest enclosing box C, all (N, M)."""
-    area1 = (boxes1[:, 2] - boxes1[:, 0]) * (boxes1[:, 3] - boxes1[:, 1])
-    area2 = (boxes2[:, 2] - boxes2[:, 0]) * (boxes2[:, 3] - boxes2[:, 1])
-    top_left = np.maximum(boxes1[:, None, :2], boxes2[:, :2])
-    bottom_right = np.minimum(boxes1[:, None, 2:], boxes2[:, 2:])
+    """IoU, union and the width/height of the smallest enclosing box C, broadcast."""
+    area1 = (boxes1[..., 2] - boxes1[..., 0]) * (boxes1[..., 3] - boxes1[..., 1])
+    area2 = (boxes2[..., 2] - boxes2[..., 0]) * (boxes2[..., 3] - boxes2[..., 1])
+    top_left = np.maximum(boxes1[..., :2], boxes2[..., :2])
+    bottom_right = np.minimum(boxes1[..., 2:], boxes2[..., 2:])
     wh = np.clip(bottom_right - top_left, 0, None)
     inter = wh[..., 0] * wh[..., 1]
-    union = area1[:, None] + area2 - inter  # > 0: every box has a positive area
-    enclosing_wh = np.maximum(boxes1[:, None, 2:], boxes2[:, 2:]) - np.minimum(
-        boxes1[:, None, :2], boxes2[:, :2]
+    union = area1 + area2 - inter  # > 0: every box has a positive area
+    enclosing_wh = np.maximum(boxes1[..., 2:], boxes2[..., 2:]) - np.minimum(
+        boxes1[..., :2], boxes2[..., :2]
     )
     return inter / union, union, enclosing_wh
+
+
+def _giou(boxes1: np.ndarray, boxes2: np.ndarray) -> np.ndarray:
+    iou, union, enclosing_wh = _iou_and_enclosing(boxes1, boxes2)
+    enclosing = enclosing_wh[..., 0] * enclosing_wh[..., 1]
+    return iou - (enclosing - union) / enclosing
 
 
 def _diou_and_iou(boxes1: np.ndarray, boxes2: np.ndarray, eps: float):
     iou, _, enclosing_wh = _iou_and_enclosing(boxes1, boxes2)
     diagonal2 = (enclosing_wh**2).sum(-1) + eps  # c², torchvision adds eps here
-    center1 = (boxes1[:, :2] + boxes1[:, 2:]) / 2
-    center2 = (boxes2[:, :2] + boxes2[:, 2:]) / 2
-    rho2 = ((center1[:, None, :] - center2) ** 2).sum(-1)
+    center1 = (boxes1[..., :2] + boxes1[..., 2:]) / 2
+    center2 = (boxes2[..., :2] + boxes2[..., 2:]) / 2
+    rho2 = ((center1 - center2) ** 2).sum(-1)
     return iou - rho2 / diagonal2, iou
+
+
+def _ciou(boxes1: np.ndarray, boxes2: np.ndarray, eps: float) -> np.ndarray:
+    diou, iou = _diou_and_iou(boxes1, boxes2, eps)
+    w1, h1 = boxes1[..., 2] - boxes1[..., 0], boxes1[..., 3] - boxes1[..., 1]
+    w2, h2 = boxes2[..., 2] - boxes2[..., 0], boxes2[..., 3] - boxes2[..., 1]
+    v = (4 / np.pi**2) * (np.arctan(w2 / h2) - np.arctan(w1 / h1)) ** 2
+    alpha = v / (1 - iou + v + eps)  # a constant in training (no gradient), as in torchvision
+    return diou - alpha * v
 
 
 # --8<-- [end:helpers]
@@ -93,9 +111,7 @@ def _diou_and_iou(boxes1: np.ndarray, boxes2: np.ndarray, eps: float):
 def generalized_box_iou(boxes1, boxes2) -> np.ndarray:
     """GIoU = IoU - |C minus (A union B)| / |C| for every pair -> (N, M), in [-1, 1]."""
     boxes1, boxes2 = _check_boxes(boxes1, "boxes1"), _check_boxes(boxes2, "boxes2")
-    iou, union, enclosing_wh = _iou_and_enclosing(boxes1, boxes2)
-    enclosing = enclosing_wh[..., 0] * enclosing_wh[..., 1]
-    return iou - (enclosing - union) / enclosing
+    return _giou(boxes1[:, None], boxes2[None])
 
 
 # --8<-- [end:giou]
@@ -105,8 +121,7 @@ def generalized_box_iou(boxes1, boxes2) -> np.ndarray:
 def distance_box_iou(boxes1, boxes2, eps: float = 1e-7) -> np.ndarray:
     """DIoU = IoU - rho² / c² for every pair -> (N, M), in (-1, 1]."""
     boxes1, boxes2 = _check_boxes(boxes1, "boxes1"), _check_boxes(boxes2, "boxes2")
-    diou, _ = _diou_and_iou(boxes1, boxes2, _check_eps(eps))
-    return diou
+    return _diou_and_iou(boxes1[:, None], boxes2[None], _check_eps(eps))[0]
 
 
 # --8<-- [end:diou]
@@ -116,16 +131,29 @@ def distance_box_iou(boxes1, boxes2, eps: float = 1e-7) -> np.ndarray:
 def complete_box_iou(boxes1, boxes2, eps: float = 1e-7) -> np.ndarray:
     """CIoU = DIoU - alpha v for every pair -> (N, M); boxes2 plays the ground truth."""
     boxes1, boxes2 = _check_boxes(boxes1, "boxes1"), _check_boxes(boxes2, "boxes2")
-    eps = _check_eps(eps)
-    diou, iou = _diou_and_iou(boxes1, boxes2, eps)
-    w1, h1 = boxes1[:, 2] - boxes1[:, 0], boxes1[:, 3] - boxes1[:, 1]
-    w2, h2 = boxes2[:, 2] - boxes2[:, 0], boxes2[:, 3] - boxes2[:, 1]
-    v = (4 / np.pi**2) * (np.arctan(w2 / h2) - np.arctan(w1 / h1)[:, None]) ** 2
-    alpha = v / (1 - iou + v + eps)  # a constant in training (no gradient), as in torchvision
-    return diou - alpha * v
+    return _ciou(boxes1[:, None], boxes2[None], _check_eps(eps))
 
 
 # --8<-- [end:ciou]
+
+
+# --8<-- [start:loss]
+def box_iou_loss(pred, target, kind: str = "giou", eps: float = 1e-7) -> np.ndarray:
+    """1 - GIoU / DIoU / CIoU of the N pairs (pred[i], target[i]) -> (N,), O(N) not O(N²)."""
+    pred, target = _check_boxes(pred, "pred"), _check_boxes(target, "target")
+    if len(pred) != len(target):
+        raise ValueError(f"pred and target must pair up, got {len(pred)} and {len(target)} boxes")
+    eps = _check_eps(eps)
+    if kind == "giou":
+        return 1 - _giou(pred, target)
+    if kind == "diou":
+        return 1 - _diou_and_iou(pred, target, eps)[0]
+    if kind == "ciou":
+        return 1 - _ciou(pred, target, eps)
+    raise ValueError(f"kind must be 'giou', 'diou' or 'ciou', got {kind!r}")
+
+
+# --8<-- [end:loss]
 
 
 # --8<-- [start:plot]
@@ -136,9 +164,9 @@ def plot_iou_family():
     target = np.array([[0.0, 0.0, 1.0, 1.0]])
     offsets = np.linspace(-3, 3, 241)
     moving = np.column_stack([offsets, np.full(241, 0.25), offsets + 1, np.full(241, 1.25)])
-    iou, _, _ = _iou_and_enclosing(moving, target)
+    iou, _, _ = _iou_and_enclosing(moving, target)  # target broadcasts: one IoU per offset
     fig, ax = plt.subplots(figsize=(5.2, 3.2))
-    ax.plot(offsets, iou[:, 0], label="IoU")
+    ax.plot(offsets, iou, label="IoU")
     ax.plot(offsets, generalized_box_iou(moving, target)[:, 0], label="GIoU")
     ax.plot(offsets, distance_box_iou(moving, target)[:, 0], "--", label="DIoU")
     ax.axhline(0, color="0.6", lw=0.8)
@@ -163,4 +191,6 @@ if __name__ == "__main__":
     assert np.allclose(complete_box_iou(a, b), distance_box_iou(a, b))  # same aspect ratios
     full = (giou, distance_box_iou(a, b), complete_box_iou(a, b))
     assert all(np.allclose(x, y) for x, y in zip(iou_family_whiteboard(a, b), full, strict=True))
-    print("GIoU loss 1 - GIoU:", (1 - giou).round(4))
+    losses = box_iou_loss(b, np.repeat(a, 3, axis=0))  # the same three pairs, one to one
+    assert np.allclose(losses, 1 - giou[0])
+    print("GIoU loss 1 - GIoU:", losses.round(4))

@@ -66,10 +66,8 @@ def _check_categories(ids: np.ndarray, categories, name: str, void_id: int) -> N
 
 
 # --8<-- [start:panoptic_quality]
-def panoptic_quality(
-    pred, gt, pred_categories: dict, gt_categories: dict, *, void_id: int = 0, gt_crowd=()
-) -> dict:
-    """PQ, SQ, RQ averaged over categories, and per category {pq, sq, rq, tp, fp, fn}."""
+def _segment_stats(pred, gt, pred_categories, gt_categories, void_id, gt_crowd) -> dict:
+    """One image's per-category [IoU sum, TP, FP, FN]: the numbers PQ is built from."""
     pred, gt = _check_map(pred, "pred"), _check_map(gt, "gt")
     if pred.shape != gt.shape:
         raise ValueError(f"pred and gt must have the same shape, got {pred.shape}, {gt.shape}")
@@ -84,7 +82,7 @@ def panoptic_quality(
     pairs, counts = np.unique(np.stack([gt.ravel(), pred.ravel()]), axis=1, return_counts=True)
     inter = {(int(g), int(p)): int(n) for (g, p), n in zip(pairs.T, counts, strict=True)}
 
-    iou_sum, tp, fp, fn = Counter(), Counter(), Counter(), Counter()
+    stats = {}  # category -> [IoU sum, TP, FP, FN]
     matched_gt, matched_pred = set(), set()
     for (g, p), n in inter.items():
         if g == void_id or p == void_id or g in crowd:
@@ -95,14 +93,16 @@ def panoptic_quality(
         union = pred_area[p] + gt_area[g] - n - inter.get((void_id, p), 0)
         iou = n / union
         if iou > 0.5:  # at most one such pair per segment: each pixel has one label
-            iou_sum[gt_categories[g]] += iou
-            tp[gt_categories[g]] += 1
+            s = stats.setdefault(gt_categories[g], [0.0, 0, 0, 0])
+            s[0] += iou
+            s[1] += 1
             matched_gt.add(g)
             matched_pred.add(p)
     for g in gt_area:
         if g != void_id and g not in crowd and g not in matched_gt:
-            fn[gt_categories[g]] += 1
-    # Crowd regions of each category, to excuse predictions that fall on them.
+            stats.setdefault(gt_categories[g], [0.0, 0, 0, 0])[3] += 1
+    # Crowd regions of each category, to excuse predictions that fall on them. All crowd
+    # segments of a category count; panopticapi keeps one per category (the last listed).
     crowd_pixels = Counter()
     for (g, p), n in inter.items():
         if g in crowd:
@@ -114,19 +114,52 @@ def panoptic_quality(
         ignored = inter.get((void_id, p), 0) + crowd_pixels[(pred_categories[p], p)]
         if ignored / pred_area[p] > 0.5:
             continue
-        fp[pred_categories[p]] += 1
+        stats.setdefault(pred_categories[p], [0.0, 0, 0, 0])[2] += 1
+    return stats
 
+
+def _summarise(stats: dict) -> dict:
     per_class = {}
-    for c in sorted(set(tp) | set(fp) | set(fn)):
-        sq = iou_sum[c] / tp[c] if tp[c] else 0.0
-        rq = tp[c] / (tp[c] + 0.5 * fp[c] + 0.5 * fn[c])
-        per_class[c] = {"pq": sq * rq, "sq": sq, "rq": rq, "tp": tp[c], "fp": fp[c], "fn": fn[c]}
+    for c in sorted(stats):
+        iou_sum, tp, fp, fn = stats[c]
+        sq = iou_sum / tp if tp else 0.0
+        rq = tp / (tp + 0.5 * fp + 0.5 * fn)
+        per_class[c] = {"pq": sq * rq, "sq": sq, "rq": rq, "tp": tp, "fp": fp, "fn": fn}
     n = len(per_class)
     mean = {k: sum(r[k] for r in per_class.values()) / n if n else 0.0 for k in ("pq", "sq", "rq")}
     return {**mean, "n": n, "per_class": per_class}
 
 
+def panoptic_quality(
+    pred, gt, pred_categories: dict, gt_categories: dict, *, void_id: int = 0, gt_crowd=()
+) -> dict:
+    """One image: PQ, SQ, RQ averaged over categories, and per category {pq, sq, rq, tp, fp, fn}."""
+    stats = _segment_stats(pred, gt, pred_categories, gt_categories, void_id, gt_crowd)
+    return _summarise(stats)
+
+
 # --8<-- [end:panoptic_quality]
+
+
+# --8<-- [start:dataset]
+def panoptic_quality_dataset(
+    preds, gts, pred_categories, gt_categories, *, void_id: int = 0, gt_crowd=None
+) -> dict:
+    """COCO's PQ over a data set: add up each category's IoU, TP, FP, FN over all images first."""
+    lists = [list(x) for x in (preds, gts, pred_categories, gt_categories)]
+    crowds = [()] * len(lists[0]) if gt_crowd is None else list(gt_crowd)
+    if len({len(x) for x in [*lists, crowds]}) != 1:
+        raise ValueError(
+            "preds, gts, pred_categories, gt_categories and gt_crowd need one entry per image"
+        )
+    total = {}
+    for pred, gt, pred_cat, gt_cat, crowd in zip(*lists, crowds, strict=True):
+        for c, s in _segment_stats(pred, gt, pred_cat, gt_cat, void_id, crowd).items():
+            total[c] = [a + b for a, b in zip(total.get(c, [0.0, 0, 0, 0]), s, strict=True)]
+    return _summarise(total)
+
+
+# --8<-- [end:dataset]
 
 
 if __name__ == "__main__":
@@ -144,4 +177,9 @@ if __name__ == "__main__":
     assert np.isclose(
         panoptic_quality_whiteboard(pred_map, gt_map, pred_cats, gt_cats), result["pq"]
     )
+    # Over a data set, COCO adds up IoU, TP, FP, FN per category before dividing.
+    both = panoptic_quality_dataset(
+        [pred_map, gt_map], [gt_map, gt_map], [pred_cats, gt_cats], [gt_cats] * 2
+    )
+    assert both["per_class"]["person"]["tp"] == 4
     print({k: round(v, 4) for k, v in result.items() if k in ("pq", "sq", "rq")})

@@ -33,17 +33,46 @@ def assert_valid(cost: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> None:
     assert ((cols >= 0) & (cols < m)).all()
 
 
+def greedy_picks(cost: np.ndarray) -> list[tuple[int, int]]:
+    """Take the smallest remaining entry, strike out its row and column, repeat."""
+    picks, rows, cols = [], set(range(cost.shape[0])), set(range(cost.shape[1]))
+    while rows and cols:
+        i, j = min(((i, j) for i in rows for j in cols), key=lambda ij: cost[ij])
+        picks.append((i, j))
+        rows.discard(i)
+        cols.discard(j)
+    return picks
+
+
 def test_hand_case():
     cost = np.array([[4.0, 1.0, 3.0], [2.0, 0.0, 5.0], [3.0, 2.0, 2.0]])
     rows, cols = hungarian_match(cost)
-    # Greedy takes (1, 1) = 0 first and ends with 0 + 3 + 3 = 6; the optimum is 1 + 2 + 2 = 5.
+    # Greedy takes (1, 1) = 0, then (2, 2) = 2, then (0, 0) = 4: 6; the optimum is 1 + 2 + 2 = 5.
+    picks = greedy_picks(cost)
+    assert picks == [(1, 1), (2, 2), (0, 0)]
+    assert sum(cost[ij] for ij in picks) == 6.0
     assert rows.tolist() == [0, 1, 2]
     assert cols.tolist() == [1, 0, 2]
+    assert cost[rows, cols].sum() == 5.0
+
+
+def test_left_out_row_is_decided_by_the_unique_optimum():
+    cost = np.array([[0.0, 9.0], [1.0, 9.0], [5.0, 6.0]])
+    totals = sorted(cost[list(r), [0, 1]].sum() for r in itertools.permutations(range(3), 2))
+    assert totals[0] < totals[1]  # no tie: the answer does not depend on tie-breaking
+    rows, cols = hungarian_match(cost)
+    assert rows.tolist() == [0, 2]  # row 1 is left out, not row 2 (the largest row minimum)
+    assert cols.tolist() == [0, 1]
+    assert cost[rows, cols].sum() == totals[0]
+    # The page's old 3 x 2 example had two optimal row sets: a tie, unfit for a hand check.
+    old = np.array([[4.0, 1.0], [2.0, 0.0], [3.0, 2.0]])
+    old_totals = sorted(old[list(r), [0, 1]].sum() for r in itertools.permutations(range(3), 2))
+    assert old_totals[0] == old_totals[1] == 3.0
 
 
 def test_rectangular_hand_cases():
     cost = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [1.0, 1.0, 1.0], [0.0, 0.0, 0.0]])
-    rows, cols = hungarian_match(cost)  # 4 x 3: every column is used, row 1 (the dearest) not
+    rows, cols = hungarian_match(cost)  # 4 x 3: every column is used, row 1 is left out
     assert rows.tolist() == [0, 2, 3]
     assert cost[rows, cols].sum() == 2.0  # 1 + 1 + 0
     rows, cols = hungarian_match(cost.T)  # 3 x 4: every row is used
@@ -159,3 +188,21 @@ def test_whiteboard_matches_full_version_on_random_matrices():
         rows, cols = hungarian_match(cost)
         board = hungarian_whiteboard(cost)
         assert cost[np.arange(n), board].sum() == pytest.approx(cost[rows, cols].sum())
+
+
+def test_phase_i_scans_at_most_i_columns(monkeypatch):
+    # Phase i adds row i: each step of its Dijkstra reaches a free column (done) or one of the
+    # i - 1 matched ones, so at most i steps of O(m) each: O(n² m) in all, not O(n m²).
+    steps = []
+    argmin = np.argmin
+    monkeypatch.setattr(
+        np, "argmin", lambda a, *args, **kw: steps.append(1) or argmin(a, *args, **kw)
+    )
+    n, m = 6, 60
+    for cost in (np.random.default_rng(3).integers(0, 3, size=(n, m)) * 1.0, np.zeros((n, m))):
+        steps.clear()
+        hungarian_match(cost)
+        assert 0 < len(steps) <= n * (n + 1) // 2 < n * m
+    assert (
+        len(steps) == n * (n + 1) // 2
+    )  # all ties: every phase walks through every matched column

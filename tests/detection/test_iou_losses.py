@@ -5,6 +5,7 @@ import math
 import numpy as np
 import pytest
 from detection.iou_losses import (
+    box_iou_loss,
     complete_box_iou,
     distance_box_iou,
     generalized_box_iou,
@@ -152,6 +153,61 @@ def test_whiteboard_matches_full_version(a, b):
     full = (generalized_box_iou(a, b), distance_box_iou(a, b), complete_box_iou(a, b))
     for got, expected in zip(iou_family_whiteboard(a, b), full, strict=True):
         np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
+
+
+@settings(max_examples=30, deadline=None)
+@given(box_sets, box_sets)
+def test_pairwise_loss_is_one_minus_the_diagonal(a, b):
+    n = min(len(a), len(b))
+    a, b = a[:n], b[:n]
+    for kind, matrix in [
+        ("giou", generalized_box_iou),
+        ("diou", distance_box_iou),
+        ("ciou", complete_box_iou),
+    ]:
+        loss = box_iou_loss(a, b, kind=kind)
+        assert loss.shape == (n,)
+        np.testing.assert_allclose(loss, 1 - np.diag(matrix(a, b)), rtol=1e-12, atol=1e-12)
+    # boxes2 is the ground truth in CIoU's alpha: the pair order matters there, as in the matrix.
+    np.testing.assert_allclose(box_iou_loss(b, a, kind="ciou"), 1 - np.diag(complete_box_iou(b, a)))
+
+
+def test_pairwise_loss_hand_case_and_bad_input():
+    target = np.array([[0.0, 0.0, 1.0, 1.0], [0.0, 0.0, 4.0, 4.0]])
+    pred = np.array([[2.0, 0.0, 3.0, 1.0], [1.0, 1.0, 3.0, 3.0]])  # disjoint; nested
+    np.testing.assert_allclose(box_iou_loss(pred, target), [1 + 1 / 3, 1 - 1 / 4])
+    assert box_iou_loss(np.zeros((0, 4)), np.zeros((0, 4))).shape == (0,)
+    with pytest.raises(ValueError, match="pair up"):
+        box_iou_loss(pred, target[:1])
+    with pytest.raises(ValueError, match="kind"):
+        box_iou_loss(pred, target, kind="iou")
+    with pytest.raises(ValueError, match="pred"):
+        box_iou_loss(pred[:, :3], target)
+    with pytest.raises(ValueError, match="eps"):
+        box_iou_loss(pred, target, eps=-1.0)
+
+
+def test_intersection_in_the_penalty_punishes_every_pair_but_identical_ones():
+    # The GIoU penalty is (|C| - |A ∪ B|) / |C|; with |A ∩ B| instead it grows by
+    # (|A ∪ B| - |A ∩ B|) / |C| > 0 whenever A != B, and stays 0 for identical boxes.
+    rng = np.random.default_rng(0)
+    corners = rng.integers(0, 6, size=(40, 2)).astype(float)
+    boxes = np.hstack([corners, corners + rng.integers(1, 5, size=(40, 2))])
+    a, b = boxes, boxes[rng.permutation(40)]
+    b[:5] = a[:5]  # some identical pairs
+    giou = 1 - box_iou_loss(a, b)
+    inter = np.prod(
+        np.clip(np.minimum(a[:, 2:], b[:, 2:]) - np.maximum(a[:, :2], b[:, :2]), 0, None), 1
+    )
+    area = lambda x: np.prod(x[:, 2:] - x[:, :2], 1)  # noqa: E731
+    union = area(a) + area(b) - inter
+    c = np.prod(np.maximum(a[:, 2:], b[:, 2:]) - np.minimum(a[:, :2], b[:, :2]), 1)
+    wrong = inter / union - (c - inter) / c
+    same = (a == b).all(1)
+    assert same.any()
+    assert (~same).any()
+    np.testing.assert_allclose(wrong[same], 1.0)
+    assert (wrong[~same] < giou[~same]).all()
 
 
 def test_against_torchvision():

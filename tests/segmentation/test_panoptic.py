@@ -5,7 +5,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
-from segmentation.panoptic import panoptic_quality, panoptic_quality_whiteboard
+from segmentation.panoptic import (
+    panoptic_quality,
+    panoptic_quality_dataset,
+    panoptic_quality_whiteboard,
+)
 
 
 def pq_brute_force(pred, gt, pred_cat, gt_cat, void=0, crowd=()):
@@ -123,6 +127,94 @@ def test_empty_prediction_and_bad_input():
         panoptic_quality(gt, gt, {0: "a", 1: "a", 2: "b"}, {1: "a", 2: "b"})
     with pytest.raises(TypeError, match="dict"):
         panoptic_quality(gt, gt, [1, 2], {1: "a", 2: "b"})
+
+
+def test_all_crowd_segments_of_a_category_count_together():
+    gt = np.array([[8, 8, 9, 9]])  # two person crowd segments side by side
+    pred = np.array([[4, 4, 4, 4]])  # a person lying half on each
+    r = panoptic_quality(pred, gt, {4: "person"}, {8: "person", 9: "person"}, gt_crowd=[8, 9])
+    assert r["n"] == 0  # fully on person crowd: ignored (panopticapi, one crowd per category: FP)
+    r = panoptic_quality(pred, gt, {4: "person"}, {8: "person", 9: "person"}, gt_crowd=[9])
+    assert r["per_class"]["person"]["fp"] == 1  # half on crowd is not more than half
+
+
+def test_dataset_pq_adds_up_counts_before_dividing():
+    # Image A: the person is found exactly. Image B: the person is missed and a car made up.
+    gt_a, pred_a = np.array([[1, 1]]), np.array([[3, 3]])
+    gt_b, pred_b = np.array([[1, 1, 1]]), np.array([[0, 5, 5]])  # the car covers the person
+    gt_cats = [{1: "person"}, {1: "person"}]
+    pred_cats = [{3: "person"}, {5: "car"}]
+    r = panoptic_quality_dataset([pred_a, pred_b], [gt_a, gt_b], pred_cats, gt_cats)
+    person = r["per_class"]["person"]
+    assert (person["tp"], person["fp"], person["fn"]) == (1, 0, 1)
+    assert person["pq"] == pytest.approx(1 / 1.5)
+    assert r["per_class"]["car"]["fp"] == 1
+    assert r["pq"] == pytest.approx((2 / 3 + 0) / 2)
+    per_image = [
+        panoptic_quality(p, g, pc, gc)["pq"]
+        for p, g, pc, gc in zip([pred_a, pred_b], [gt_a, gt_b], pred_cats, gt_cats, strict=True)
+    ]
+    assert per_image == [1.0, 0.0]  # image B: person PQ 0 and car PQ 0
+    assert r["pq"] != pytest.approx(np.mean(per_image))  # 1/3, not 1/2
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            arrays(np.int64, (3, 3), elements=st.integers(0, 3)),
+            arrays(np.int64, (3, 3), elements=st.integers(0, 4)),
+            st.lists(st.integers(0, 1), min_size=5, max_size=5),
+            st.sets(st.integers(1, 3), max_size=1),
+        ),
+        min_size=1,
+        max_size=3,
+    )
+)
+def test_dataset_pq_equals_pq_of_the_images_side_by_side(images):
+    # Segments never cross an image border, so putting the images side by side (with their
+    # segment ids shifted apart) pools exactly the same IoU, TP, FP and FN per category.
+    preds, gts, pred_cats, gt_cats, crowds = [], [], [], [], []
+    wide_pred, wide_gt, wide_pred_cat, wide_gt_cat, wide_crowd = [], [], {}, {}, set()
+    for k, (gt, pred, cats, crowd) in enumerate(images):
+        pred = np.where(pred == 4, gt, pred)  # copies of gt segments: some matches
+        gc = {g: cats[g] for g in range(1, 4)}
+        pc = {p: cats[p] for p in range(1, 4)}
+        crowd = {c for c in crowd if c in gt}
+        preds.append(pred)
+        gts.append(gt)
+        pred_cats.append(pc)
+        gt_cats.append(gc)
+        crowds.append(crowd)
+        shift = 10 * (k + 1)
+        wide_pred.append(np.where(pred > 0, pred + shift, 0))
+        wide_gt.append(np.where(gt > 0, gt + shift, 0))
+        wide_pred_cat |= {p + shift: c for p, c in pc.items()}
+        wide_gt_cat |= {g + shift: c for g, c in gc.items()}
+        wide_crowd |= {c + shift for c in crowd}
+    r = panoptic_quality_dataset(preds, gts, pred_cats, gt_cats, gt_crowd=crowds)
+    wide = panoptic_quality(
+        np.hstack(wide_pred), np.hstack(wide_gt), wide_pred_cat, wide_gt_cat, gt_crowd=wide_crowd
+    )
+    assert r["per_class"].keys() == wide["per_class"].keys()
+    for c, got in r["per_class"].items():
+        for key in ("tp", "fp", "fn"):
+            assert got[key] == wide["per_class"][c][key]
+        assert got["pq"] == pytest.approx(wide["per_class"][c]["pq"])
+    assert r["pq"] == pytest.approx(wide["pq"])
+    if len(images) == 1:
+        assert r == panoptic_quality(preds[0], gts[0], pred_cats[0], gt_cats[0], gt_crowd=crowds[0])
+
+
+def test_dataset_bad_input():
+    gt = np.array([[1, 1]])
+    with pytest.raises(ValueError, match="one entry per image"):
+        panoptic_quality_dataset([gt, gt], [gt], [{1: "a"}] * 2, [{1: "a"}] * 2)
+    with pytest.raises(ValueError, match="one entry per image"):
+        panoptic_quality_dataset([gt], [gt], [{1: "a"}], [{1: "a"}], gt_crowd=[(), ()])
+    with pytest.raises(ValueError, match="shape"):
+        panoptic_quality_dataset([gt], [gt.T], [{1: "a"}], [{1: "a"}])
+    assert panoptic_quality_dataset([], [], [], [])["n"] == 0
 
 
 maps = st.tuples(

@@ -100,10 +100,16 @@ def drop_path(
     training: bool = False,
     rng: np.random.Generator | None = None,
     scale_by_keep: bool = True,
+    mode: str = "row",
 ) -> np.ndarray:
-    """Stochastic depth as timm's drop_path: zero a whole sample's branch with prob drop_prob."""
+    """Stochastic depth. mode="row" (timm's drop_path): one coin per sample;
+    mode="batch" (Huang et al. 2016): one coin for the whole mini-batch, like
+    torchvision.ops.stochastic_depth's two modes.
+    """
     if not 0.0 <= drop_prob <= 1.0:
         raise ValueError(f"drop_prob must be in [0, 1], got {drop_prob}")
+    if mode not in ("row", "batch"):
+        raise ValueError(f'mode must be "row" or "batch", got {mode!r}')
     x = np.asarray(x, dtype=np.float64)
     if x.ndim == 0:
         raise ValueError("x must have a batch axis first")
@@ -112,7 +118,8 @@ def drop_path(
     if not isinstance(rng, np.random.Generator):
         raise TypeError(f"rng must be a numpy Generator when training, got {type(rng).__name__}")
     keep_prob = 1.0 - drop_prob
-    mask = (rng.random((x.shape[0],) + (1,) * (x.ndim - 1)) < keep_prob).astype(x.dtype)
+    first = x.shape[0] if mode == "row" else 1  # "batch": the branch is kept or skipped for all
+    mask = (rng.random((first,) + (1,) * (x.ndim - 1)) < keep_prob).astype(x.dtype)
     if keep_prob > 0.0 and scale_by_keep:
         mask /= keep_prob  # keeps E[output] = x
     return x * mask

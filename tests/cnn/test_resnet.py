@@ -190,8 +190,29 @@ def test_survival_probabilities_linear_rule():
     np.testing.assert_allclose(survival_probabilities(3, p_last=1.0), 1.0)
 
 
+def test_drop_path_batch_mode_drops_the_whole_batch_at_once():
+    # Huang et al. 2016 (torchvision mode="batch"): one coin per mini-batch, so a dropped
+    # block need not be computed at all; mode="row" mixes kept and dropped samples.
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((64, 3, 2, 2))
+    dropped = 0
+    for _ in range(2000):
+        out = drop_path(x, 0.3, training=True, rng=rng, mode="batch")
+        if np.all(out == 0):
+            dropped += 1
+        else:
+            np.testing.assert_allclose(out, x / 0.7)  # every sample kept and rescaled
+    assert abs(dropped / 2000 - 0.3) < 0.04
+    rows = drop_path(x, 0.3, training=True, rng=rng, mode="row")
+    zero = np.all(rows.reshape(64, -1) == 0, axis=1)
+    assert 0 < zero.sum() < 64  # per sample: some rows dropped, some kept in one batch
+    np.testing.assert_array_equal(drop_path(x, 0.3, training=False, mode="batch"), x)
+
+
 def test_drop_path_bad_input():
     x = np.ones((2, 3))
+    with pytest.raises(ValueError, match="mode"):
+        drop_path(x, 0.5, training=True, rng=np.random.default_rng(0), mode="sample")
     with pytest.raises(ValueError, match="drop_prob"):
         drop_path(x, 1.5, training=True, rng=np.random.default_rng(0))
     with pytest.raises(TypeError, match="rng"):

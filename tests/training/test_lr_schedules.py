@@ -169,6 +169,46 @@ def test_one_cycle_matches_torch(torch, kwargs, total):
     np.testing.assert_allclose(one_cycle(0.1, np.arange(total), total, **kwargs), lrs, atol=1e-15)
 
 
+def test_one_cycle_stepped_per_epoch(torch):
+    # Built for epochs × steps_per_epoch calls but stepped once per epoch: only the first
+    # 10 of 500 steps are used and the peak (step 149) is never reached.
+    param = torch.nn.Parameter(torch.zeros(1))
+    opt = torch.optim.SGD([param], lr=1.0, momentum=0.9)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=0.1, epochs=10, steps_per_epoch=50)
+    lrs = []
+    for _ in range(10):
+        lrs.append(opt.param_groups[0]["lr"])
+        opt.step()
+        sched.step()
+    assert max(lrs) < 0.005  # the start value 0.1 / 25 = 0.004 barely moved
+    np.testing.assert_allclose(lrs, one_cycle(0.1, np.arange(10), 500), atol=1e-15)
+    # total_steps = epochs: the same shape, warmup still 30 % of the run, only coarser.
+    per_epoch = one_cycle(0.1, np.arange(10), 10)
+    assert per_epoch.max() == pytest.approx(0.1)
+    assert int(np.argmax(per_epoch)) == 2  # 0.3 · 10 - 1
+    assert int(np.argmax(one_cycle(0.1, np.arange(500), 500))) == 149  # 0.3 · 500 - 1
+
+
+def test_one_cycle_turns_on_momentum_in_plain_sgd(torch):
+    # cycle_momentum=True on SGD(momentum=0): no error, momentum silently becomes 0.95 -> 0.85.
+    param = torch.nn.Parameter(torch.zeros(1))
+    opt = torch.optim.SGD([param], lr=0.1)
+    assert opt.param_groups[0]["momentum"] == 0
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=0.1, total_steps=100)
+    momenta = []
+    for _ in range(100):
+        momenta.append(opt.param_groups[0]["momentum"])
+        opt.step()
+        sched.step()
+    assert momenta[0] == pytest.approx(0.95)
+    assert min(momenta) == pytest.approx(0.85)
+    # An optimizer with neither momentum nor betas (Adagrad) raises instead.
+    with pytest.raises(ValueError, match="momentum"):
+        torch.optim.lr_scheduler.OneCycleLR(
+            torch.optim.Adagrad([param], lr=0.1), max_lr=0.1, total_steps=10
+        )
+
+
 def test_one_cycle_hand_values():
     # Defaults: start at max_lr / 25, peak at step 0.3 · 100 - 1 = 29, end at max_lr / 25 / 1e4.
     assert one_cycle(1.0, 0, 100) == pytest.approx(0.04)

@@ -332,6 +332,33 @@ def test_adam_l2_decays_by_gradient_size_adamw_does_not():
     np.testing.assert_allclose(l2, by_hand, rtol=1e-12)
 
 
+def sgdw_run(momentum, lr=0.1, wd=0.1, steps=500):
+    """SGDW by hand on f(w) = (w - 3)² / 2: the buffer holds only the loss gradient."""
+    w, buf = 0.0, None
+    for _ in range(steps):
+        g = w - 3.0
+        buf = g if buf is None else momentum * buf + g
+        w = w * (1 - lr * wd) - lr * buf
+    return w
+
+
+def sgd_l2_run(momentum, lr=0.1, wd=0.1, steps=500):
+    p, opt = [np.zeros(1)], SGD(lr=lr, momentum=momentum, weight_decay=wd)
+    for _ in range(steps):
+        opt.step(p, [p[0] - 3.0])
+    return p[0][0]
+
+
+def test_l2_equals_decoupled_decay_only_for_sgd_without_momentum():
+    assert sgd_l2_run(0.0) == pytest.approx(sgdw_run(0.0), rel=1e-12)
+    assert sgd_l2_run(0.0, steps=3) == pytest.approx(sgdw_run(0.0, steps=3), rel=1e-12)
+    # With momentum the L2 term sits in the buffer and is amplified by 1 / (1 - mu):
+    # fixed points 3 / (1 + wd) for L2 and 3 / (1 + (1 - mu) wd) for SGDW.
+    assert sgd_l2_run(0.9) == pytest.approx(3 / 1.1, rel=1e-9)
+    assert sgdw_run(0.9) == pytest.approx(3 / 1.01, rel=1e-9)
+    assert abs(sgd_l2_run(0.9) - sgdw_run(0.9)) > 0.2
+
+
 def test_smaller_beta2_tames_the_step_after_a_gradient_spike():
     # 1000 quiet steps (g = 0.01), then g = 1: the update (in units of lr) is large when v
     # remembers the quiet past (beta2 = 0.999) and stays near 1 with beta2 = 0.95.

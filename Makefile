@@ -41,11 +41,12 @@ test-without-frameworks: $(PY_DEPS)
 	WITHOUT_FRAMEWORKS=1 $(BIN)/pytest -n 2 --dist worksteal $(WITHOUT_FRAMEWORKS_TESTS)
 
 # Mutation testing of snippets/ (mutmut; CONTRIBUTING.md). Slow: not part of `make test`.
-# make mutate AREA=detection [FILE=nms]; the score table is written to .mutation/report.md.
+# make mutate AREA=detection [FILE=nms] [JOBS=1]; the score table is written to .mutation/report.md.
 mutate: export OMP_NUM_THREADS := 1
 mutate: export OPENBLAS_NUM_THREADS := 1
 mutate: $(PY_DEPS)
-	$(BIN)/python -m tools.mutate $(if $(AREA),--area $(AREA)) $(if $(FILE),--file $(FILE))
+	$(BIN)/python -m tools.mutate $(if $(AREA),--area $(AREA)) $(if $(FILE),--file $(FILE)) \
+		$(if $(JOBS),--max-children $(JOBS))
 
 build: deps
 	$(BIN)/mkdocs build --strict

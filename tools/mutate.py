@@ -10,6 +10,7 @@ the tests, the pages and what the doc tests need), runs `mutmut run` there with
 """
 
 import argparse
+import ast
 import json
 import re
 import shutil
@@ -26,6 +27,28 @@ COPIED = ["tests", "docs", "hooks", "includes", "overrides", "tools", "conftest.
 # are not generated at all: their lines carry `# pragma: no mutate` and a reason.
 KILLED = {"killed", "timeout", "caught by type check"}
 SURVIVED = {"survived", "no tests"}
+# Top-level functions not mutated, by name. plot_*: they only draw a figure out of tested
+# functions; what a mutant changes there (a size, a colour, a label, a grid) is seen on the
+# rendered page, not asserted. demo_*: they state facts about Python or numpy as asserts, so
+# their only behaviour is not raising; a surviving mutant is just another true fact.
+NOT_MUTATED = ("plot_", "demo_")
+
+
+def exclude_presentation(path: Path) -> None:
+    """Wrap the NOT_MUTATED functions of one copied file in mutmut's start/end pragmas."""
+    source = path.read_text(encoding="utf-8")
+    lines = source.splitlines(keepends=True)
+    body = ast.parse(source).body
+    starts = [min([n.lineno] + [d.lineno for d in getattr(n, "decorator_list", [])]) for n in body]
+    # The end pragma goes just before the next top-level statement, so that mutmut reads it
+    # there and not inside the function (after a trailing comment in its body, say).
+    for i in reversed(range(len(body))):
+        node = body[i]
+        if isinstance(node, ast.FunctionDef) and node.name.startswith(NOT_MUTATED):
+            end = starts[i + 1] - 1 if i + 1 < len(body) else len(lines)
+            lines.insert(end, "# pragma: no mutate end\n")
+            lines.insert(starts[i] - 1, "# pragma: no mutate start (see tools/mutate.py)\n")
+    path.write_text("".join(lines), encoding="utf-8")
 
 
 def prepare(area: str | None, file: str | None) -> None:
@@ -40,6 +63,8 @@ def prepare(area: str | None, file: str | None) -> None:
             shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__"))
         else:
             shutil.copy2(source, target)
+    for path in (WORK / "src").rglob("*.py"):
+        exclude_presentation(path)
     config = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     config = config.replace('pythonpath = ["snippets", "."]', 'pythonpath = ["src", "."]')
     if area:
@@ -57,6 +82,9 @@ def prepare(area: str | None, file: str | None) -> None:
     (WORK / "pyproject.toml").write_text(config, encoding="utf-8")
     if (WORK / "mutants").exists() and area:  # results of other areas stay; this one is redone
         shutil.rmtree(WORK / "mutants" / "src" / area, ignore_errors=True)
+    # Which tests call which function: mutmut reuses this from the last run, which may not have
+    # mutated (and so not traced) this file; every mutant would then count as "no tests".
+    (WORK / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
 
 
 def results() -> dict[str, Counter]:

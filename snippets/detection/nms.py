@@ -117,7 +117,8 @@ def nms(boxes: np.ndarray, scores: np.ndarray, iou_threshold: float) -> np.ndarr
     iou_threshold = _check_threshold(iou_threshold, "iou_threshold")
     x1, y1, x2, y2 = boxes.T
     areas = (x2 - x1) * (y2 - y1)
-    order = np.argsort(-scores, kind="stable")  # ties: the earlier box wins
+    # A stable sort: among equal scores the earlier box wins.
+    order = np.argsort(-scores, kind="stable")  # pragma: no mutate (kind is case-insensitive)
     keep = []
     while order.size > 0:
         best, rest = order[0], order[1:]
@@ -152,8 +153,9 @@ def batched_nms(
     # Shift each class to its own region of the plane: boxes of different classes
     # then never overlap, and one NMS pass over all boxes is NMS per class.
     low, high = boxes.min(), boxes.max()
-    offsets = (idxs.astype(np.float64) * (high - low + 1.0))[:, None]
-    return nms(boxes - low + offsets, scores, iou_threshold)
+    # (Not mutated: any gap > 0, and either sign of low or of the offsets, keeps classes apart.)
+    offsets = (idxs.astype(np.float64) * (high - low + 1.0))[:, None]  # pragma: no mutate
+    return nms(boxes - low + offsets, scores, iou_threshold)  # pragma: no mutate
 
 
 # --8<-- [end:batched_nms]
@@ -190,7 +192,7 @@ def soft_nms(
             decay = np.exp(-(iou**2) / sigma)
         current[remaining] *= decay
         remaining = remaining[current[remaining] >= score_threshold]
-    return np.array(keep, dtype=np.int64), np.array(kept_scores, dtype=np.float64)
+    return np.array(keep, dtype=np.int64), np.array(kept_scores)  # float64, as `current` is
 
 
 # --8<-- [end:soft_nms]
@@ -210,7 +212,7 @@ def nms_pixel(dets: np.ndarray, thresh: float) -> np.ndarray:
     thresh = _check_threshold(thresh, "thresh")
     # x1..x2 are pixel indices, both ends included: a box covers x2 - x1 + 1 pixels.
     areas = (x2 - x1 + 1) * (y2 - y1 + 1)
-    order = np.argsort(-scores, kind="stable")
+    order = np.argsort(-scores, kind="stable")  # pragma: no mutate (kind is case-insensitive)
     keep = []
     while order.size > 0:
         i, rest = order[0], order[1:]

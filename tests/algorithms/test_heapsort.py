@@ -66,6 +66,14 @@ def test_build_heap_is_linear_in_comparisons():
         assert calls <= 4 * n
 
 
+def test_sift_down_takes_the_left_child_on_ties():
+    # Either child keeps the heap valid; like CLRS's MAX-HEAPIFY, the left one is taken. That
+    # choice decides where equal keys end up, i.e. the order that an unstable sort returns.
+    a = [(0, "root"), (5, "left"), (5, "right")]
+    sift_down(a, 0, 3, lambda r: r[0])
+    assert a == [(5, "left"), (0, "root"), (5, "right")]
+
+
 def test_a_sift_down_after_extraction_can_stop_after_one_level():
     # The page: with distinct keys a single sift-down is not always Θ(log n) levels deep.
     a = [10, 9, 8, 1, 2, 7, 6]  # a max-heap whose last leaf 6 beats the leaves 1 and 2
@@ -84,5 +92,5 @@ def test_unstable_counterexample():
 def test_empty_single_and_bad_key():
     assert heapsort([]) == []
     assert heapsort([42]) == [42]
-    with pytest.raises(TypeError, match="key must be callable"):
+    with pytest.raises(TypeError, match=r"^key must be callable, got str$"):
         heapsort([1], key="len")

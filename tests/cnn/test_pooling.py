@@ -110,17 +110,34 @@ def test_matches_torch(k, s, ties):
 
 def test_bad_input():
     x = np.zeros((1, 1, 4, 4))
-    with pytest.raises(ValueError, match="x must"):
+    with pytest.raises(ValueError, match=r"^x must have shape \(N, C, H, W\), got \(4, 4\)$"):
         max_pool2d(np.zeros((4, 4)), 2)
-    with pytest.raises(ValueError, match="NaN"):
+    with pytest.raises(ValueError, match=r"^x must not contain NaN$"):
         avg_pool2d(np.full((1, 1, 4, 4), np.nan), 2)
-    with pytest.raises(ValueError, match="kernel_size"):
+    with pytest.raises(ValueError, match=r"^kernel_size and stride must be >= 1, got 0, 0$"):
         max_pool2d(x, 0)
-    with pytest.raises(ValueError, match="kernel_size"):
+    with pytest.raises(ValueError, match=r"^kernel_size and stride must be >= 1, got 2, 0$"):
+        max_pool2d(x, 2, 0)
+    with pytest.raises(ValueError, match=r"^x spatial size \(4, 4\) is smaller than kernel_size$"):
         max_pool2d(x, 5)
-    with pytest.raises(TypeError, match="kernel_size"):
+    with pytest.raises(TypeError, match=r"^kernel_size and stride must be ints$"):
         max_pool2d(x, 2.0)
-    with pytest.raises(ValueError, match="grad_output"):
+    with pytest.raises(TypeError, match=r"^kernel_size and stride must be ints$"):
+        max_pool2d(x, 2, 1.0)
+    with pytest.raises(
+        ValueError, match=r"^grad_output must have shape \(1, 1, 2, 2\), got \(1, 1, 3, 3\)$"
+    ):
         max_pool2d_backward(np.ones((1, 1, 3, 3)), x, 2)
-    with pytest.raises(ValueError, match="grad_output"):
+    with pytest.raises(
+        ValueError, match=r"^grad_output must have shape \(1, 1, 2, 2\), got \(1, 1, 1, 1\)$"
+    ):
         avg_pool2d_backward(np.ones((1, 1, 1, 1)), x.shape, 2)
+
+
+def test_window_larger_than_the_height_only_and_integer_input():
+    with pytest.raises(ValueError, match=r"^x spatial size \(2, 4\) is smaller than kernel_size$"):
+        max_pool2d(np.zeros((1, 1, 2, 4)), 3)
+    x = np.arange(16, dtype=np.uint8).reshape(1, 1, 4, 4)  # an 8-bit image
+    out = max_pool2d(x, 2)
+    assert out.dtype == np.float64
+    assert out.squeeze().tolist() == [[5, 7], [13, 15]]

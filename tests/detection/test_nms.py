@@ -387,3 +387,167 @@ def test_nms_pixel_equals_nms_on_shifted_corners(case):
     dets = dets.reshape(-1, 5).astype(float)
     boxes = dets[:, :4] + [0, 0, 1, 1]  # pixel x2 is inclusive: the continuous edge is x2 + 1
     assert nms_pixel(dets, threshold).tolist() == nms(boxes, dets[:, 4], threshold).tolist()
+
+
+# ---------------------------------------------------------------- found by mutation testing
+
+
+def test_nms_far_from_the_origin():
+    # Hand cases near (0, 0) cannot tell x2 - x1 from x2 + x1; the answer must not move.
+    boxes = np.array([[0, 0, 10, 10], [1, 1, 11, 11], [20, 20, 30, 30]], dtype=float)
+    scores = np.array([0.9, 0.8, 0.7])
+    for shift in ([0, 0], [100, 0], [0, 200], [-50, 300]):
+        moved = boxes + np.tile(shift, 2)
+        assert nms(moved, scores, 0.6).tolist() == [0, 2]  # IoU 81/119 ≈ 0.68
+        assert nms(moved, scores, 0.7).tolist() == [0, 1, 2]
+
+
+def test_nms_keeps_index_order_among_many_ties():
+    # numpy's default sort is stable only for short arrays: 200 tied boxes tell the two apart.
+    scores = np.random.default_rng(0).integers(0, 3, size=200) / 4
+    boxes = np.array([[3 * i, 0, 3 * i + 1, 1] for i in range(200)], dtype=float)  # disjoint
+    expected = sorted(range(200), key=lambda i: (-scores[i], i))
+    assert nms(boxes, scores, 0.5).tolist() == expected
+    dets = np.column_stack([boxes, scores])
+    assert nms_pixel(dets, 0.5).tolist() == expected
+
+
+def test_unsigned_integer_scores_are_ranked_correctly():
+    # -scores on a uint8 array wraps around (-0 = 0, -2 = 254): scores must become floats first.
+    boxes = np.array([[0, 0, 10, 10], [1, 1, 11, 11]])
+    scores = np.array([0, 2], dtype=np.uint8)
+    assert nms(boxes, scores, 0.5).tolist() == [1]
+    dets = np.array([[0, 0, 9, 9, 0], [1, 1, 10, 10, 2]], dtype=np.uint8)
+    assert nms_pixel(dets, 0.5).tolist() == [1]
+
+
+def test_zero_area_boxes_have_iou_zero():
+    boxes = np.array([[5, 5, 5, 5], [5, 5, 5, 5], [0, 0, 0, 4]], dtype=float)  # no area at all
+    assert nms(boxes, np.array([0.9, 0.8, 0.7]), 0.0).tolist() == [0, 1, 2]
+    for n in range(2, 20):
+        # Union 0 must give IoU 0, not whatever an uninitialised output buffer holds: leave
+        # non-zero bytes in numpy's cache of small buffers first, so that such a bug shows.
+        junk = np.full(n * n, 0.75)
+        del junk
+        points = np.full((n, 4), 5.0)
+        assert not box_iou(points, points).any()
+
+
+def test_nms_pixel_side_by_side_and_at_the_threshold():
+    # Disjoint in x (or y) but level in the other axis: the overlap is 0 pixels, not 1 x 10.
+    dets = np.array([[0, 0, 9, 9, 0.9], [20, 0, 29, 9, 0.8], [0, 20, 9, 29, 0.7]])
+    assert nms_pixel(dets, 0.0).tolist() == [0, 1, 2]
+    # Pixels {0, 1} and {1, 2}: one shared pixel of three, IoU exactly 1/3 is kept.
+    dets = np.array([[0, 0, 1, 0, 0.9], [1, 0, 2, 0, 0.8]])
+    assert nms_pixel(dets, 1 / 3).tolist() == [0, 1]
+    assert nms_pixel(dets, 0.3).tolist() == [0]
+
+
+def test_soft_nms_integer_scores_and_float_result():
+    boxes = np.array([[0, 0, 2, 1], [1, 0, 3, 1]])  # IoU 1/3
+    kept, new = soft_nms(boxes, np.array([6, 5]), method="linear", iou_threshold=0.3)
+    assert kept.tolist() == [0, 1]
+    np.testing.assert_allclose(new, [6, 5 * 2 / 3])
+    assert soft_nms(np.zeros((0, 4)), np.zeros(0))[1].dtype == np.float64
+
+
+def test_soft_nms_default_sigma_is_one_half():
+    boxes = np.array([[0, 0, 2, 1], [1, 0, 3, 1]])  # IoU 1/3
+    _, new = soft_nms(boxes, np.array([0.6, 0.5]))
+    np.testing.assert_allclose(new, [0.6, 0.5 * math.exp(-(1 / 9) / 0.5)])
+
+
+def test_soft_nms_score_threshold_zero_keeps_every_box():
+    boxes = np.array([[0, 0, 1, 1], [0, 0, 1, 1]])
+    kept, new = soft_nms(boxes, np.array([0.9, 0.8]), method="linear", score_threshold=0.0)
+    assert kept.tolist() == [0, 1]
+    np.testing.assert_allclose(new, [0.9, 0.0])  # decayed to 0 and still >= the threshold
+
+
+def test_batched_nms_checks_the_dtype_of_any_nonempty_idxs():
+    kept = batched_nms(np.zeros((0, 4)), np.zeros(0), np.zeros(0), 0.5)  # float but empty: fine
+    assert kept.tolist() == []
+    with pytest.raises(TypeError, match=r"^idxs must hold integer class ids, got dtype float64$"):
+        batched_nms(np.zeros((1, 4)), np.ones(1), np.array([0.5]), 0.5)
+
+
+B = np.array([[0.0, 0, 1, 1]])
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (lambda: box_iou(np.zeros((1, 3)), B), ValueError, r"boxes1 must have shape \(N, 4\)"),
+        (lambda: box_iou(B, np.zeros((1, 3))), ValueError, r"boxes2 must have shape \(N, 4\)"),
+        (lambda: box_iou(B, [[0, 0, np.inf, 1]]), ValueError, "boxes2 must not contain NaN or inf"),
+        (lambda: box_iou([[1, 0, 0, 1]], B), ValueError, "boxes1 must satisfy x2 >= x1"),
+        (lambda: nms(np.zeros(4), [1], 0.5), ValueError, r"boxes must have shape \(N, 4\)"),
+        (lambda: nms(B, [np.nan], 0.5), ValueError, "scores must not contain NaN or inf$"),
+        (lambda: nms(B, [1, 2], 0.5), ValueError, r"scores must have shape \(1,\), got \(2,\)$"),
+        (lambda: batched_nms(np.zeros(4), [1], [0], 0.5), ValueError, "boxes must have shape"),
+        (lambda: soft_nms(np.zeros(4), [1]), ValueError, r"boxes must have shape \(N, 4\)"),
+        (lambda: soft_nms(B, [1, 2]), ValueError, r"scores must have shape \(1,\), got \(2,\)$"),
+        (lambda: soft_nms(B, [-1]), ValueError, r"scores must be finite and >= 0 \(decay"),
+        (lambda: soft_nms(B, [1], sigma="a"), TypeError, "sigma must be a real number, got str$"),
+        (
+            lambda: soft_nms(B, [1], score_threshold=None),
+            TypeError,
+            "score_threshold must be a real number, got NoneType$",
+        ),
+        (
+            lambda: soft_nms(B, [1], iou_threshold=2),
+            ValueError,
+            r"iou_threshold must be in \[0, 1\]",
+        ),
+        (
+            lambda: nms_pixel(np.zeros((1, 5)), "0.5"),
+            TypeError,
+            "thresh must be a real number, got str$",
+        ),
+        (
+            lambda: nms_pixel([[0, 0, 1, 1, np.nan]], 0.5),
+            ValueError,
+            "dets must not contain NaN or inf$",
+        ),
+        (
+            lambda: nms_pixel([[1, 0, 0, 1, 1]], 0.5),
+            ValueError,
+            "dets must satisfy x2 >= x1 and y2 >= y1$",
+        ),
+        (
+            lambda: nms_pixel(np.zeros((1, 5)), 1.5),
+            ValueError,
+            r"thresh must be in \[0, 1\], got 1.5$",
+        ),
+    ],
+)
+def test_error_messages_name_the_argument(call, error, message):
+    with pytest.raises(error, match="^" + message):
+        call()
+
+
+def test_decay_figure_draws_the_decay_that_soft_nms_applies():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from detection.nms import plot_decay_functions
+
+    fig = plot_decay_functions()
+    try:
+        hard, linear, gaussian = fig.axes[0].get_lines()
+        x = hard.get_xdata()
+        assert x[0] == 0
+        assert x[-1] == 1
+        for t in (0.1, 0.2, 0.5, 0.8):  # second box shifted by t: IoU (1 - t) / (1 + t)
+            boxes = np.array([[0, 0, 1, 1], [t, 0, 1 + t, 1]])
+            iou = (1 - t) / (1 + t)
+            expected = {
+                hard: 1.0 if nms(boxes, np.array([1.0, 0.5]), 0.3).tolist() == [0, 1] else 0.0,
+                linear: soft_nms(boxes, np.array([1.0, 0.5]), method="linear")[1][1] / 0.5,
+                gaussian: soft_nms(boxes, np.array([1.0, 0.5]))[1][1] / 0.5,
+            }
+            for line, value in expected.items():
+                assert np.interp(iou, x, line.get_ydata()) == pytest.approx(value, abs=1e-4)
+    finally:
+        plt.close(fig)

@@ -179,6 +179,23 @@ def test_node_deepcopy_copies_the_whole_tree_once():
     assert leaf.value == {"x": [3]}
 
 
+def test_node_deepcopy_keeps_values_shared_between_nodes_shared():
+    # One memo for the whole structure: a value that two nodes share, or a value that points
+    # back into the tree, is copied once and still shared (or still points) in the copy.
+    root = Node("root")
+    shared = {"lr": [0.1]}
+    a, b = Node(shared, parent=root), Node(shared, parent=root)
+    c = Node(None, parent=root)
+    c.value = [root]
+    new_root = copy.deepcopy(root)
+    new_a, new_b, new_c = new_root.children
+    assert new_a.value is new_b.value
+    assert new_a.value is not shared
+    assert new_a.value == shared
+    assert new_c.value[0] is new_root
+    assert a.value is b.value is shared
+
+
 def test_node_deepcopy_from_a_leaf_reaches_the_root():
     root, _, _, leaf = build_tree()
     new_leaf = copy.deepcopy(leaf)

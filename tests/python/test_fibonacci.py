@@ -79,12 +79,12 @@ def test_recursive_call_count_is_exponential():
 @pytest.mark.parametrize("f", ALL)
 @pytest.mark.parametrize("bad", [-1, -10])
 def test_negative_n_raises_value_error(f, bad):
-    with pytest.raises(ValueError, match="n must be >= 0"):
+    with pytest.raises(ValueError, match=rf"^n must be >= 0, got {bad}$"):
         f(bad)
 
 
 @pytest.mark.parametrize("f", ALL)
 @pytest.mark.parametrize("bad", [2.0, "3", True, None])
 def test_non_int_raises_type_error(f, bad):
-    with pytest.raises(TypeError, match="n must be an int"):
+    with pytest.raises(TypeError, match=rf"^n must be an int, got {type(bad).__name__}$"):
         f(bad)

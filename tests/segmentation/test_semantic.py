@@ -1,5 +1,7 @@
 """Segmentation metrics against hand cases and scikit-learn (confusion_matrix, jaccard_score)."""
 
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import assume, given, settings
@@ -84,7 +86,7 @@ def test_miou_is_not_pixel_accuracy_on_imbalanced_classes():
     [
         ((np.zeros(3, int), np.zeros(4, int), 2), ValueError, "same shape"),
         ((np.zeros(3, int), np.zeros(3, int), 0), ValueError, "num_classes"),
-        ((np.zeros(3), np.zeros(3, int), 2), TypeError, "y_true"),
+        ((np.zeros(3), np.zeros(3, int), 2), TypeError, "^y_true must hold integer class ids"),
         ((np.zeros(3, int), np.array([0, 1, 5]), 2), ValueError, "class ids"),
         ((np.array([-1, 0, 0]), np.zeros(3, int), 2), ValueError, "class ids"),
     ],
@@ -98,3 +100,20 @@ def test_bad_input(args, exc, match):
 def test_bad_confusion_matrix(cm):
     with pytest.raises(ValueError, match="cm"):
         segmentation_scores(cm)
+
+
+def test_edge_cases_found_by_mutation_testing():
+    np.testing.assert_array_equal(confusion_matrix([0, 0], [0, 0], 1), [[2]])  # one class is fine
+    for truth, guess in (([0, 2], [0, 0]), ([0, 0], [0, 2])):  # id K is already out of range
+        with pytest.raises(ValueError, match=r"^class ids must be in \[0, 2\)"):
+            confusion_matrix(np.array(truth), np.array(guess), 2)
+    with pytest.raises(TypeError, match=r"^y_pred must hold integer class ids, got dtype float64$"):
+        confusion_matrix(np.zeros(3, int), np.zeros(3), 2)
+    with pytest.raises(ValueError, match=r"^cm must be a square, non-negative confusion matrix"):
+        segmentation_scores(np.zeros((2, 2)))
+    # A class absent from truth and prediction is NaN, quietly: no 0/0 RuntimeWarning.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        s = segmentation_scores(np.array([[3, 1, 0], [0, 2, 0], [0, 0, 0]]))
+    assert np.isnan(s["iou"][2])
+    assert s["mean_pixel_accuracy"] == pytest.approx((3 / 4 + 1) / 2)

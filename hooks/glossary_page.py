@@ -31,7 +31,7 @@ def on_files(files: Files, config) -> Files:
     content = (
         "---\ndescription: 深度学习面试常用缩写与术语的中英对照表。\n---\n\n"
         "# 术语表\n\n常用缩写的英文全称与中文含义。全站页面上出现这些缩写时，"
-        "把鼠标悬停在上面也能看到同样的解释。\n\n"
+        "把鼠标悬停在上面（手机上轻点）也能看到同样的解释。\n\n"
         "| 缩写 | 英文全称 | 中文 |\n| --- | --- | --- |\n" + rows + "\n"
     )
     files.append(File.generated(config, "glossary.md", content=content))

@@ -42,7 +42,11 @@ TOKEN = re.compile(
 def page_formulas(page: str, heading: str) -> list[str]:
     """The display formulas ($$ … $$ blocks) in the section of docs/<page> under heading."""
     text = (ROOT / "docs" / page).read_text(encoding="utf-8")
-    start = text.index(f"\n{heading}\n")
+    # A question heading may end in an attr_list such as `{ .hf }` (a 高频 mark).
+    found = re.search(rf"\n{re.escape(heading)}(?: \{{[^}}\n]*\}})?\n", text)
+    if found is None:
+        raise ValueError(f"no heading {heading!r} in docs/{page}")
+    start = found.start()
     end = text.find("\n## ", start + 1)
     return DISPLAY.findall(text[start : end if end != -1 else len(text)])
 

@@ -7,6 +7,7 @@ and pure black replaced by the page's own text colour.
 
 import inspect
 import io
+import re
 import warnings
 
 import matplotlib
@@ -52,8 +53,27 @@ def svg(fig: matplotlib.figure.Figure) -> str:
     return text[text.index("<svg") :]
 
 
+# The smallest text size a figure may be shown at, in CSS px (a phone column is ~360 px).
+MIN_TEXT_PX = 9.5
+VIEWBOX = re.compile(r'<svg[^>]*\sviewBox="[-\d.]+ [-\d.]+ ([\d.]+) [\d.]+"')
+FONT_SIZE = re.compile(r'font-size(?:="|:\s*)([\d.]+)(?:px)?')
+
+
+def min_width(svg_text: str) -> float:
+    """The width in CSS px below which the figure's smallest text would be under
+    MIN_TEXT_PX (0 for a figure without text)."""
+    sizes = [float(size) for size in FONT_SIZE.findall(svg_text)]
+    viewbox = VIEWBOX.search(svg_text)
+    if not sizes or viewbox is None:
+        return 0.0
+    return float(viewbox.group(1)) * MIN_TEXT_PX / min(sizes)
+
+
 def show(fig: matplotlib.figure.Figure) -> None:
-    """Print the figure for markdown-exec (`exec="on" html="1"`), kept out of search."""
+    """Print the figure for markdown-exec (`exec="on" html="1"`), kept out of search; on a
+    narrow screen it keeps its text readable and scrolls sideways (stylesheets/phone.css)."""
     # markdown-exec captures output through a `print` it puts in the fence's globals.
     fence_print = inspect.currentframe().f_back.f_globals.get("print", print)
-    fence_print(f'<div class="code-figure" data-search-exclude>{svg(fig)}</div>')
+    text = svg(fig)
+    style = f' style="--figure-min-width: {min_width(text):.0f}px"' if min_width(text) else ""
+    fence_print(f'<div class="code-figure" data-search-exclude{style}>{text}</div>')

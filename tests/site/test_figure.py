@@ -44,3 +44,16 @@ def test_svg_is_smaller_than_what_matplotlib_writes():
     raw = io.StringIO()
     fig.savefig(raw, format="svg", bbox_inches="tight")
     assert len(svg(fig)) < 0.7 * len(raw.getvalue())
+
+
+def test_min_width_keeps_the_smallest_text_readable():
+    from tools.figure import MIN_TEXT_PX, min_width
+
+    fig, ax = plt.subplots(figsize=(8, 2))
+    ax.set_title("大标题", fontsize=14)
+    ax.set_xlabel("small", fontsize=8)
+    text = svg(fig)
+    width = float(ET.fromstring(text).get("viewBox").split()[2])
+    # At min_width px the 8-unit label is drawn at MIN_TEXT_PX.
+    assert min_width(text) == width * MIN_TEXT_PX / 8
+    assert min_width('<svg viewBox="0 0 100 50"><path d="M0 0"/></svg>') == 0

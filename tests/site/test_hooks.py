@@ -346,3 +346,33 @@ def test_search_index_is_normalised_and_gets_the_glossary_synonyms(tmp_path):
     assert not any("双向 Transformer" in " ".join(group) for group in groups)
     offline = (tmp_path / "search" / "search_index.js").read_text("utf-8")
     assert json.loads(offline.removeprefix("var __index = ")) == out
+
+
+def test_a_high_frequency_mark_is_an_attr_list_class_not_part_of_the_question():
+    page = "\n".join(
+        ["## 为什么用 ReLU？ { .hf }", "## 什么是 IoU？", "### 什么是 NMS？ {: .hf #nms }"]
+    )
+    assert question_bank.marked_questions(page) == [
+        ("为什么用 ReLU？", "为什么用-relu", True),
+        ("什么是 IoU？", "什么是-iou", False),
+        ("什么是 NMS？", "nms", True),
+    ]
+
+
+def test_the_sprint_list_is_cut_into_three_days_at_chapter_boundaries():
+    question = question_bank.Question("问题？", "问题", True)
+    sizes = {"训练": 4, "视觉": 3, "序列": 2, "大模型": 3}
+    entries = [
+        question_bank.Entry(section, "页", "a.md", question)
+        for section, size in sizes.items()
+        for _ in range(size)
+    ]
+    days = question_bank.split_days(entries)
+    assert [[e.section for e in day] for day in days] == [
+        ["训练"] * 4,
+        ["视觉"] * 3,
+        ["序列"] * 2 + ["大模型"] * 3,
+    ]
+    text = question_bank.sprint_markdown(entries)
+    assert text.startswith("### 第 1 天：训练\n\n1. [问题？](a.md#问题)（页）")
+    assert "### 第 3 天：序列、大模型\n\n8. " in text

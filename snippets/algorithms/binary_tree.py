@@ -40,8 +40,8 @@ def complete_tree(n: int) -> Node | None:
     return nodes[0] if nodes else None
 
 
-def full_tree(height: int) -> Node | None:
-    """The full (perfect) binary tree of the given height: every level completely filled."""
+def perfect_tree(height: int) -> Node | None:
+    """The perfect binary tree (满二叉树) of the given height: every level completely filled."""
     _check_count(height, "height", 0)
     return complete_tree(2**height - 1)
 
@@ -95,6 +95,34 @@ def degree_counts(root: Node | None) -> tuple[int, int, int]:
 # --8<-- [end:measure]
 
 
+# --8<-- [start:shapes]
+def is_full(root: Node | None) -> bool:
+    """English "full" (also proper, strictly binary): every node has 0 or 2 children."""
+    return degree_counts(root)[1] == 0
+
+
+def is_perfect(root: Node | None) -> bool:
+    """Perfect (满二叉树): every level completely filled, so n = 2**height - 1."""
+    counts = level_counts(root)
+    return counts == [2**i for i in range(len(counts))]
+
+
+def is_complete(root: Node | None) -> bool:
+    """Complete (完全二叉树): in level order, no node comes after the first missing child."""
+    queue, seen_gap = [root], False
+    for node in queue:  # the list grows while we walk it: a breadth-first scan
+        if node is None:
+            seen_gap = True
+        elif seen_gap:
+            return False
+        else:
+            queue += [node.left, node.right]
+    return True
+
+
+# --8<-- [end:shapes]
+
+
 # --8<-- [start:formula]
 def ceil_log2(m: int) -> int:
     """⌈log2 m⌉ for an int m >= 1, exactly (floats round log2(2**60 + 1) down to 60)."""
@@ -114,7 +142,7 @@ def complete_tree_height(n: int) -> int:
 if __name__ == "__main__":
     # --8<-- [start:demo]
     for k in range(1, 8):
-        assert sum(level_counts(full_tree(k))) == 2**k - 1
+        assert sum(level_counts(perfect_tree(k))) == 2**k - 1
     for seed in range(20):
         tree = random_tree(30, seed)
         n0, n1, n2 = degree_counts(tree)
@@ -125,4 +153,16 @@ if __name__ == "__main__":
         assert h == complete_tree_height(n) == n.bit_length()  # = floor(log2 n) + 1
     assert height(complete_tree(2)) == 2  # floor(log2(2 + 1)) = 1 would be wrong
     # --8<-- [end:demo]
+
+    # --8<-- [start:demo_shapes]
+    def shape(tree: Node | None) -> tuple[bool, bool, bool]:
+        return is_full(tree), is_perfect(tree), is_complete(tree)
+
+    chain = Node(Node())  # a root with only a left child
+    assert shape(chain) == (False, False, True)  # complete, not full
+    lopsided = Node(Node(), Node(Node(), Node()))  # every node has 0 or 2 children
+    assert shape(lopsided) == (True, False, False)  # full, not complete: the gap is on the left
+    assert shape(complete_tree(5)) == (True, False, True)  # full and complete, still not perfect
+    assert all(shape(perfect_tree(k)) == (True, True, True) for k in range(6))
+    # --8<-- [end:demo_shapes]
     print("levels of the complete tree with 10 nodes:", level_counts(complete_tree(10)))

@@ -80,6 +80,127 @@ def resize(image: np.ndarray, out_h: int, out_w: int, method: str = "bilinear") 
 # --8<-- [end:matrix]
 
 
+# --8<-- [start:whiteboard_bilinear]
+def bilinear_whiteboard(img, out_h, out_w):
+    """逐像素双线性缩放一张 (H, W) 图：像素中心对齐（align_corners=False），越界取边缘。"""
+    in_h, in_w = img.shape
+    out = np.zeros((out_h, out_w))
+    for i in range(out_h):
+        y = min(max((i + 0.5) * in_h / out_h - 0.5, 0), in_h - 1)
+        y0 = int(y)
+        y1, ty = min(y0 + 1, in_h - 1), y - y0
+        for j in range(out_w):
+            x = min(max((j + 0.5) * in_w / out_w - 0.5, 0), in_w - 1)
+            x0 = int(x)
+            x1, tx = min(x0 + 1, in_w - 1), x - x0
+            top = (1 - tx) * img[y0, x0] + tx * img[y0, x1]
+            bottom = (1 - tx) * img[y1, x0] + tx * img[y1, x1]
+            out[i, j] = (1 - ty) * top + ty * bottom
+    return out
+
+
+# --8<-- [end:whiteboard_bilinear]
+
+
+# --8<-- [start:whiteboard_letterbox]
+def letterbox_whiteboard(img, new_h, new_w, color=114.0):
+    """等比缩放到能放进 new_h × new_w 的最大尺寸，居中填充灰边；返回图、比例 r 和 (left, top)。"""
+    h, w = img.shape
+    r = min(new_h / h, new_w / w)
+    nh, nw = round(h * r), round(w * r)
+    top, left = (new_h - nh) // 2, (new_w - nw) // 2  # 多出的一个像素给下边、右边
+    out = np.full((new_h, new_w), color)
+    out[top : top + nh, left : left + nw] = bilinear_whiteboard(img, nh, nw)
+    return out, r, (left, top)
+
+
+def boxes_back_whiteboard(boxes, r, pad):
+    """letterbox 图上的框 (x1, y1, x2, y2) 映射回原图：先减去填充，再除以比例。"""
+    left, top = pad
+    return (boxes - np.array([left, top, left, top])) / r
+
+
+# --8<-- [end:whiteboard_letterbox]
+
+
+# --8<-- [start:letterbox]
+def letterbox(
+    image: np.ndarray,
+    new_shape: tuple[int, int] = (640, 640),
+    color: float = 114.0,
+    center: bool = True,
+    scaleup: bool = True,
+) -> tuple[np.ndarray, tuple[float, float], tuple[int, int]]:
+    """Resize keeping the aspect ratio, then pad to new_shape = (height, width).
+
+    YOLOv5's convention: scale r = min(H / h, W / w), new size round(h * r) x round(w * r),
+    grey 114 padding split evenly (the odd pixel goes to the bottom / right); scaleup=False
+    only shrinks. Returns the image, the exact scales (new_w / w, new_h / h) and the pads
+    (left, top) that map a point: x' = x * sx + left, y' = y * sy + top.
+    """
+    image, (H, W) = _check_letterbox(image, new_shape)
+    h, w = image.shape[:2]
+    r = min(H / h, W / w)
+    if not scaleup:
+        r = min(r, 1.0)
+    new_h, new_w = max(round(h * r), 1), max(round(w * r), 1)
+    top, left = ((H - new_h) // 2, (W - new_w) // 2) if center else (0, 0)
+    out = np.full((H, W, *image.shape[2:]), float(color))
+    out[top : top + new_h, left : left + new_w] = resize(image, new_h, new_w, "bilinear")
+    return out, (new_w / w, new_h / h), (left, top)
+
+
+def boxes_to_letterbox(
+    boxes: np.ndarray, scale: tuple[float, float], pad: tuple[int, int]
+) -> np.ndarray:
+    """Boxes (N, 4) as (x1, y1, x2, y2) in the original image -> in the letterboxed image."""
+    boxes, gain, offset = _check_boxes(boxes, scale, pad)
+    return boxes * gain + offset
+
+
+def boxes_from_letterbox(
+    boxes: np.ndarray,
+    scale: tuple[float, float],
+    pad: tuple[int, int],
+    orig_shape: tuple[int, int],
+) -> np.ndarray:
+    """Predicted boxes on the letterboxed image -> the original (h, w) image, clipped to it."""
+    boxes, gain, offset = _check_boxes(boxes, scale, pad)
+    h, w = orig_shape
+    back = (boxes - offset) / gain  # undo the shift first, then the scale
+    return np.clip(back, 0.0, np.array([w, h, w, h], dtype=float))
+
+
+# --8<-- [end:letterbox]
+
+
+# --8<-- [start:letterbox_check]
+def _check_letterbox(image: np.ndarray, new_shape: tuple[int, int]) -> tuple:
+    image = np.asarray(image, dtype=np.float64)
+    if image.ndim not in (2, 3) or 0 in image.shape:
+        raise ValueError(f"image must have shape (H, W) or (H, W, C), got {image.shape}")
+    if (
+        len(new_shape) != 2
+        or not all(isinstance(n, int | np.integer) and not isinstance(n, bool) for n in new_shape)
+        or min(new_shape) < 1
+    ):
+        raise ValueError(f"new_shape must be two ints >= 1 (height, width), got {new_shape!r}")
+    return image, tuple(new_shape)
+
+
+def _check_boxes(boxes: np.ndarray, scale: tuple[float, float], pad: tuple[int, int]) -> tuple:
+    boxes = np.asarray(boxes, dtype=np.float64)
+    if boxes.ndim != 2 or boxes.shape[1] != 4 or not np.isfinite(boxes).all():
+        raise ValueError(f"boxes must be finite (N, 4) as (x1, y1, x2, y2), got {boxes.shape}")
+    if len(scale) != 2 or min(scale) <= 0 or len(pad) != 2:
+        raise ValueError(f"scale must be two positive numbers and pad two offsets: {scale}, {pad}")
+    (sx, sy), (left, top) = scale, pad
+    return boxes, np.array([sx, sy, sx, sy]), np.array([left, top, left, top], dtype=float)
+
+
+# --8<-- [end:letterbox_check]
+
+
 def make_pattern(size: int = 8) -> np.ndarray:
     """A small image with an edge, a diagonal and a bright dot."""
     y, x = np.mgrid[0:size, 0:size]
@@ -126,3 +247,23 @@ if __name__ == "__main__":
         assert np.allclose(resize(np.ones((5, 7)), 3, 11, m), 1.0)  # constants stay constant
     # 1-D bilinear upscaling by 2 of [0, 1]: centres at -0.25, 0.25, 0.75, 1.25 -> clamped
     assert np.allclose(resize(np.array([[0.0, 1.0]]), 1, 4), [[0.0, 0.25, 0.75, 1.0]])
+
+    # --8<-- [start:demo_letterbox]
+    image = np.random.default_rng(0).random((10, 20, 3))  # h = 10, w = 20, 3 channels
+    boxed, (sx, sy), (left, top) = letterbox(image, (64, 64))
+    assert boxed.shape == (64, 64, 3)
+    assert (sx, sy) == (3.2, 3.2)  # r = min(64 / 10, 64 / 20): the content is 32 x 64
+    assert (left, top) == (0, 16)  # (64 - 32) / 2 rows of grey above and below
+    assert (boxed[:16] == 114).all()
+    assert (boxed[48:] == 114).all()
+    box = np.array([[1.0, 2.0, 5.0, 6.0]])
+    moved = boxes_to_letterbox(box, (sx, sy), (left, top))
+    assert np.allclose(moved, [[3.2, 22.4, 16.0, 35.2]])  # x * 3.2, y * 3.2 + 16
+    assert np.allclose(boxes_from_letterbox(moved, (sx, sy), (left, top), (10, 20)), box)
+
+    gray = image[..., 0]
+    board, r, pad = letterbox_whiteboard(gray, 64, 64)
+    assert np.allclose(board, letterbox(gray, (64, 64))[0])
+    assert np.allclose(boxes_back_whiteboard(moved, r, pad), box)
+    assert np.allclose(bilinear_whiteboard(gray, 7, 13), resize(gray, 7, 13, "bilinear"))
+    # --8<-- [end:demo_letterbox]

@@ -2,6 +2,7 @@
 
 # --8<-- [start:imports]
 import functools
+import types
 from collections.abc import Callable
 from typing import Any
 
@@ -82,6 +83,33 @@ def tag(name: str) -> Callable:
 # --8<-- [end:tag]
 
 
+# --8<-- [start:class_decorator]
+class CountCallsNoGet:
+    """A decorator written as a class, without __get__: fine on functions, broken on methods."""
+
+    def __init__(self, func: Callable) -> None:
+        if not callable(func):
+            raise TypeError(f"func must be callable, got {type(func).__name__}")
+        functools.update_wrapper(self, func)  # __name__, __doc__, __wrapped__ on the instance
+        self.calls = 0
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        self.calls += 1
+        return self.__wrapped__(*args, **kwargs)
+
+
+class CountCalls(CountCallsNoGet):
+    """The same decorator with __get__: looked up on an instance, it binds like a function."""
+
+    def __get__(self, instance: Any, owner: type | None = None) -> Any:
+        if instance is None:  # looked up on the class: Cls.method
+            return self
+        return types.MethodType(self, instance)  # calls self(instance, *args)
+
+
+# --8<-- [end:class_decorator]
+
+
 if __name__ == "__main__":
     # --8<-- [start:demo_wraps]
     @count_calls
@@ -130,4 +158,35 @@ if __name__ == "__main__":
     # first and ends up innermost; at call time the outermost wrapper runs first.
     assert hello("Ann") == "<b><i>hi Ann</i></b>"
     # --8<-- [end:demo_stack]
+
+    # --8<-- [start:demo_class_decorator]
+    class Account:
+        def __init__(self) -> None:
+            self.balance = 0
+
+        @CountCalls
+        def deposit(self, amount: int) -> int:
+            """Add amount to the balance."""
+            self.balance += amount
+            return self.balance
+
+        @CountCallsNoGet
+        def withdraw(self, amount: int) -> int:
+            self.balance -= amount
+            return self.balance
+
+    account = Account()
+    assert account.deposit(5) == 5
+    assert account.deposit(7) == 12
+    assert Account.deposit.calls == 2  # one counter per decorated function, for all instances
+    assert Account.deposit.__name__ == "deposit"
+    try:
+        account.withdraw(3)  # without __get__, self is never passed: withdraw(3)
+    except TypeError as error:
+        message = str(error)
+    else:
+        raise AssertionError("the method without __get__ should not have bound")
+    assert "missing 1 required positional argument" in message
+    assert account.withdraw(account, 3) == 9  # passing self by hand works
+    # --8<-- [end:demo_class_decorator]
     print(hello("Ann"))

@@ -3,7 +3,7 @@
 # --8<-- [start:imports]
 import itertools
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 
 # --8<-- [end:imports]
 
@@ -77,6 +77,43 @@ def first_even_squares(k: int, log: list | None = None) -> list[int]:
 # --8<-- [end:pipeline]
 
 
+# --8<-- [start:send]
+def running_mean() -> Generator[float | None, float, None]:
+    """send(x) returns the mean of every x sent so far; prime it with next() first."""
+    total, count, mean = 0.0, 0, None
+    while True:
+        value = yield mean  # send(v) resumes here with value = v; next() sends None
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise TypeError(f"send a number, got {type(value).__name__}")
+        total, count = total + value, count + 1
+        mean = total / count
+
+
+# --8<-- [end:send]
+
+
+# --8<-- [start:close]
+def numbered_lines(lines: Iterable[str], log: list[str]) -> Iterator[str]:
+    """Yield '1: line', ...; the finally block runs on exhaustion, on close() and on errors."""
+    log.append("open")  # stands for opening a file or a connection
+    try:
+        for number, line in enumerate(lines, 1):
+            yield f"{number}: {line}"
+    finally:
+        log.append("closed")  # close() raises GeneratorExit at the paused yield
+
+
+def stubborn() -> Iterator[int]:
+    """A broken generator: it yields again after GeneratorExit, so close() fails."""
+    try:
+        yield 1
+    except GeneratorExit:
+        yield 2  # wrong: on GeneratorExit a generator must return or raise, not yield
+
+
+# --8<-- [end:close]
+
+
 if __name__ == "__main__":
     # --8<-- [start:demo_protocol]
     numbers = [3, 2, 1]
@@ -113,4 +150,40 @@ if __name__ == "__main__":
     assert sys.getsizeof(squares_gen) < sys.getsizeof(squares_list)
     assert sum(squares_gen) == sum(squares_list)
     # --8<-- [end:demo_lazy]
+
+    # --8<-- [start:demo_send]
+    mean = running_mean()
+    assert next(mean) is None  # run to the first yield; send(10) here would raise TypeError
+    assert mean.send(10) == 10.0
+    assert mean.send(20) == 15.0
+    assert mean.send(0) == 10.0
+    mean.close()
+    try:
+        mean.send(5)
+    except StopIteration:
+        pass  # a closed generator is finished for good
+    else:
+        raise AssertionError("a closed generator still ran")
+    # --8<-- [end:demo_send]
+
+    # --8<-- [start:demo_close]
+    log: list[str] = []
+    lines = numbered_lines(["a", "b", "c"], log)
+    assert log == []  # nothing runs before the first next()
+    assert next(lines) == "1: a"
+    assert log == ["open"]
+    lines.close()  # GeneratorExit at the yield: finally runs, the file is released
+    assert log == ["open", "closed"]
+    assert list(lines) == []
+
+    gen = stubborn()
+    next(gen)
+    try:
+        gen.close()
+    except RuntimeError as error:
+        message = str(error)
+    else:
+        raise AssertionError("close() accepted a generator that kept yielding")
+    assert "ignored GeneratorExit" in message
+    # --8<-- [end:demo_close]
     print(first_even_squares(5))

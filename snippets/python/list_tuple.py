@@ -1,7 +1,9 @@
-"""list vs tuple (mutability, hashability, memory) and list.append vs list.extend."""
+"""list vs tuple (mutability, hashability, memory), list.append vs list.extend, list vs deque."""
 
 # --8<-- [start:imports]
 import sys
+from collections import deque
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 
 # --8<-- [end:imports]
 
@@ -38,6 +40,36 @@ def capacity_steps(n: int) -> int:
 
 
 # --8<-- [end:capacity_steps]
+
+
+# --8<-- [start:bfs]
+def bfs_order(graph: Mapping[Hashable, Sequence[Hashable]], start: Hashable) -> list:
+    """Breadth-first visiting order from start; the queue is a deque: popleft is O(1)."""
+    if not isinstance(graph, Mapping):
+        raise TypeError(f"graph must map a node to its neighbours, got {type(graph).__name__}")
+    if start not in graph:
+        raise ValueError(f"start {start!r} is not a node of graph")
+    seen, order, queue = {start}, [], deque([start])  # a set: `in` is O(1), not O(n)
+    while queue:
+        node = queue.popleft()  # list.pop(0) here would move every remaining item
+        order.append(node)
+        for neighbour in graph[node]:
+            if neighbour not in graph:
+                raise ValueError(f"neighbour {neighbour!r} of {node!r} is not a node of graph")
+            if neighbour not in seen:
+                seen.add(neighbour)
+                queue.append(neighbour)
+    return order
+
+
+def tail(items: Iterable, n: int) -> list:
+    """The last n items of any iterable in one pass and O(n) memory, like `tail -n`."""
+    if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+        raise ValueError(f"n must be an int >= 0, got {n!r}")
+    return list(deque(items, maxlen=n))  # a full deque drops from the left as it appends
+
+
+# --8<-- [end:bfs]
 
 
 if __name__ == "__main__":
@@ -108,4 +140,20 @@ if __name__ == "__main__":
     inner.append(5)  # append stores a reference, not a copy
     assert c == [1, 2, [3, 4, 5]]
     # --8<-- [end:demo_append_extend]
+
+    # --8<-- [start:demo_deque]
+    d = deque([2, 3])
+    d.appendleft(1)  # O(1); list.insert(0, 1) would shift every item one slot right
+    d.append(4)
+    assert d.popleft() == 1
+    assert d.pop() == 4
+    assert list(d) == [2, 3]
+    d.rotate(1)  # the last item moves to the front
+    assert list(d) == [3, 2]
+
+    graph = {"a": ["b", "c"], "b": ["d"], "c": ["d", "e"], "d": [], "e": ["a"]}
+    assert bfs_order(graph, "a") == ["a", "b", "c", "d", "e"]
+    assert tail(range(10), 3) == [7, 8, 9]
+    assert tail((line for line in ["x", "y"]), 5) == ["x", "y"]
+    # --8<-- [end:demo_deque]
     print(sizes(10), capacity_steps(1000))

@@ -141,6 +141,80 @@ def lstm_cell(
 # --8<-- [end:lstm]
 
 
+# --8<-- [start:lstm_layer]
+def lstm_forward(
+    x: np.ndarray,
+    weights: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]],
+    num_layers: int = 1,
+    bidirectional: bool = False,
+    batch_first: bool = False,
+    h0: np.ndarray | None = None,
+    c0: np.ndarray | None = None,
+    lengths: np.ndarray | None = None,
+) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
+    """torch.nn.LSTM's forward pass: returns output, (h_n, c_n).
+
+    x is (T, B, D), or (B, T, D) with batch_first; weights[layer * dirs + d] is
+    (W_ih, W_hh, b_ih, b_hh) of that layer and direction (d = 1: reverse). h0, c0 and the
+    returned h_n, c_n are (num_layers * dirs, B, H) whatever batch_first is. With lengths, the
+    result is that of a PackedSequence: sequence b only has steps 0..lengths[b] - 1, its h_n is
+    the state at its own last step, and output is zero after it (pad_packed_sequence).
+    """
+    x = _check_lstm_input(x, batch_first)
+    T, B, _ = x.shape
+    dirs = 2 if bidirectional else 1
+    if len(weights) != num_layers * dirs:
+        raise ValueError(f"need {num_layers * dirs} weight tuples, got {len(weights)}")
+    H = np.shape(weights[0][1])[-1]
+    zeros = np.zeros((num_layers * dirs, B, H))
+    h0 = zeros if h0 is None else _check("h0", h0, zeros.shape)
+    c0 = zeros if c0 is None else _check("c0", c0, zeros.shape)
+    lengths = np.full(B, T) if lengths is None else _check_lengths(lengths, B, T)
+    alive = np.arange(T)[:, None] < lengths[None, :]  # (T, B): step t is real for sequence b
+    h_n, c_n = np.empty_like(zeros), np.empty_like(zeros)
+    layer_input = x
+    for layer in range(num_layers):
+        outputs = []
+        for d in range(dirs):
+            k = layer * dirs + d
+            h, c = h0[k], c0[k]
+            out = np.zeros((T, B, H))
+            for t in range(T - 1, -1, -1) if d == 1 else range(T):
+                h_new, c_new = lstm_cell(layer_input[t], h, c, *weights[k])
+                keep = alive[t][:, None]  # padded steps leave the state unchanged
+                h, c = np.where(keep, h_new, h), np.where(keep, c_new, c)
+                out[t] = np.where(keep, h_new, 0.0)
+            h_n[k], c_n[k] = h, c
+            outputs.append(out)
+        layer_input = np.concatenate(outputs, axis=2)  # (T, B, dirs * H): forward, then reverse
+    output = layer_input.transpose(1, 0, 2) if batch_first else layer_input
+    return output, (h_n, c_n)
+
+
+# --8<-- [end:lstm_layer]
+
+
+# --8<-- [start:lstm_layer_check]
+def _check_lstm_input(x: np.ndarray, batch_first: bool) -> np.ndarray:
+    x = np.asarray(x, dtype=np.float64)
+    if x.ndim != 3:
+        layout = "(B, T, D)" if batch_first else "(T, B, D)"
+        raise ValueError(f"x must have shape {layout}, got {x.shape}")
+    return x.transpose(1, 0, 2) if batch_first else x  # work time-major: (T, B, D)
+
+
+def _check_lengths(lengths: np.ndarray, B: int, T: int) -> np.ndarray:
+    lengths = np.asarray(lengths)
+    if lengths.shape != (B,) or lengths.dtype.kind not in "iu":
+        raise ValueError(f"lengths must be {B} integers, got {lengths!r}")
+    if lengths.min() < 1 or lengths.max() > T:
+        raise ValueError(f"lengths must lie in 1..{T} (pack_padded_sequence rejects 0)")
+    return lengths
+
+
+# --8<-- [end:lstm_layer_check]
+
+
 # --8<-- [start:gru]
 def gru_cell(
     x: np.ndarray,
@@ -231,3 +305,32 @@ if __name__ == "__main__":
     board = lstm_cell_whiteboard(x, h, c, W_ih, W_hh, b_ih, b_hh)
     assert all(np.allclose(a, b) for a, b in zip(board, full, strict=True))
     print("LSTM h_t:", h_lstm.round(3))
+
+    # --8<-- [start:demo_lstm_layer]
+    T, B, D, H, layers = 5, 3, 4, 6, 2
+    rng = np.random.default_rng(1)
+    weights = [
+        (
+            rng.normal(0, 0.3, (4 * H, D if k < 2 else 2 * H)),  # layer 2 reads both directions
+            rng.normal(0, 0.3, (4 * H, H)),
+            rng.normal(0, 0.3, 4 * H),
+            rng.normal(0, 0.3, 4 * H),
+        )
+        for k in range(layers * 2)  # (layer 0 forward, layer 0 reverse, layer 1 forward, ...)
+    ]
+    x = rng.normal(size=(B, T, D))  # batch_first=True
+    out, (h_n, c_n) = lstm_forward(x, weights, layers, bidirectional=True, batch_first=True)
+    assert out.shape == (B, T, 2 * H)  # top layer, every step, both directions
+    assert h_n.shape == c_n.shape == (layers * 2, B, H)  # batch_first does not apply here
+    assert np.allclose(h_n[-2], out[:, -1, :H])  # top forward: last step
+    assert np.allclose(h_n[-1], out[:, 0, H:])  # top reverse: its last step is t = 0
+
+    lengths = np.array([5, 2, 3])  # real lengths; x[b, lengths[b]:] is padding
+    out, (h_n, c_n) = lstm_forward(x, weights, layers, True, True, lengths=lengths)
+    for b, n in enumerate(lengths):  # the same as running each sequence alone, unpadded
+        alone, (h_b, c_b) = lstm_forward(x[b : b + 1, :n], weights, layers, True, True)
+        assert np.allclose(out[b, :n], alone[0])
+        assert np.allclose(h_n[:, b], h_b[:, 0])
+        assert np.allclose(c_n[:, b], c_b[:, 0])
+        assert not out[b, n:].any()  # zeros after the end, as pad_packed_sequence gives
+    # --8<-- [end:demo_lstm_layer]

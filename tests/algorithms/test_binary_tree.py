@@ -9,9 +9,12 @@ from algorithms.binary_tree import (
     complete_tree,
     complete_tree_height,
     degree_counts,
-    full_tree,
     height,
+    is_complete,
+    is_full,
+    is_perfect,
     level_counts,
+    perfect_tree,
     random_tree,
 )
 from hypothesis import given, settings
@@ -22,7 +25,7 @@ from tests.page_math import evaluate, page_formulas, right_hand_sides
 
 @pytest.mark.parametrize("k", range(0, 11))
 def test_full_tree_of_height_k_has_2_to_the_k_minus_1_nodes(k):
-    tree = full_tree(k)
+    tree = perfect_tree(k)
     assert height(tree) == k
     assert level_counts(tree) == [2 ** (i - 1) for i in range(1, k + 1)]
     assert sum(level_counts(tree)) == 2**k - 1
@@ -115,7 +118,7 @@ def test_empty_and_single():
     ("func", "arg", "error"),
     [
         (complete_tree, -1, ValueError),
-        (full_tree, -2, ValueError),
+        (perfect_tree, -2, ValueError),
         (random_tree, 2.0, TypeError),
         (complete_tree, True, TypeError),
         (complete_tree_height, -1, ValueError),
@@ -135,3 +138,56 @@ def test_complete_tree_has_ceil_half_leaves():
         n0, n1, _ = degree_counts(complete_tree(n))
         assert n0 == math.ceil(n / 2)
         assert n1 == (1 if n % 2 == 0 else 0)  # at most one node with a single child
+
+
+def all_shapes(n: int) -> list:
+    """Every binary tree with n nodes (Catalan(n) of them), built from scratch."""
+    if n == 0:
+        return [None]
+    return [
+        Node(left, right)
+        for k in range(n)
+        for left in all_shapes(k)
+        for right in all_shapes(n - 1 - k)
+    ]
+
+
+def same_shape(a, b) -> bool:
+    if a is None or b is None:
+        return a is b
+    return same_shape(a.left, b.left) and same_shape(a.right, b.right)
+
+
+def full_by_definition(t) -> bool:
+    return t is None or (
+        (t.left is None) == (t.right is None)
+        and full_by_definition(t.left)
+        and full_by_definition(t.right)
+    )
+
+
+@pytest.mark.parametrize("n", range(0, 9))
+def test_shape_predicates_on_every_tree_with_n_nodes(n):
+    shapes = all_shapes(n)
+    assert len(shapes) == math.comb(2 * n, n) // (n + 1)  # Catalan numbers
+    for tree in shapes:
+        assert is_full(tree) == full_by_definition(tree)
+        assert is_complete(tree) == same_shape(tree, complete_tree(n))
+        assert is_perfect(tree) == same_shape(tree, perfect_tree(height(tree)))
+    # exactly one complete shape per n; a perfect one only when n = 2**k - 1
+    assert sum(map(is_complete, shapes)) == 1
+    assert sum(map(is_perfect, shapes)) == (1 if (n + 1) & n == 0 else 0)
+    # full trees have an odd number of nodes, and Catalan(m) shapes for n = 2m + 1
+    full = sum(map(is_full, shapes))
+    m = (n - 1) // 2
+    assert full == (math.comb(2 * m, m) // (m + 1) if n % 2 == 1 else int(n == 0))
+
+
+def test_full_is_not_perfect():
+    # the English "full binary tree" (0 or 2 children) is not 满二叉树 (perfect)
+    lopsided = Node(Node(), Node(Node(), Node()))
+    assert is_full(lopsided)
+    assert not is_perfect(lopsided)
+    assert not is_complete(lopsided)
+    n0, n1, n2 = degree_counts(lopsided)
+    assert (n0, n1, n2) == (3, 0, 2)  # n1 = 0, so n = 2 * n0 - 1

@@ -2,8 +2,20 @@
 
 import numpy as np
 import pytest
-from data.resize import make_pattern, plot_methods, resize, resize_matrix, zone_plate
-from hypothesis import given, settings
+from data.resize import (
+    bilinear_whiteboard,
+    boxes_back_whiteboard,
+    boxes_from_letterbox,
+    boxes_to_letterbox,
+    letterbox,
+    letterbox_whiteboard,
+    make_pattern,
+    plot_methods,
+    resize,
+    resize_matrix,
+    zone_plate,
+)
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 METHODS = ["nearest", "nearest-exact", "area", "bilinear", "bicubic", "lanczos"]
@@ -100,3 +112,138 @@ def test_bad_input():
 def test_plot_builds():
     assert make_pattern().shape == (8, 8)
     assert len(plot_methods().axes) == 8
+
+
+@settings(max_examples=40, deadline=None)
+@given(h=st.integers(1, 8), w=st.integers(1, 8), out_h=st.integers(1, 12), out_w=st.integers(1, 12))
+def test_bilinear_whiteboard_matches_resize(h, w, out_h, out_w):
+    image = np.random.default_rng(h * 100 + w).normal(size=(h, w))
+    np.testing.assert_allclose(
+        bilinear_whiteboard(image, out_h, out_w),
+        resize(image, out_h, out_w, "bilinear"),
+        atol=1e-12,
+    )
+
+
+@pytest.mark.parametrize(("h", "w", "out_h", "out_w"), [(5, 7, 11, 3), (4, 4, 9, 9), (8, 3, 2, 5)])
+def test_bilinear_whiteboard_matches_torch(torch, h, w, out_h, out_w):
+    image = np.random.default_rng(0).normal(size=(h, w))
+    np.testing.assert_allclose(
+        bilinear_whiteboard(image, out_h, out_w),
+        torch_resize(image, out_h, out_w, "bilinear"),
+        atol=1e-12,
+    )
+
+
+def test_bilinear_by_hand():
+    # 2 x 2 -> 4 x 4: output centres sit at -0.25, 0.25, 0.75, 1.25 along each axis
+    image = np.array([[0.0, 4.0], [8.0, 12.0]])
+    out = bilinear_whiteboard(image, 4, 4)
+    assert np.allclose(out[0], [0.0, 1.0, 3.0, 4.0])  # row clamped to y = 0
+    assert np.allclose(out[1], [2.0, 3.0, 5.0, 6.0])  # y = 0.25: a quarter of the way to row 1
+    assert np.allclose(out[:, 0], [0.0, 2.0, 6.0, 8.0])
+
+
+def test_letterbox_by_hand():
+    image = np.full((3, 6), 7.0)  # wide: r = min(12 / 3, 12 / 6) = 2, content 6 x 12
+    out, scale, pad = letterbox(image, (12, 12))
+    assert scale == (2.0, 2.0)
+    assert pad == (0, 3)
+    assert (out[3:9] == 7.0).all()
+    assert (out[:3] == 114.0).all()
+    assert (out[9:] == 114.0).all()
+    # odd padding: 12 - 5 = 7 rows, 3 above and 4 below (YOLOv5 gives the odd one to the bottom)
+    out, scale, pad = letterbox(np.zeros((5, 12)), (12, 12), color=0.5)
+    assert pad == (0, 3)
+    assert (out[:3] == 0.5).all()
+    assert (out[8:] == 0.5).all()
+    assert (out[3:8] == 0.0).all()
+    # not centred: the content sits at the top left
+    out, scale, pad = letterbox(image, (12, 12), center=False)
+    assert pad == (0, 0)
+    assert (out[:6] == 7.0).all()
+    # scaleup=False leaves a small image at its size, padded
+    out, scale, pad = letterbox(image, (12, 12), scaleup=False)
+    assert scale == (1.0, 1.0)
+    assert pad == (3, 4)
+    # tall images pad left and right; colour images keep their channels
+    out, scale, pad = letterbox(np.ones((20, 10, 3)), (10, 10))
+    assert out.shape == (10, 10, 3)
+    assert scale == (0.5, 0.5)
+    assert pad == (2, 0)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    h=st.integers(1, 60),
+    w=st.integers(1, 60),
+    new_h=st.integers(1, 50),
+    new_w=st.integers(1, 50),
+    seed=st.integers(0, 1000),
+)
+def test_boxes_round_trip(h, w, new_h, new_w, seed):
+    rng = np.random.default_rng(seed)
+    _, scale, pad = letterbox(np.zeros((h, w)), (new_h, new_w))
+    corners = np.sort(rng.uniform(0, [w, h], size=(5, 2, 2)), axis=1)  # x1 < x2, y1 < y2
+    boxes = corners.reshape(5, 4)
+    moved = boxes_to_letterbox(boxes, scale, pad)
+    # every box lands inside the content area of the letterboxed image
+    left, top = pad
+    assert (moved[:, [0, 2]] >= left - 1e-9).all()
+    assert (moved[:, [0, 2]] <= left + w * scale[0] + 1e-9).all()
+    assert (moved[:, [1, 3]] >= top - 1e-9).all()
+    assert (moved[:, [1, 3]] <= top + h * scale[1] + 1e-9).all()
+    np.testing.assert_allclose(boxes_from_letterbox(moved, scale, pad, (h, w)), boxes, atol=1e-9)
+
+
+def test_content_is_the_resized_image():
+    image = np.random.default_rng(1).random((9, 14, 3))
+    out, (sx, sy), (left, top) = letterbox(image, (32, 20))
+    nh, nw = round(9 * sy), round(14 * sx)
+    np.testing.assert_allclose(
+        out[top : top + nh, left : left + nw], resize(image, nh, nw, "bilinear")
+    )
+    same, scale, pad = letterbox(image, (9, 14))
+    assert scale == (1.0, 1.0)
+    assert pad == (0, 0)
+    np.testing.assert_allclose(same, image)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    h=st.integers(1, 20), w=st.integers(1, 20), new_h=st.integers(1, 24), new_w=st.integers(1, 24)
+)
+def test_letterbox_whiteboard_matches_letterbox(h, w, new_h, new_w):
+    image = np.random.default_rng(h * 31 + w).random((h, w))
+    r = min(new_h / h, new_w / w)
+    assume(min(round(h * r), round(w * r)) >= 1)  # the full version keeps one pixel; see below
+    board, r, pad = letterbox_whiteboard(image, new_h, new_w)
+    out, scale, full_pad = letterbox(image, (new_h, new_w))
+    np.testing.assert_allclose(board, out, atol=1e-12)
+    assert pad == full_pad
+    # the whiteboard maps boxes back with one r; the exact scales differ by the rounding of
+    # the new size, which moves a point by less than half an original pixel
+    boxes = np.array([[0.0, 0.0, w, h], [w / 3, h / 4, w / 2, h / 2]])
+    moved = boxes_to_letterbox(boxes, scale, full_pad)
+    exact = boxes_from_letterbox(moved, scale, full_pad, (h, w))
+    assert np.abs(boxes_back_whiteboard(moved, r, pad) - exact).max() <= 0.5 / r + 1e-9
+
+
+def test_letterbox_bad_input():
+    with pytest.raises(ValueError, match="image must have shape"):
+        letterbox(np.zeros(5), (4, 4))
+    with pytest.raises(ValueError, match="new_shape must be two ints"):
+        letterbox(np.zeros((4, 4)), (4.0, 4))
+    with pytest.raises(ValueError, match="new_shape must be two ints"):
+        letterbox(np.zeros((4, 4)), (0, 4))
+    with pytest.raises(ValueError, match="boxes must be finite"):
+        boxes_to_letterbox(np.zeros((2, 3)), (1.0, 1.0), (0, 0))
+    with pytest.raises(ValueError, match="boxes must be finite"):
+        boxes_from_letterbox(np.array([[0, 0, np.nan, 1]]), (1.0, 1.0), (0, 0), (4, 4))
+    with pytest.raises(ValueError, match="scale must be two positive"):
+        boxes_to_letterbox(np.zeros((1, 4)), (0.0, 1.0), (0, 0))
+    # a sliver that would round to zero pixels keeps one (the whiteboard version would not)
+    assert letterbox(np.ones((1, 2)), (1, 1))[0].tolist() == [[1.0]]
+    # boxes predicted partly on the grey bar are clipped to the original image
+    back = boxes_from_letterbox(np.array([[-5.0, 0.0, 30.0, 10.0]]), (2.0, 2.0), (0, 3), (3, 6))
+    np.testing.assert_allclose(back, [[0.0, 0.0, 6.0, 3.0]])

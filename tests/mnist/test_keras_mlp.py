@@ -1,21 +1,9 @@
 """The Keras 3 MLP (PyTorch backend): architecture, He init, loss and forward pass vs numpy."""
 
-import os
-
 import numpy as np
 import pytest
 from mnist.idx import load_subset
 from mnist.mlp import forward, preprocess, softmax_cross_entropy
-
-os.environ.setdefault("KERAS_BACKEND", "torch")  # before keras is imported anywhere
-
-
-# Imported when a test runs, not when pytest collects: every xdist worker collects this
-# module, and importing Keras costs seconds.
-@pytest.fixture(scope="module")
-def keras():
-    pytest.importorskip("torch", reason="Keras runs on the PyTorch backend here")
-    return pytest.importorskip("keras", reason="the Keras 3 version of the MLP needs Keras")
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,14 @@ import functools
 import inspect
 
 import pytest
-from python.decorators import count_calls, count_calls_without_wraps, retry, tag
+from python.decorators import (
+    CountCalls,
+    CountCallsNoGet,
+    count_calls,
+    count_calls_without_wraps,
+    retry,
+    tag,
+)
 
 
 def sample(x: int, y: int = 2) -> int:
@@ -94,3 +101,58 @@ def test_stacking_equals_nested_calls():
 
     assert stacked() == tag("a")(tag("b")(tag("c")(hi)))() == "<a><b><c>hi</c></b></a>"
     assert stacked.__name__ == "stacked"
+
+
+def make_counter_class(decorator):
+    class Counter:
+        def __init__(self, start: int) -> None:
+            self.value = start
+
+        @decorator
+        def add(self, step: int = 1) -> int:
+            """Add step to the value."""
+            self.value += step
+            return self.value
+
+    return Counter
+
+
+def test_class_decorator_with_get_binds_like_a_function_decorator():
+    for decorator in (CountCalls, count_calls):  # count_calls returns a plain function
+        Counter = make_counter_class(decorator)
+        a, b = Counter(0), Counter(10)
+        assert a.add() == 1
+        assert a.add(step=5) == 6
+        assert b.add(2) == 12
+        assert Counter.add(a, 1) == 7  # through the class: self passed by hand
+        assert Counter.add.calls == 4  # one counter for the function, shared by instances
+        assert a.add.__self__ is a  # a bound method of the instance
+        assert Counter.add.__name__ == "add"
+        assert Counter.add.__doc__ == "Add step to the value."
+    assert isinstance(make_counter_class(CountCalls).add, CountCalls)
+
+
+def test_class_decorator_without_get_does_not_bind():
+    Counter = make_counter_class(CountCallsNoGet)
+    c = Counter(0)
+    with pytest.raises(TypeError, match="missing 1 required positional argument: 'self'"):
+        c.add()  # the instance is never passed
+    with pytest.raises(AttributeError, match="'int' object has no attribute 'value'"):
+        c.add(3)  # 3 lands in self
+    assert c.add(c, 2) == 2
+    assert not hasattr(CountCallsNoGet, "__get__")
+
+
+def test_class_decorators_on_plain_functions_and_bad_input():
+    for decorator in (CountCalls, CountCallsNoGet):
+
+        @decorator
+        def double(x):
+            return 2 * x
+
+        assert double(4) == 8
+        assert double.calls == 1
+        assert double.__wrapped__(1) == 2
+        assert double.calls == 1
+        with pytest.raises(TypeError, match="func must be callable"):
+            decorator(3)

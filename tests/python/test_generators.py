@@ -4,7 +4,18 @@ import inspect
 import itertools
 
 import pytest
-from python.generators import Countdown, countdown, first_even_squares, flatten, naturals
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from python.generators import (
+    Countdown,
+    countdown,
+    first_even_squares,
+    flatten,
+    naturals,
+    numbered_lines,
+    running_mean,
+    stubborn,
+)
 
 
 @pytest.mark.parametrize("n", [0, 1, 5])
@@ -52,3 +63,58 @@ def test_pipeline_pulls_only_what_it_needs():
 
 def test_naturals_is_infinite_but_lazy():
     assert list(itertools.islice(naturals(), 5)) == [0, 1, 2, 3, 4]
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.integers(-1000, 1000) | st.floats(-1e6, 1e6), min_size=1, max_size=20))
+def test_running_mean_matches_the_mean_of_a_prefix(values):
+    mean = running_mean()
+    assert next(mean) is None
+    for k, value in enumerate(values, 1):
+        assert mean.send(value) == pytest.approx(sum(values[:k]) / k, rel=1e-9, abs=1e-9)
+
+
+def primed():
+    gen = running_mean()
+    next(gen)
+    return gen
+
+
+def test_send_protocol():
+    with pytest.raises(TypeError, match="just-started generator"):
+        running_mean().send(3)  # Python's own rule: the first value sent must be None
+    mean = primed()
+    assert mean.send(3) == 3.0
+    with pytest.raises(TypeError, match="send a number, got NoneType"):
+        next(mean)  # next() is send(None): the body receives None and rejects it
+    with pytest.raises(TypeError, match="got bool"):
+        primed().send(True)
+    gen = primed()
+    with pytest.raises(ValueError, match="boom"):
+        gen.throw(ValueError("boom"))  # raised at the paused yield, not caught there
+    with pytest.raises(StopIteration):
+        gen.send(1)  # the generator died with the exception
+
+
+def test_close_runs_finally_exactly_once():
+    log = []
+    lines = numbered_lines(["a", "b"], log)
+    lines.close()  # never started: nothing runs, not even the finally block
+    assert log == []
+    lines = numbered_lines(["a", "b"], log)
+    assert next(lines) == "1: a"
+    lines.close()
+    lines.close()  # closing twice is harmless
+    assert log == ["open", "closed"]
+    with pytest.raises(StopIteration):
+        next(lines)
+    log.clear()
+    assert list(numbered_lines(["x", "y"], log)) == ["1: x", "2: y"]
+    assert log == ["open", "closed"]  # exhaustion runs finally too
+
+
+def test_yielding_after_generator_exit_is_a_runtime_error():
+    gen = stubborn()
+    assert next(gen) == 1
+    with pytest.raises(RuntimeError, match="generator ignored GeneratorExit"):
+        gen.close()

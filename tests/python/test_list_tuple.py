@@ -3,7 +3,9 @@
 import sys
 
 import pytest
-from python.list_tuple import capacity_steps, sizes
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from python.list_tuple import bfs_order, capacity_steps, sizes, tail
 
 
 @pytest.mark.parametrize("n", [0, 1, 2, 7, 100, 5000])
@@ -62,3 +64,53 @@ def test_tuple_item_augmented_assignment_trap():
     with pytest.raises(TypeError):
         t[0] += [2]  # the list is extended first, then the tuple item assignment fails
     assert t == ([1, 2],)
+
+
+def bfs_with_a_list(graph, start):
+    """The textbook version with list.pop(0) and a list for `seen`: slow, same order."""
+    seen, order, queue = [start], [], [start]
+    while queue:
+        node = queue.pop(0)
+        order.append(node)
+        for neighbour in graph[node]:
+            if neighbour not in seen:
+                seen.append(neighbour)
+                queue.append(neighbour)
+    return order
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(1, 9).flatmap(
+        lambda n: st.lists(st.lists(st.integers(0, n - 1)), min_size=n, max_size=n)
+    )
+)
+def test_bfs_matches_the_list_version_on_random_graphs(adjacency):
+    graph = dict(enumerate(adjacency))
+    assert bfs_order(graph, 0) == bfs_with_a_list(graph, 0)
+
+
+def test_bfs_by_hand():
+    # a: distance 0; b, c: 1; d, e: 2 (d found via b first); f unreachable
+    graph = {"a": ["c", "b"], "b": ["d"], "c": ["e", "d"], "d": ["a"], "e": [], "f": ["a"]}
+    assert bfs_order(graph, "a") == ["a", "c", "b", "e", "d"]
+    assert bfs_order(graph, "f") == ["f", "a", "c", "b", "e", "d"]
+    assert bfs_order({0: []}, 0) == [0]
+
+
+@pytest.mark.parametrize("n", [0, 1, 3, 10, 12])
+def test_tail_is_the_last_n_items(n):
+    items = list(range(10))
+    assert tail(iter(items), n) == (items[-n:] if n else [])
+
+
+def test_deque_and_tail_bad_input():
+    with pytest.raises(TypeError, match="graph must map"):
+        bfs_order([[1], [0]], 0)
+    with pytest.raises(ValueError, match="start 5"):
+        bfs_order({0: []}, 5)
+    with pytest.raises(ValueError, match="neighbour 2 of 0"):
+        bfs_order({0: [2]}, 0)
+    for bad in (-1, 2.0, True):
+        with pytest.raises(ValueError, match="n must be"):
+            tail([1, 2], bad)

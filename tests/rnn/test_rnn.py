@@ -11,6 +11,7 @@ from rnn.rnn import (
     hidden_jacobian_norms,
     lstm_cell,
     lstm_cell_whiteboard,
+    lstm_forward,
     rnn_forward,
     sigmoid,
 )
@@ -182,3 +183,109 @@ def test_bad_shapes_and_arguments():
         clip_grad_norm([np.ones(2)], 0.0)
     with pytest.raises(ValueError, match="x must have shape"):
         rnn_forward(np.zeros((2, 3)), h, np.zeros((H, D)), np.zeros((H, H)), np.zeros(H))
+
+
+def torch_lstm_and_weights(torch, D, H, layers, bidirectional, batch_first, seed):
+    """A float64 torch.nn.LSTM and its parameters as the list lstm_forward takes."""
+    torch.manual_seed(seed)
+    lstm = torch.nn.LSTM(
+        D, H, num_layers=layers, bidirectional=bidirectional, batch_first=batch_first
+    ).double()
+    weights = []
+    for layer in range(layers):
+        for suffix in ("", "_reverse")[: 2 if bidirectional else 1]:
+            names = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+            weights.append(
+                tuple(getattr(lstm, f"{n}_l{layer}{suffix}").detach().numpy() for n in names)
+            )
+    return lstm, weights
+
+
+@pytest.mark.parametrize("layers", [1, 2, 3])
+@pytest.mark.parametrize("bidirectional", [False, True])
+@pytest.mark.parametrize("batch_first", [False, True])
+def test_lstm_forward_matches_torch_lstm(torch, layers, bidirectional, batch_first):
+    T, Bt, Dt, Ht = 6, 3, 4, 5
+    lstm, weights = torch_lstm_and_weights(torch, Dt, Ht, layers, bidirectional, batch_first, 0)
+    rng = np.random.default_rng(layers)
+    dirs = 2 if bidirectional else 1
+    x = rng.normal(size=(Bt, T, Dt) if batch_first else (T, Bt, Dt))
+    h0, c0 = rng.normal(size=(2, layers * dirs, Bt, Ht))
+    with torch.no_grad():
+        out_t, (h_t, c_t) = lstm(torch.from_numpy(x), (torch.from_numpy(h0), torch.from_numpy(c0)))
+    out, (h_n, c_n) = lstm_forward(x, weights, layers, bidirectional, batch_first, h0, c0)
+    assert out.shape == tuple(out_t.shape)
+    assert h_n.shape == tuple(h_t.shape) == (layers * dirs, Bt, Ht)
+    np.testing.assert_allclose(out, out_t.numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(h_n, h_t.numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(c_n, c_t.numpy(), rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("bidirectional", [False, True])
+@pytest.mark.parametrize("batch_first", [False, True])
+def test_lengths_match_pack_padded_sequence(torch, bidirectional, batch_first):
+    from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+    T, Bt, Dt, Ht, layers = 7, 4, 3, 5, 2
+    lstm, weights = torch_lstm_and_weights(torch, Dt, Ht, layers, bidirectional, batch_first, 1)
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(Bt, T, Dt) if batch_first else (T, Bt, Dt))
+    lengths = np.array([3, 7, 1, 5])  # unsorted: enforce_sorted=False sorts and unsorts
+    packed = pack_padded_sequence(
+        torch.from_numpy(x), torch.from_numpy(lengths), batch_first, enforce_sorted=False
+    )
+    with torch.no_grad():
+        out_packed, (h_t, c_t) = lstm(packed)
+    out_t, lengths_t = pad_packed_sequence(out_packed, batch_first, total_length=T)
+    assert lengths_t.tolist() == lengths.tolist()
+    out, (h_n, c_n) = lstm_forward(x, weights, layers, bidirectional, batch_first, lengths=lengths)
+    np.testing.assert_allclose(out, out_t.numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(h_n, h_t.numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(c_n, c_t.numpy(), rtol=1e-10, atol=1e-12)
+    # running over the padding instead gives a different h_n for every shorter sequence
+    with torch.no_grad():
+        _, (h_pad, _) = lstm(torch.from_numpy(x))
+    shorter = lengths < T
+    assert not np.allclose(h_pad.numpy()[0][shorter], h_n[0][shorter])
+
+
+def test_h_n_is_each_sequence_at_its_own_last_step():
+    rng = np.random.default_rng(3)
+    Hh, Dd, layers = 4, 3, 2
+    weights = [
+        tuple(
+            rng.normal(0, 0.5, shape) for shape in ((4 * Hh, d), (4 * Hh, Hh), (4 * Hh,), (4 * Hh,))
+        )
+        for d in (Dd, Dd, 2 * Hh, 2 * Hh)
+    ]
+    x = rng.normal(size=(6, 3, Dd))
+    lengths = np.array([6, 1, 4])
+    out, (h_n, c_n) = lstm_forward(x, weights, layers, bidirectional=True, lengths=lengths)
+    for b, n in enumerate(lengths):
+        alone, (h_b, c_b) = lstm_forward(x[:n, b : b + 1], weights, layers, bidirectional=True)
+        np.testing.assert_allclose(out[:n, b], alone[:, 0], atol=1e-12)
+        np.testing.assert_allclose(h_n[:, b], h_b[:, 0], atol=1e-12)
+        np.testing.assert_allclose(c_n[:, b], c_b[:, 0], atol=1e-12)
+        np.testing.assert_array_equal(out[n:, b], 0.0)
+        np.testing.assert_allclose(h_n[-2, b], out[n - 1, b, :Hh])  # forward: step n - 1
+        np.testing.assert_allclose(h_n[-1, b], out[0, b, Hh:])  # reverse: step 0
+
+
+def test_lstm_forward_bad_input():
+    rng = np.random.default_rng(4)
+    w = [tuple(rng.normal(size=s) for s in ((8, 3), (8, 2), (8,), (8,)))]
+    x = rng.normal(size=(5, 2, 3))
+    with pytest.raises(ValueError, match=r"\(T, B, D\)"):
+        lstm_forward(x[0], w)
+    with pytest.raises(ValueError, match=r"\(B, T, D\)"):
+        lstm_forward(x[0], w, batch_first=True)
+    with pytest.raises(ValueError, match="need 2 weight tuples"):
+        lstm_forward(x, w, bidirectional=True)
+    with pytest.raises(ValueError, match="h0 must have shape"):
+        lstm_forward(x, w, h0=np.zeros((2, 2)))
+    with pytest.raises(ValueError, match=r"lengths must lie in 1\.\.5"):
+        lstm_forward(x, w, lengths=np.array([0, 3]))
+    with pytest.raises(ValueError, match="lengths must be 2 integers"):
+        lstm_forward(x, w, lengths=np.array([1.0, 3.0]))
+    with pytest.raises(ValueError, match="W_ih must have shape"):
+        lstm_forward(rng.normal(size=(5, 2, 4)), w)

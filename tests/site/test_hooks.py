@@ -376,3 +376,31 @@ def test_the_sprint_list_is_cut_into_three_days_at_chapter_boundaries():
     text = question_bank.sprint_markdown(entries)
     assert text.startswith("### 第 1 天：训练\n\n1. [问题？](a.md#问题)（页）")
     assert "### 第 3 天：序列、大模型\n\n8. " in text
+
+
+def test_highlight_cache_reuses_a_block_until_its_source_or_options_change(monkeypatch):
+    from pymdownx.highlight import Highlight
+
+    from hooks import highlight_cache
+
+    calls = []
+
+    def fake_original(self, src, language, *args, **kwargs):
+        calls.append(src)
+        return f"<pre>{src}</pre>"
+
+    monkeypatch.setattr(highlight_cache, "original", fake_original)
+    monkeypatch.setattr(highlight_cache, "store", {})
+    block = Highlight(md=None)
+    other = Highlight(md=None, linenums=True)
+    assert (
+        highlight_cache.cached_highlight(block, "x = 1", "python", "highlight")
+        == "<pre>x = 1</pre>"
+    )
+    highlight_cache.cached_highlight(block, "x = 1", "python", "highlight")
+    assert calls == ["x = 1"]  # the second call came from the store
+    highlight_cache.cached_highlight(other, "x = 1", "python", "highlight")
+    highlight_cache.cached_highlight(block, "x = 2", "python", "highlight")
+    highlight_cache.cached_highlight(block, "x", "python", "highlight", inline=True)
+    highlight_cache.cached_highlight(block, "x", "python", "highlight", inline=True)
+    assert calls == ["x = 1", "x = 1", "x = 2", "x", "x"]  # options, source; inline never cached

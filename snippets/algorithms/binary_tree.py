@@ -161,7 +161,7 @@ if __name__ == "__main__":
     chain = Node(Node())  # a root with only a left child
     assert shape(chain) == (False, False, True)  # complete, not full
     lopsided = Node(Node(), Node(Node(), Node()))  # every node has 0 or 2 children
-    assert shape(lopsided) == (True, False, False)  # full, not complete: the gap is on the left
+    assert shape(lopsided) == (True, False, False)  # full, not complete: level 3 gap on the left
     assert shape(complete_tree(5)) == (True, False, True)  # full and complete, still not perfect
     assert all(shape(perfect_tree(k)) == (True, True, True) for k in range(6))
     # --8<-- [end:demo_shapes]

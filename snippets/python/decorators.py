@@ -188,5 +188,8 @@ if __name__ == "__main__":
         raise AssertionError("the method without __get__ should not have bound")
     assert "missing 1 required positional argument" in message
     assert account.withdraw(account, 3) == 9  # passing self by hand works
+    assert isinstance(Account.deposit, CountCalls)  # on the class: the decorator object itself
+    assert Account.deposit(account, 1) == 10  # so self is passed by hand, as with withdraw
+    assert Account.deposit.calls == 3
     # --8<-- [end:demo_class_decorator]
     print(hello("Ann"))

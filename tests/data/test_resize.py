@@ -222,7 +222,7 @@ def test_letterbox_whiteboard_matches_letterbox(h, w, new_h, new_w):
     np.testing.assert_allclose(board, out, atol=1e-12)
     assert pad == full_pad
     # the whiteboard maps boxes back with one r; the exact scales differ by the rounding of
-    # the new size, which moves a point by less than half an original pixel
+    # the new size, which moves a point by at most 0.5 / r original pixels (half a letterbox one)
     boxes = np.array([[0.0, 0.0, w, h], [w / 3, h / 4, w / 2, h / 2]])
     moved = boxes_to_letterbox(boxes, scale, full_pad)
     exact = boxes_from_letterbox(moved, scale, full_pad, (h, w))

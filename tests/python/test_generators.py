@@ -96,6 +96,26 @@ def test_send_protocol():
         gen.send(1)  # the generator died with the exception
 
 
+def test_throw_caught_inside_the_generator():
+    def catcher(after_catch):
+        try:
+            yield 1
+        except ValueError:
+            if after_catch == "yield":
+                yield "caught"
+            else:
+                return "done"
+
+    gen = catcher("yield")
+    next(gen)
+    assert gen.throw(ValueError("boom")) == "caught"  # throw returns the next value yielded
+    gen = catcher("return")
+    next(gen)
+    with pytest.raises(StopIteration) as stop:
+        gen.throw(ValueError("boom"))  # caught, then returned: throw raises StopIteration
+    assert stop.value.value == "done"
+
+
 def test_close_runs_finally_exactly_once():
     log = []
     lines = numbered_lines(["a", "b"], log)

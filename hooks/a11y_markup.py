@@ -2,7 +2,7 @@
 the HTML at build time (no JavaScript on the page). axe-core checks the result in
 tests/site/test_browser.py.
 
-- A display formula or a notebook code cell that is wider than the column scrolls
+- A display formula, a notebook code cell or a figure that is wider than the column scrolls
   sideways: it takes keyboard focus (tabindex="0"), with a name for screen readers.
 - Material's search dialog and a page's tag list (a <nav>) get an accessible name.
 - A nav section with an index page (navigation.indexes) labels its nested <nav> by an
@@ -17,6 +17,7 @@ from mkdocs.exceptions import PluginError
 SCROLLERS = {
     '<div class="arithmatex"': "公式",
     '<div class="highlight-ipynb hl-python"': "代码",
+    '<div class="code-figure"': "图",  # scrolls on a phone below its readable width
 }
 SEARCH_DIALOG = '<div class="md-search" data-md-component="search" role="dialog"'
 SEARCH_NAME = "搜索"

@@ -179,7 +179,9 @@
         ["-", "", " "].map((glue) => run.replace(/ /g, glue)),
       ),
     ].map((alternatives) => [alternatives].flat());
-    return [...new Set(terms)].join(" ");
+    // A bare number (the 0 of 初始化为0, pop(0), 0.95) says little and makes lunr 2.3
+    // throw in Index.query (a token-set term missing from the inverted index): leave it out.
+    return [...new Set(terms)].filter((term) => !/^\d+$/.test(term)).join(" ");
   }
 
   // Pages whose titles, then text, hold the words of the query as typed (空洞卷积, not only

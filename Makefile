@@ -44,7 +44,12 @@ test-without-frameworks: $(PY_DEPS)
 # make mutate AREA=detection [FILE=nms] [JOBS=1]; the score table is written to .mutation/report.md.
 mutate: export OMP_NUM_THREADS := 1
 mutate: export OPENBLAS_NUM_THREADS := 1
-mutate: $(PY_DEPS)
+MUTATION_DEPS := $(VENV)/.installed-mutation
+$(MUTATION_DEPS): requirements-mutation.txt $(PY_DEPS)
+	$(BIN)/pip install --quiet -r requirements-mutation.txt
+	touch $@
+
+mutate: $(MUTATION_DEPS)
 	$(BIN)/python -m tools.mutate $(if $(AREA),--area $(AREA)) $(if $(FILE),--file $(FILE)) \
 		$(if $(JOBS),--max-children $(JOBS))
 

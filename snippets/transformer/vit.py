@@ -116,7 +116,9 @@ def resize_pos_embed(
     grid = grid.reshape(*old_size, -1)  # (h, w, D), row-major as the patches
     rows = bicubic_matrix(old_size[0], new_size[0])
     cols = bicubic_matrix(old_size[1], new_size[1])
-    grid = np.einsum("ih,hwd,jw->ijd", rows, grid, cols)  # separable: rows, then columns
+    grid = np.einsum(
+        "ih,hwd,jw->ijd", rows, grid, cols, optimize=True
+    )  # separable: rows, then columns
     return np.concatenate([prefix, grid.reshape(1, -1, grid.shape[-1])], axis=1)
 
 

@@ -1,0 +1,73 @@
+"""A page on a 390×844 touch screen: what does not fit, measured in Chromium. The browser
+tests measure every page on the tab that has just rendered it at desktop size, switched to
+the phone by the same DevTools calls that Playwright makes for a phone's browser context."""
+
+import contextlib
+from collections.abc import Iterator
+
+WIDTH, HEIGHT = 390, 844
+# For a new browser context (browser.new_context(**PHONE)).
+PHONE = {"viewport": {"width": WIDTH, "height": HEIGHT}, "has_touch": True, "is_mobile": True}
+MIN_TEXT_PX = 9  # font size of SVG text as drawn
+MIN_CODE_PX = 11
+
+# One pass over the page in the browser: what does not fit, and why.
+MEASURE = r"""async ([width, minText, minCode]) => {
+  // Two frames: Material's scripts answer the change of screen size first.
+  await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+  const hinted = (e) => getComputedStyle(e).backgroundImage.includes("gradient");
+  const overflows = (e) => e.scrollWidth > e.clientWidth + 1;
+  const describe = (e) => e.textContent.trim().slice(0, 50);
+  const problems = [];
+  // Against the screen, not innerWidth: a phone widens its layout to fit what overflows.
+  if (document.documentElement.scrollWidth > width)
+    problems.push(`page is ${document.documentElement.scrollWidth} px wide`);
+  for (const e of document.querySelectorAll("article div.arithmatex, article .code-figure"))
+    if (overflows(e) && !hinted(e)) problems.push(`scrolls without a hint: ${describe(e)}`);
+  // Text size as drawn: its font size times the figure's scale (rotation-proof).
+  for (const svg of document.querySelectorAll("article .code-figure svg")) {
+    const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+    for (const text of svg.querySelectorAll("text, tspan")) {
+      if (!text.textContent.trim() || text.querySelector("tspan")) continue;
+      const size = parseFloat(getComputedStyle(text).fontSize) * scale;
+      if (size < minText) problems.push(`figure text ${size.toFixed(1)} px: ${describe(text)}`);
+    }
+  }
+  for (const code of document.querySelectorAll("article pre > code")) {
+    if (code.offsetParent === null) continue;  // in a closed tab or details block
+    const size = parseFloat(getComputedStyle(code).fontSize);
+    if (size < minCode) problems.push(`code at ${size} px: ${describe(code)}`);
+    if (overflows(code) && !hinted(code)) problems.push(`code scrolls without a hint`);
+    const button = code.parentElement.querySelector(".md-code__nav");
+    const line = code.querySelector(":scope > span, :scope > a + span") || code.firstChild;
+    if (button && line) {
+      const range = document.createRange();
+      range.selectNodeContents(line);
+      const b = button.getBoundingClientRect(), l = range.getBoundingClientRect();
+      if (l.width && b.bottom > l.top && b.top < l.bottom && b.left < l.right)
+        problems.push(`copy button covers the first line: ${describe(code)}`);
+    }
+  }
+  return problems;
+}"""
+
+
+@contextlib.contextmanager
+def on_a_phone(tab) -> Iterator[None]:
+    """The open page, re-laid out on the phone's screen while the block runs."""
+    cdp = tab.context.new_cdp_session(tab)
+    metrics = {"width": WIDTH, "height": HEIGHT, "deviceScaleFactor": 0, "mobile": True}
+    cdp.send("Emulation.setDeviceMetricsOverride", metrics)
+    cdp.send("Emulation.setTouchEmulationEnabled", {"enabled": True, "maxTouchPoints": 1})
+    try:
+        yield
+    finally:
+        cdp.send("Emulation.setTouchEmulationEnabled", {"enabled": False})
+        cdp.send("Emulation.clearDeviceMetricsOverride")
+        cdp.detach()
+
+
+def misfits(tab) -> list[str]:
+    """What does not fit on the phone's screen, for the page open in tab (any size)."""
+    with on_a_phone(tab):
+        return tab.evaluate(MEASURE, [WIDTH, MIN_TEXT_PX, MIN_CODE_PX])

@@ -1,10 +1,9 @@
 """axe-core (the npm package, pinned in package-lock.json) on a page open in Playwright:
 the accessibility problems a reader meets, in Material's light and dark colour scheme."""
 
-from pathlib import Path
+from urllib.parse import urljoin
 
-ROOT = Path(__file__).resolve().parent.parent
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+AXE_URL = "/__tests__/axe.min.js"  # served beside the site by tools.browser.serve
 SCHEMES = ("default", "slate")  # Material's light and dark scheme: data-md-color-scheme
 # The only rules whose result depends on colours: the dark scheme runs just these.
 COLOUR_RULES = ("color-contrast", "link-in-text-block")
@@ -32,6 +31,7 @@ RUN_AXE = """async ({ scheme, rules, excluded, context }) => {
   try {
     const options = {
       resultTypes: ["violations"],
+      preload: !rules, // the style sheets, for css-orientation-lock: not a colour rule
       rules: Object.fromEntries(excluded.map((id) => [id, { enabled: false }])),
     };
     if (rules) options.runOnly = { type: "rule", values: rules };
@@ -86,7 +86,7 @@ def violations(tab, context: str | dict | None = None) -> dict[str, list[dict]]:
     the colour rules again in the dark one. By default the whole page less CHECKED_ELSEWHERE;
     context (an axe context such as a selector) narrows it."""
     if not tab.evaluate("typeof axe !== 'undefined'"):
-        tab.add_script_tag(path=AXE)
+        tab.add_script_tag(url=urljoin(tab.url, AXE_URL))
     if context is not None:
         return _run(tab, context)
     tab.evaluate(SET_ASIDE, list(CHECKED_ELSEWHERE))

@@ -54,7 +54,9 @@ MEASURE = r"""async ([width, minText, minCode]) => {
 
 @contextlib.contextmanager
 def on_a_phone(tab) -> Iterator[None]:
-    """The open page, re-laid out on the phone's screen while the block runs."""
+    """The open page, laid out again on the phone's screen while the block runs. The tab is
+    then left on about:blank: laying the page out at desktop size a third time costs more
+    than the next page's visit saves (about 90 ms)."""
     cdp = tab.context.new_cdp_session(tab)
     metrics = {"width": WIDTH, "height": HEIGHT, "deviceScaleFactor": 0, "mobile": True}
     cdp.send("Emulation.setDeviceMetricsOverride", metrics)
@@ -62,12 +64,14 @@ def on_a_phone(tab) -> Iterator[None]:
     try:
         yield
     finally:
+        tab.goto("about:blank")
         cdp.send("Emulation.setTouchEmulationEnabled", {"enabled": False})
         cdp.send("Emulation.clearDeviceMetricsOverride")
         cdp.detach()
 
 
 def misfits(tab) -> list[str]:
-    """What does not fit on the phone's screen, for the page open in tab (any size)."""
+    """What does not fit on the phone's screen, for the page open in tab (any size); the tab
+    is left on about:blank."""
     with on_a_phone(tab):
         return tab.evaluate(MEASURE, [WIDTH, MIN_TEXT_PX, MIN_CODE_PX])

@@ -316,6 +316,17 @@ def test_search_index_loads_only_when_search_opens(page, site_url: str):
     page.locator(".md-search-result__item").first.wait_for()
 
 
+def test_notebook_figures_are_inverted_in_the_dark_scheme(page, site_url: str):
+    page.goto(site_url + "mnist/numpy_mlp/", wait_until="load")
+    figures = page.locator(".jp-RenderedImage img")
+    assert figures.count() == 3
+    filters = {scheme: None for scheme in axe.SCHEMES}
+    for scheme in filters:
+        page.evaluate(f"document.body.setAttribute('data-md-color-scheme', '{scheme}')")
+        filters[scheme] = figures.first.evaluate("img => getComputedStyle(img).filter")
+    assert filters == {"default": "none", "slate": "invert(0.88) hue-rotate(180deg)"}
+
+
 def test_katex_loads_only_on_pages_with_math(page, site_url: str):
     with recording(page) as (requests, _):
         page.goto(site_url + "python/copy/", wait_until="networkidle")

@@ -3,6 +3,8 @@ the accessibility problems a reader meets, in Material's light and dark colour s
 
 from urllib.parse import urljoin
 
+from tools.browser import TEST_FILES
+
 AXE_URL = "/__tests__/axe.min.js"  # served beside the site by tools.browser.serve
 SCHEMES = ("default", "slate")  # Material's light and dark scheme: data-md-color-scheme
 # The only rules whose result depends on colours: the dark scheme runs just these.
@@ -54,11 +56,16 @@ RUN_AXE = """async ({ scheme, rules, excluded, context }) => {
 # Replaces the contents of the elements that match by their text, in one node, at the same
 # size (all sizes are read before the first change: one layout, not one per element). The
 # text keeps what axe asks of a part, such as whether a scrolling formula has content.
-# RESTORE puts the contents back.
+# RESTORE puts the contents and the style attribute back.
 SET_ASIDE = """(selectors) => {
+  if (window.__axeSetAside) throw new Error("axe: parts of the page are already set aside");
   const elements = [...document.querySelectorAll(selectors.join(","))];
-  // A formula's box stops at its column; the width it scrolls through is its scrollWidth.
-  const boxes = elements.map((e) => [e.scrollWidth, e.getBoundingClientRect().height]);
+  // A display formula's box stops at its column: the width it scrolls through is its
+  // scrollWidth. An inline formula's scrollWidth is 0: its box's width.
+  const boxes = elements.map((e) => {
+    const box = e.getBoundingClientRect();
+    return [Math.max(e.scrollWidth, box.width), box.height];
+  });
   window.__axeSetAside = elements.map((e, i) => {
     const contents = document.createDocumentFragment();
     const style = e.getAttribute("style");
@@ -66,13 +73,14 @@ SET_ASIDE = """(selectors) => {
     contents.append(...e.childNodes);
     e.append(text);
     const [width, height] = boxes[i];
-    const size = { width: `${width}px`, height: `${height}px` };
-    Object.assign(e.style, { display: "inline-block", overflow: "clip", ...size });
+    const size = `width: ${width}px; height: ${height}px`;
+    const shape = "display: inline-block; overflow: clip; white-space: nowrap";
+    e.setAttribute("style", `${style ?? ""}; ${shape}; vertical-align: bottom; ${size}`);
     return { e, contents, style };
   });
 }"""
 RESTORE = """() => {
-  for (const { e, contents, style } of window.__axeSetAside) {
+  for (const { e, contents, style } of window.__axeSetAside ?? []) {
     e.replaceChildren(contents);
     if (style === null) e.removeAttribute("style");
     else e.setAttribute("style", style);
@@ -86,6 +94,8 @@ def violations(tab, context: str | dict | None = None) -> dict[str, list[dict]]:
     the colour rules again in the dark one. By default the whole page less CHECKED_ELSEWHERE;
     context (an axe context such as a selector) narrows it."""
     if not tab.evaluate("typeof axe !== 'undefined'"):
+        if not TEST_FILES[AXE_URL].is_file():
+            raise FileNotFoundError(f"no {TEST_FILES[AXE_URL]}: run `make deps` (npm ci)")
         tab.add_script_tag(url=urljoin(tab.url, AXE_URL))
     if context is not None:
         return _run(tab, context)

@@ -74,8 +74,9 @@ def resize(image: np.ndarray, out_h: int, out_w: int, method: str = "bilinear") 
         raise ValueError(f"image must have shape (H, W) or (H, W, C), got {image.shape}")
     rows = resize_matrix(image.shape[0], out_h, method)
     cols = resize_matrix(image.shape[1], out_w, method)
-    # optimize=True contracts the rows, then the columns; one fused loop costs out*in times more.
-    return np.einsum("oh,hw...,pw->op...", rows, image, cols, optimize=True)
+    # optimize=True contracts one axis at a time, in the cheaper order (one fused loop over
+    # all four indices took minutes for a 720x1280 image); order="C": a row-major result.
+    return np.einsum("oh,hw...,pw->op...", rows, image, cols, optimize=True, order="C")
 
 
 # --8<-- [end:matrix]

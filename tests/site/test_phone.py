@@ -17,7 +17,11 @@ def test_measure_finds_what_does_not_fit(page, site_url: str):
       + '<div class="highlight"><pre><code style="font-size: 10px">x = 1</code></pre></div>')""")
     # A phone widens its layout to fit: the page is measured against the screen.
     assert phone.misfits(page) == ["page is 411 px wide", "code at 10 px: x = 1"]
-    assert (page.url, page.evaluate("innerWidth")) == ("about:blank", 1280)  # desktop again
+    assert page.url == "about:blank"
+    page.goto(site_url + "tags/", wait_until="load")  # the next page: a desktop again
+    desktop = """() => [innerWidth, innerHeight, "ontouchstart" in window,
+      matchMedia("(hover: hover)").matches]"""
+    assert page.evaluate(desktop) == [1280, 720, False, True]
 
 
 @pytest.fixture(scope="session")

@@ -79,18 +79,33 @@ def test_output_size_hand_cases():
 
 
 small = st.integers(1, 4)
+SEED = {"seed": st.integers(0, 2**16)}
+# A square kernel, with the same stride and padding on both axes.
+SQUARE = {"k": st.integers(1, 3), "stride": st.integers(1, 3), "padding": st.integers(0, 2)}
+# A rectangular kernel, with a stride and a padding per axis.
+RECTANGLE = {
+    "kh": st.integers(1, 3),
+    "kw": st.integers(1, 3),
+    "stride": st.tuples(small, small),
+    "padding": st.tuples(st.integers(0, 2), st.integers(0, 2)),
+}
+DILATION_PER_AXIS = {"dilation": st.tuples(st.integers(1, 2), st.integers(1, 2))}
+
+
+def image(low: int, high: int) -> dict:
+    """Height and width of the input image, each drawn from [low, high]."""
+    return {"h": st.integers(low, high), "w": st.integers(low, high)}
 
 
 @settings(max_examples=40, deadline=None)
 @given(
-    h=st.integers(1, 9),
-    w=st.integers(1, 9),
+    **image(1, 9),
     k=st.integers(1, 4),
     stride=small,
     padding=st.integers(0, 2),
     dilation=st.integers(1, 3),
     groups=st.sampled_from([1, 2]),
-    seed=st.integers(0, 2**16),
+    **SEED,
 )
 def test_conv2d_matches_loops_and_formula(h, w, k, stride, padding, dilation, groups, seed):
     span = dilation * (k - 1) + 1
@@ -112,14 +127,7 @@ def test_conv2d_matches_loops_and_formula(h, w, k, stride, padding, dilation, gr
 
 
 @settings(max_examples=25, deadline=None)
-@given(
-    h=st.integers(3, 9),
-    w=st.integers(3, 9),
-    k=st.integers(1, 3),
-    stride=st.integers(1, 3),
-    padding=st.integers(0, 2),
-    seed=st.integers(0, 2**16),
-)
+@given(**image(3, 9), **SQUARE, **SEED)
 def test_whiteboard_matches_full_version(h, w, k, stride, padding, seed):
     rng = np.random.default_rng(seed)
     x = rng.standard_normal((2, 3, h, w))
@@ -132,17 +140,7 @@ def test_whiteboard_matches_full_version(h, w, k, stride, padding, seed):
 
 
 @settings(max_examples=25, deadline=None)
-@given(
-    h=st.integers(3, 12),
-    w=st.integers(3, 12),
-    kh=st.integers(1, 3),
-    kw=st.integers(1, 3),
-    stride=st.tuples(small, small),
-    padding=st.tuples(st.integers(0, 2), st.integers(0, 2)),
-    dilation=st.tuples(st.integers(1, 2), st.integers(1, 2)),
-    groups=st.sampled_from([1, 2, 4]),
-    seed=st.integers(0, 2**16),
-)
+@given(**image(3, 12), **RECTANGLE, **DILATION_PER_AXIS, groups=st.sampled_from([1, 2, 4]), **SEED)
 def test_conv2d_matches_torch(h, w, kh, kw, stride, padding, dilation, groups, seed):
     torch = pytest.importorskip("torch", reason="PyTorch is the reference conv2d")
     assume(
@@ -234,7 +232,7 @@ def test_params_and_macs_match_torch(c_in, c_out, k, groups, bias):
 
 
 @settings(max_examples=30, deadline=None)
-@given(dy=st.integers(-3, 3), dx=st.integers(-3, 3), seed=st.integers(0, 2**16))
+@given(dy=st.integers(-3, 3), dx=st.integers(-3, 3), **SEED)
 def test_stride_1_convolution_is_translation_equivariant(dy, dx, seed):
     rng = np.random.default_rng(seed)
     image = np.zeros((1, 2, 20, 20))
@@ -343,15 +341,7 @@ def test_backward_matches_central_differences(h, w, k, stride, padding):
 
 
 @settings(max_examples=20, deadline=None)
-@given(
-    h=st.integers(3, 9),
-    w=st.integers(3, 9),
-    kh=st.integers(1, 3),
-    kw=st.integers(1, 3),
-    stride=st.tuples(small, small),
-    padding=st.tuples(st.integers(0, 2), st.integers(0, 2)),
-    seed=st.integers(0, 2**16),
-)
+@given(**image(3, 9), **RECTANGLE, **SEED)
 def test_backward_matches_torch_autograd(h, w, kh, kw, stride, padding, seed):
     torch = pytest.importorskip("torch", reason="PyTorch autograd is the reference backward")
     rng = np.random.default_rng(seed)
@@ -377,14 +367,7 @@ def test_backward_matches_torch_autograd(h, w, kh, kw, stride, padding, seed):
 
 
 @settings(max_examples=20, deadline=None)
-@given(
-    h=st.integers(3, 8),
-    w=st.integers(3, 8),
-    k=st.integers(1, 3),
-    stride=st.integers(1, 3),
-    padding=st.integers(0, 2),
-    seed=st.integers(0, 2**16),
-)
+@given(**image(3, 8), **SQUARE, **SEED)
 def test_backward_whiteboard_matches_full_version(h, w, k, stride, padding, seed):
     x, weight, dy = backward_case(seed, h, w, k, stride, padding)
     for board, full in zip(
@@ -429,16 +412,7 @@ def test_backward_bad_input():
 
 
 @settings(max_examples=20, deadline=None)
-@given(
-    h=st.integers(2, 8),
-    w=st.integers(2, 8),
-    kh=st.integers(1, 3),
-    kw=st.integers(1, 3),
-    dilation=st.tuples(st.integers(1, 2), st.integers(1, 2)),
-    padding=st.tuples(st.integers(0, 2), st.integers(0, 2)),
-    stride=st.tuples(small, small),
-    seed=st.integers(0, 2**16),
-)
+@given(**image(2, 8), **RECTANGLE, **DILATION_PER_AXIS, **SEED)
 def test_im2col_matches_torch_unfold(h, w, kh, kw, dilation, padding, stride, seed):
     torch = pytest.importorskip("torch", reason="torch.nn.functional.unfold is the reference")
     assume(
@@ -454,15 +428,7 @@ def test_im2col_matches_torch_unfold(h, w, kh, kw, dilation, padding, stride, se
 
 
 @settings(max_examples=20, deadline=None)
-@given(
-    h=st.integers(3, 9),
-    w=st.integers(3, 9),
-    k=st.integers(1, 3),
-    stride=st.integers(1, 3),
-    padding=st.integers(0, 2),
-    dilation=st.integers(1, 2),
-    seed=st.integers(0, 2**16),
-)
+@given(**image(3, 9), **SQUARE, dilation=st.integers(1, 2), **SEED)
 def test_im2col_conv_is_the_direct_conv(h, w, k, stride, padding, dilation, seed):
     assume(min(h, w) + 2 * padding > dilation * (k - 1))
     rng = np.random.default_rng(seed)

@@ -139,6 +139,23 @@ def test_glossary_entries_are_parsed_and_sorted():
     }
 
 
+def test_every_glossary_term_links_to_a_section_of_a_page():
+    # The anchors themselves are checked by the strict build (validation.links.anchors).
+    targets = glossary_page.links()
+    assert set(targets) == {entry["term"] for entry in glossary_page.entries()}
+    docs = glossary_page.SOURCE.parent.parent / "docs"
+    missing = {t for t in targets.values() if not (docs / t.partition("#")[0]).is_file()}
+    assert not missing, f"glossary links to pages that do not exist: {missing}"
+
+
+def test_malformed_glossary_link_is_an_error(tmp_path, monkeypatch):
+    source = tmp_path / "glossary_links.tsv"
+    source.write_text("BN\tnormalization/batchnorm.md\n", encoding="utf-8")  # no anchor
+    monkeypatch.setattr(glossary_page, "LINKS", source)
+    with pytest.raises(ValueError, match=r"glossary_links\.tsv:1"):
+        glossary_page.links()
+
+
 def test_malformed_glossary_line_is_an_error(tmp_path, monkeypatch):
     source = tmp_path / "abbreviations.md"
     source.write_text("*[BN]: Batch Normalization 批归一化\n", encoding="utf-8")

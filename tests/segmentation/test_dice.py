@@ -191,6 +191,8 @@ def test_whiteboard_is_per_sample_per_class_without_background(n, c, seed, smoot
     per_class = {"sample_axis": 0, "class_axis": 1, "include_background": False}
     expected = dice_loss(onehot, prob, smooth=smooth, **per_class)
     assert dice_loss_whiteboard(onehot, prob, s=smooth) == pytest.approx(expected, rel=1e-12)
+    default = dice_loss(onehot, prob, **per_class)  # the same default smooth
+    assert dice_loss_whiteboard(onehot, prob) == pytest.approx(default, rel=1e-12)
 
 
 GROUPINGS = [

@@ -212,6 +212,16 @@ def test_whiteboard_matches_kmeans_from_the_same_init(seed, k):
     np.testing.assert_allclose(mu, centers, atol=1e-12)
 
 
+@pytest.mark.parametrize("name", DATASETS)
+def test_whiteboard_matches_kmeans_over_many_iterations(name):
+    # Lloyd takes 2 to 18 iterations here from the first k points: the stopping rule matters.
+    X, k = DATASETS[name]
+    mu, c = kmeans_whiteboard(X, X[:k].copy())
+    centers, labels, _, _ = kmeans(X, k, init=X[:k], tol=0.0)
+    np.testing.assert_array_equal(c, labels)
+    np.testing.assert_allclose(mu, centers, atol=1e-10)
+
+
 def test_tol_is_relative_to_the_data_scale():
     X, k = DATASETS["blobs"]
     init = X[:k]

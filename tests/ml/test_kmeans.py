@@ -108,6 +108,17 @@ def test_empty_cluster_takes_the_farthest_point():
     assert inertia == pytest.approx(ref.inertia_)
 
 
+def test_farthest_is_by_squared_distance_not_by_signed_difference():
+    # (-6, 0) is 36 from its centre (0, 0); (1, 0) and (11, 10) are 1 from theirs. Summing
+    # signed differences (or their cubes) instead of squares would pick one of those.
+    X = np.array([[0, 0], [1, 0], [-6, 0], [10, 10], [11, 10]], dtype=float)
+    init = np.array([[0, 0], [10, 10], [100, 100]], dtype=float)
+    centers, labels, inertia, _ = kmeans(X, 3, init=init, max_iter=1)
+    np.testing.assert_allclose(centers, [[0.5, 0], [10.5, 10], [-6, 0]])
+    assert labels.tolist() == [0, 0, 2, 1, 1]
+    assert inertia == pytest.approx(1.0)
+
+
 def test_more_clusters_than_distinct_points():
     X = np.array([[0, 0], [0, 0], [1, 1], [1, 1]], dtype=float)
     init = np.array([[0, 0], [1, 1], [5, 5]], dtype=float)

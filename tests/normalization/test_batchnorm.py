@@ -32,6 +32,25 @@ def batch_norm_by_loop(x, gamma, beta, eps=EPS):
     return y
 
 
+def test_none_stands_for_the_defaults():
+    # None: PyTorch's initial state (running mean 0, variance 1), weight 1, bias 0.
+    rng = np.random.default_rng(0)
+    x, dy = rng.normal(size=(4, 3, 2, 2)), rng.normal(size=(4, 3, 2, 2))
+    zeros, ones = np.zeros(3), np.ones(3)
+    for training in (False, True):
+        got = batch_norm(x, None, None, training=training)
+        want = batch_norm(x, zeros, ones, ones, zeros, training=training)
+        for a, b in zip(got, want, strict=True):
+            np.testing.assert_array_equal(a, b)
+    for a, b in zip(batch_norm_backward(dy, x), batch_norm_backward(dy, x, ones), strict=True):
+        np.testing.assert_array_equal(a, b)
+    w, mean, var = rng.normal(size=(3, 5)), rng.normal(size=3), rng.uniform(0.5, 2, size=3)
+    got = fold_batch_norm(w, None, mean, var)
+    want = fold_batch_norm(w, zeros, mean, var, ones, zeros)
+    for a, b in zip(got, want, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
 def test_hand_case_one_channel():
     x = np.array([[1.0], [2.0], [3.0], [4.0]])
     y, r_mean, r_var = batch_norm(x, np.zeros(1), np.ones(1), training=True)

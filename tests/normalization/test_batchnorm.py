@@ -45,10 +45,20 @@ def test_none_stands_for_the_defaults():
     for a, b in zip(batch_norm_backward(dy, x), batch_norm_backward(dy, x, ones), strict=True):
         np.testing.assert_array_equal(a, b)
     w, mean, var = rng.normal(size=(3, 5)), rng.normal(size=3), rng.uniform(0.5, 2, size=3)
-    got = fold_batch_norm(w, None, mean, var)
-    want = fold_batch_norm(w, zeros, mean, var, ones, zeros)
-    for a, b in zip(got, want, strict=True):
-        np.testing.assert_array_equal(a, b)
+    for got, want in (
+        (fold_batch_norm(w, None, mean, var), fold_batch_norm(w, zeros, mean, var, ones, zeros)),
+        (fold_batch_norm(w, mean, None, None), fold_batch_norm(w, mean, zeros, ones)),
+    ):
+        for a, b in zip(got, want, strict=True):
+            np.testing.assert_array_equal(a, b)
+
+
+def test_momentum_zero_keeps_the_running_statistics():
+    x = np.random.default_rng(1).normal(size=(5, 2))
+    mean, var = np.array([0.5, -1.0]), np.array([2.0, 0.25])
+    _, new_mean, new_var = batch_norm(x, mean, var, training=True, momentum=0.0)
+    np.testing.assert_array_equal(new_mean, mean)
+    np.testing.assert_array_equal(new_var, var)
 
 
 def test_hand_case_one_channel():

@@ -1,5 +1,6 @@
 """numpy optimizers: convergence on convex quadratics, hand-computed steps, torch.optim parity."""
 
+import inspect
 import math
 
 import numpy as np
@@ -406,3 +407,31 @@ def test_split_weight_decay_is_the_name_rule_on_a_torch_transformer(torch):
     assert no_decay == by_name
     assert set(decay) | set(no_decay) == set(named)
     assert not set(decay) & set(no_decay)
+
+
+def defaults(function) -> dict:
+    """The default value of each keyword of a function or class."""
+    parameters = inspect.signature(function).parameters.values()
+    return {p.name: p.default for p in parameters if p.default is not inspect.Parameter.empty}
+
+
+OPTIMIZERS = [SGD, Adagrad, Adadelta, RMSprop, Adam, AdamW]
+
+
+@pytest.mark.parametrize("ours", OPTIMIZERS, ids=lambda c: c.__name__)
+def test_defaults_are_pytorchs(ours):
+    torch = pytest.importorskip("torch", reason="torch.optim's defaults are the reference")
+    theirs = defaults(getattr(torch.optim, ours.__name__))
+    assert {name: theirs[name] for name in defaults(ours)} == defaults(ours)
+
+
+@pytest.mark.parametrize(
+    ("step", "full"),
+    [(adagrad_step, Adagrad), (rmsprop_step, RMSprop), (adam_step, Adam), (adamw_step, AdamW)],
+    ids=lambda f: f.__name__,
+)
+def test_whiteboard_defaults_are_the_full_versions(step, full):
+    expected = defaults(full)
+    if "betas" in expected:
+        expected["beta1"], expected["beta2"] = expected.pop("betas")
+    assert {name: expected[name] for name in defaults(step)} == defaults(step)

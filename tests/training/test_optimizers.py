@@ -419,6 +419,21 @@ OPTIMIZERS = [SGD, Adagrad, Adadelta, RMSprop, Adam, AdamW]
 
 
 @pytest.mark.parametrize("ours", OPTIMIZERS, ids=lambda c: c.__name__)
+def test_default_construction_steps_like_pytorchs(ours):
+    torch = pytest.importorskip("torch", reason="torch.optim is the reference optimizer")
+    rng = np.random.default_rng(5)
+    w = rng.normal(size=6)
+    p = torch.tensor(w, requires_grad=True)
+    theirs, mine = getattr(torch.optim, ours.__name__)([p]), ours()
+    for _ in range(3):
+        g = rng.normal(size=6)
+        p.grad = torch.tensor(g)
+        theirs.step()
+        mine.step([w], [g])
+    np.testing.assert_allclose(w, p.detach().numpy(), rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("ours", OPTIMIZERS, ids=lambda c: c.__name__)
 def test_defaults_are_pytorchs(ours):
     torch = pytest.importorskip("torch", reason="torch.optim's defaults are the reference")
     theirs = defaults(getattr(torch.optim, ours.__name__))

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from mnist import idx
 from mnist.idx import (
     KNOWN_SHA256,
     SUBSET_DIR,
@@ -97,6 +98,23 @@ def test_write_is_deterministic(tmp_path: Path):
     write_idx(tmp_path / "a.gz", array)
     write_idx(tmp_path / "b.gz", array)
     assert (tmp_path / "a.gz").read_bytes() == (tmp_path / "b.gz").read_bytes()
+    assert (tmp_path / "a.gz").read_bytes()[4:8] == bytes(4)  # gzip's mtime: no timestamp
+
+
+def test_write_without_gz_is_the_plain_format(tmp_path: Path):
+    array = np.arange(12, dtype=np.uint8).reshape(3, 4)
+    write_idx(tmp_path / "plain-idx2-ubyte", array)
+    assert (tmp_path / "plain-idx2-ubyte").read_bytes() == idx_bytes_by_hand(array, 0x08)
+
+
+@pytest.mark.parametrize("split", ["train", "t10k"])
+def test_load_split_reads_the_official_file_names(monkeypatch, split: str):
+    # read_idx accepts those names only with the official files' SHA-256: not written here.
+    opened = []
+    monkeypatch.setattr(idx, "load_mnist", lambda *paths: opened.append(paths))
+    load_split("some/dir", split)
+    names = (f"{split}-images-idx3-ubyte.gz", f"{split}-labels-idx1-ubyte.gz")
+    assert opened == [tuple(Path("some/dir") / name for name in names)]
 
 
 @pytest.mark.parametrize(

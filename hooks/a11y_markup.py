@@ -6,7 +6,7 @@ tests/site/test_browser.py.
   sideways: it takes keyboard focus (tabindex="0"), with a name for screen readers.
 - Material's search dialog and a page's tag list (a <nav>) get an accessible name.
 - A nav section with an index page (navigation.indexes) labels its nested <nav> by an
-  empty <label>: the label gets the section's title.
+  empty <label> (the toggle beside the title link): the nav is named by the title instead.
 """
 
 import html
@@ -23,13 +23,12 @@ SEARCH_DIALOG = '<div class="md-search" data-md-component="search" role="dialog"
 SEARCH_NAME = "搜索"
 TAGS_NAV = '<nav class="md-tags"'
 INDEXED_SECTION = re.compile(
-    r'(<div class="md-nav__link md-nav__container">\s*<a [^>]*>(.*?)</a>\s*'
-    r'<label class="md-nav__link[^"]*" for="__nav_[\d_]+" id="__nav_[\d_]+_label")',
+    r'<div class="md-nav__link md-nav__container">\s*<a [^>]*>(.*?)</a>\s*'
+    r'<label class="md-nav__link[^"]*" for="__nav_[\d_]+" id="(__nav_[\d_]+_label)"',
     re.S,
 )
 LABEL = re.compile(r"<label ([^>]*)>(.*?)</label>", re.S)
 LABEL_ID = re.compile(r'\bid="([^"]+)"')
-NAMED = re.compile(r'\baria-label="[^"]+"')
 LABELLED_NAV = re.compile(r'<nav [^>]*aria-labelledby="(__nav_[\d_]+_label)"')
 TAG = re.compile(r"<[^>]+>")
 
@@ -54,14 +53,14 @@ def name_search_dialog(output: str) -> str:
 
 
 def label_indexed_sections(output: str, where: str) -> str:
-    def add_name(match: re.Match) -> str:
-        return f'{match.group(1)} aria-label="{html.escape(text(match.group(2)))}"'
-
-    output = INDEXED_SECTION.sub(add_name, output)
+    # aria-label is not allowed on a <label> (axe: aria-prohibited-attr), but on a <nav>.
+    for title, label_id in INDEXED_SECTION.findall(output):
+        name = html.escape(text(title))
+        output = output.replace(f'aria-labelledby="{label_id}"', f'aria-label="{name}"')
     named = {
         LABEL_ID.search(attributes).group(1)
         for attributes, content in LABEL.findall(output)
-        if LABEL_ID.search(attributes) and (text(content) or NAMED.search(attributes))
+        if LABEL_ID.search(attributes) and text(content)
     }
     unnamed = sorted({m.group(1) for m in LABELLED_NAV.finditer(output)} - named)
     if unnamed:

@@ -20,6 +20,8 @@ EXCLUDED_RULES: dict[str, str] = {}
 CHECKED_ELSEWHERE = {
     "pre > code": "highlighted code: every token colour, both schemes, in one synthetic block",
     ".katex": "formulas: KaTeX's MathML and its aria-hidden visual layer, on a page of them",
+    ".md-sidebar": "site navigation and table of contents, one template: whole on a few pages,"
+    " on a phone and a desktop",
 }
 
 # Switches the scheme the way Material's palette toggle does (without storing the choice),
@@ -64,7 +66,7 @@ SET_ASIDE = """(selectors) => {
   // scrollWidth. An inline formula's scrollWidth is 0: its box's width.
   const boxes = elements.map((e) => {
     const box = e.getBoundingClientRect();
-    return [Math.max(e.scrollWidth, box.width), box.height];
+    return [Math.max(e.scrollWidth, box.width), box.height, e.getClientRects().length > 0];
   });
   window.__axeSetAside = elements.map((e, i) => {
     const contents = document.createDocumentFragment();
@@ -72,7 +74,8 @@ SET_ASIDE = """(selectors) => {
     const text = e.textContent;
     contents.append(...e.childNodes);
     e.append(text);
-    const [width, height] = boxes[i];
+    const [width, height, drawn] = boxes[i];
+    if (!drawn) return { e, contents, style };  // hidden (display: none): no box to keep
     const size = `width: ${width}px; height: ${height}px`;
     const shape = "display: inline-block; overflow: clip; white-space: nowrap";
     e.setAttribute("style", `${style ?? ""}; ${shape}; vertical-align: bottom; ${size}`);
@@ -89,19 +92,24 @@ RESTORE = """() => {
 }"""
 
 
-def violations(tab, context: str | dict | None = None) -> dict[str, list[dict]]:
+def violations(
+    tab, context: str | dict | None = None, also: tuple[str, ...] = ()
+) -> dict[str, list[dict]]:
     """axe's violations on the open page, by colour scheme: every rule in the light scheme,
-    the colour rules again in the dark one. By default the whole page less CHECKED_ELSEWHERE;
-    context (an axe context such as a selector) narrows it."""
+    the colour rules again in the dark one. By default the whole page less CHECKED_ELSEWHERE,
+    less those that also names; context (an axe context such as a selector) narrows it."""
+    if unknown := set(also) - set(CHECKED_ELSEWHERE):
+        raise ValueError(f"not in CHECKED_ELSEWHERE: {sorted(unknown)}")
     if not tab.evaluate("typeof axe !== 'undefined'"):
         if not TEST_FILES[AXE_URL].is_file():
             raise FileNotFoundError(f"no {TEST_FILES[AXE_URL]}: run `make deps` (npm ci)")
         tab.add_script_tag(url=urljoin(tab.url, AXE_URL))
     if context is not None:
         return _run(tab, context)
-    tab.evaluate(SET_ASIDE, list(CHECKED_ELSEWHERE))
+    aside = [selector for selector in CHECKED_ELSEWHERE if selector not in also]
+    tab.evaluate(SET_ASIDE, aside)
     try:
-        return _run(tab, {"exclude": list(CHECKED_ELSEWHERE)})
+        return _run(tab, {"exclude": aside})
     finally:
         tab.evaluate(RESTORE)
 

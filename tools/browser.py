@@ -2,6 +2,7 @@
 
 import contextlib
 import functools
+import re
 import threading
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -24,6 +25,37 @@ CHROMIUM_FLAGS = [
 MATH_RENDERED = (
     "[...document.querySelectorAll('.arithmatex')].every(e => e.querySelector('.katex'))"
 )
+# True unless a formula lacks KaTeX's style, which hides the MathML copy from sight.
+MATH_STYLED = """[...document.querySelectorAll('.katex-mathml')].every(
+  (mathml) => getComputedStyle(mathml).position === 'absolute')"""
+
+# Sets window.__shown to the page's URL whenever Material has shown a page: after it loads,
+# and after every instant navigation (document$ emits on both). For follow().
+SHOWN = """document.addEventListener("DOMContentLoaded", () =>
+  window.document$?.subscribe(() => { window.__shown = location.href; }));"""
+# Clicks a link to url, as a reader does: Material loads the page into the open one.
+CLICK = """(url) => {
+  const link = Object.assign(document.createElement("a"), { href: url });
+  document.body.append(link);
+  link.click();
+  link.remove();
+}"""
+ARRIVED = f"""(url) => window.__shown === url && document.readyState === "complete"
+  && [...document.images].every((image) => image.complete) && {MATH_RENDERED}"""
+
+
+def follow(tab, url: str) -> bool:
+    """Open url in tab the way a reader moves through the site: by a link, which Material's
+    instant navigation loads into the open page. A tab on no page of the site yet loads it
+    whole. The tab needs the SHOWN init script (tab.add_init_script(SHOWN)). True if the
+    page came by instant navigation (the window stayed)."""
+    if tab.evaluate("window.__shown") is None:
+        tab.goto(url)
+    else:
+        tab.evaluate("window.__stayed = true")
+        tab.evaluate(CLICK, url)
+    tab.wait_for_function(ARRIVED, arg=url)
+    return tab.evaluate("window.__stayed === true")
 
 
 def launch(playwright):
@@ -40,10 +72,36 @@ ROOT = Path(__file__).resolve().parent.parent
 TEST_FILES = {"/__tests__/axe.min.js": ROOT / "node_modules" / "axe-core" / "axe.min.js"}
 
 
+LOCATION = re.compile(r"<loc>([^<]*)</loc>")
+
+
+def local_sitemap(sitemap: str, base: str) -> str:
+    """The sitemap with its URLs moved from the published site to base. Material's instant
+    navigation follows only links to pages that the sitemap lists; on the published site
+    they are its own URLs, as they become on the test server."""
+    locations = LOCATION.findall(sitemap)
+    home = min(locations, key=len, default="")
+    if not home or not all(location.startswith(home) for location in locations):
+        raise ValueError(f"sitemap.xml: no home page that every URL starts with: {home!r}")
+    return sitemap.replace(f"<loc>{home}", f"<loc>{base}")
+
+
 class _QuietHandler(SimpleHTTPRequestHandler):
     def translate_path(self, path: str) -> str:
         test_file = TEST_FILES.get(urlsplit(path).path)
         return str(test_file) if test_file else super().translate_path(path)
+
+    def do_GET(self) -> None:
+        sitemap = Path(self.directory, "sitemap.xml")
+        if urlsplit(self.path).path != "/sitemap.xml" or not sitemap.is_file():
+            return super().do_GET()
+        base = f"http://{self.headers['Host']}/"
+        body = local_sitemap(sitemap.read_text(encoding="utf-8"), base).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/xml")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
     def log_message(self, *args) -> None:
         pass

@@ -1,9 +1,5 @@
 """A page on a 390×844 touch screen: what does not fit, measured in Chromium. The browser
-tests measure every page on the tab that has just rendered it at desktop size, switched to
-the phone by the same DevTools calls that Playwright makes for a phone's browser context."""
-
-import contextlib
-from collections.abc import Iterator
+tests read every page on a phone (tests/site/test_browser.py)."""
 
 WIDTH, HEIGHT = 390, 844
 # For a new browser context (browser.new_context(**PHONE)).
@@ -12,9 +8,7 @@ MIN_TEXT_PX = 9  # font size of SVG text as drawn
 MIN_CODE_PX = 11
 
 # One pass over the page in the browser: what does not fit, and why.
-MEASURE = r"""async ([width, minText, minCode]) => {
-  // Two frames: Material's scripts answer the change of screen size first.
-  await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+MEASURE = r"""([width, minText, minCode]) => {
   const hinted = (e) => getComputedStyle(e).backgroundImage.includes("gradient");
   const overflows = (e) => e.scrollWidth > e.clientWidth + 1;
   const describe = (e) => e.textContent.trim().slice(0, 50);
@@ -52,28 +46,9 @@ MEASURE = r"""async ([width, minText, minCode]) => {
 }"""
 
 
-@contextlib.contextmanager
-def on_a_phone(tab) -> Iterator[None]:
-    """The open page, laid out again on the phone's screen while the block runs. The tab is
-    then left on about:blank: laying the page out at desktop size a third time costs more
-    than the next page's visit saves (about 90 ms)."""
-    cdp = tab.context.new_cdp_session(tab)
-    metrics = {"width": WIDTH, "height": HEIGHT, "deviceScaleFactor": 0, "mobile": True}
-    try:
-        cdp.send("Emulation.setDeviceMetricsOverride", metrics)
-        cdp.send("Emulation.setTouchEmulationEnabled", {"enabled": True, "maxTouchPoints": 1})
-        yield
-    finally:
-        try:
-            tab.goto("about:blank")
-        finally:  # the tab is shared by later pages: never leave it a phone
-            cdp.send("Emulation.setTouchEmulationEnabled", {"enabled": False})
-            cdp.send("Emulation.clearDeviceMetricsOverride")
-            cdp.detach()
-
-
 def misfits(tab) -> list[str]:
-    """What does not fit on the phone's screen, for the page open in tab (any size); the tab
-    is left on about:blank."""
-    with on_a_phone(tab):
-        return tab.evaluate(MEASURE, [WIDTH, MIN_TEXT_PX, MIN_CODE_PX])
+    """What does not fit on the phone's screen, for the page open in tab: a tab of a browser
+    context made with PHONE."""
+    if tab.viewport_size != PHONE["viewport"] or not tab.evaluate("'ontouchstart' in window"):
+        raise ValueError(f"not a phone's tab (browser.new_context(**PHONE)): {tab.viewport_size}")
+    return tab.evaluate(MEASURE, [WIDTH, MIN_TEXT_PX, MIN_CODE_PX])

@@ -19,7 +19,9 @@
     const style = document.createElement("link");
     style.rel = "stylesheet";
     style.href = new URL("katex.min.css", katexAssets);
-    document.head.append(style);
+    // Not in <head>: instant navigation removes every element there that the next page's
+    // <head> lacks, and math would lose its style from the second page on.
+    document.body.append(style);
     return loadScript("katex.min.js").then(() => loadScript("contrib/auto-render.min.js"));
   }
 

@@ -41,7 +41,8 @@ def test_the_search_dialog_gets_a_name():
 
 def test_a_section_with_an_index_page_names_its_nav_after_its_title():
     out = a11y_markup.label_indexed_sections(INDEXED, "index.md")
-    assert 'id="__nav_16_label" aria-label="框架" tabindex="">' in out
+    assert '<nav class="md-nav" data-md-level="1" aria-label="框架" aria-expanded' in out
+    assert '<label class="md-nav__link " for="__nav_16" id="__nav_16_label" tabindex="">' in out
 
 
 def test_a_nav_labelled_by_an_empty_label_fails_the_build():

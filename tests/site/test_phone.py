@@ -9,32 +9,29 @@ from tools.phone import PHONE
 pytestmark = pytest.mark.browser
 
 
-def test_measure_finds_what_does_not_fit(page, site_url: str):
-    # A page opened at desktop size and measured on the phone's screen, as every page is.
-    page.goto(site_url + "tags/", wait_until="load")
-    page.evaluate("""() => document.querySelector("article h1").insertAdjacentHTML("afterend",
-      '<p><span style="display: inline-block; width: 395px">宽</span></p>'
-      + '<div class="highlight"><pre><code style="font-size: 10px">x = 1</code></pre></div>')""")
-    # A phone widens its layout to fit: the page is measured against the screen.
-    assert phone.misfits(page) == ["page is 411 px wide", "code at 10 px: x = 1"]
-    assert page.url == "about:blank"
-    page.goto(site_url + "tags/", wait_until="load")  # the next page: a desktop again
-    desktop = """() => [innerWidth, innerHeight, "ontouchstart" in window,
-      matchMedia("(hover: hover)").matches]"""
-    assert page.evaluate(desktop) == [1280, 720, False, True]
-
-
 @pytest.fixture(scope="session")
 def phone_tab(browser):
-    """One phone tab for the tests below (see reader_tab in test_browser.py)."""
+    """One phone tab for the tests below (reader_tab in test_browser.py visits the pages)."""
     context = browser.new_context(locale="zh-CN", **PHONE)
     context.set_default_timeout(10_000)
     yield context.new_page()
     context.close()
 
 
+def test_measure_finds_what_does_not_fit(phone_tab, page, site_url: str):
+    phone_tab.goto(site_url + "tags/", wait_until="load")
+    phone_tab.evaluate("""() => document.querySelector("article h1").insertAdjacentHTML("afterend",
+      '<p><span style="display: inline-block; width: 395px">宽</span></p>'
+      + '<div class="highlight"><pre><code style="font-size: 10px">x = 1</code></pre></div>')""")
+    # A phone widens its layout to fit: the page is measured against the screen.
+    assert phone.misfits(phone_tab) == ["page is 411 px wide", "code at 10 px: x = 1"]
+    page.goto(site_url + "tags/", wait_until="load")
+    with pytest.raises(ValueError, match="not a phone's tab"):
+        phone.misfits(page)
+
+
 def test_abbreviation_shows_its_expansion_on_tap(phone_tab, site_url: str):
-    phone_tab.goto(site_url + "detection/nms/", wait_until="networkidle")
+    phone_tab.goto(site_url + "detection/nms/")
     phone_tab.locator("article abbr", has_text="NMS").first.tap()
     tooltip = phone_tab.locator(".md-tooltip2--active")
     tooltip.wait_for()
@@ -42,7 +39,7 @@ def test_abbreviation_shows_its_expansion_on_tap(phone_tab, site_url: str):
 
 
 def test_back_to_top_stays_clear_of_the_text_column_top(phone_tab, site_url: str):
-    phone_tab.goto(site_url + "normalization/batchnorm/", wait_until="networkidle")
+    phone_tab.goto(site_url + "normalization/batchnorm/")
     phone_tab.mouse.wheel(0, 3000)
     phone_tab.wait_for_timeout(200)
     phone_tab.mouse.wheel(0, -400)  # Material shows the button while scrolling up

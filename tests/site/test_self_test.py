@@ -16,9 +16,9 @@ def turn_on(page) -> None:
 
 
 def test_self_test_applies_only_on_pages_with_questions(page, site_url: str):
-    page.goto(site_url, wait_until="networkidle")
+    page.goto(site_url)
     page.evaluate("localStorage.setItem('dl-notes.self-test', 'on')")
-    page.reload(wait_until="networkidle")
+    page.reload()
     # The home page's own headings end in ？ too, but it is not a page of questions.
     assert page.locator(".self-test__toggle").count() == 0
     assert page.locator(".self-test__answer").count() == 0
@@ -27,7 +27,7 @@ def test_self_test_applies_only_on_pages_with_questions(page, site_url: str):
 
 
 def test_answers_open_from_the_toc_and_all_at_once(page, site_url: str):
-    page.goto(site_url + BN, wait_until="networkidle")
+    page.goto(site_url + BN)
     turn_on(page)
     answers = page.locator(".self-test__answer")
     assert answers.count() >= 8
@@ -51,7 +51,7 @@ def test_answers_open_from_the_toc_and_all_at_once(page, site_url: str):
 
 
 def test_marks_progress_and_filter_on_a_page_and_on_the_bank(page, site_url: str):
-    page.goto(site_url + BN, wait_until="networkidle")
+    page.goto(site_url + BN)
     turn_on(page)
     questions = page.locator(".self-test__bar").count()
     progress = page.locator(".self-test__progress")
@@ -106,11 +106,11 @@ def test_marks_progress_and_filter_on_a_page_and_on_the_bank(page, site_url: str
 
 
 def test_bank_lists_the_sprint_and_marks_high_frequency_questions(page, site_url: str):
-    page.goto(site_url + "questions/", wait_until="networkidle")
+    page.goto(site_url + "questions/")
     sprint = page.locator("h2", has_text="三天冲刺")
     assert sprint.count() == 1
     badges = page.locator(".question-bank li .hf-badge").count()
     sprint_items = page.locator(".question-bank ol > li").count()
     assert badges == sprint_items >= 25
-    page.goto(site_url, wait_until="networkidle")
+    page.goto(site_url)
     assert page.locator("article ol > li > a[href*='#']").count() == sprint_items

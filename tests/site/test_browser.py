@@ -7,6 +7,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 from tools import axe, phone
 from tools.browser import MATH_RENDERED, MATH_STYLED, SHOWN, follow, local_sitemap
@@ -106,7 +107,7 @@ def test_page_renders_accessibly_and_fits_a_phone(reader_tab, site_url: str, src
     assert not errors, f"console errors: {errors}"
     # Both checks run before either fails, so that a failure shows all the page's problems.
     problems = [f"on a phone: {problem}" for problem in phone.misfits(reader_tab)]
-    problems += axe.failures(axe.violations(reader_tab))
+    problems += axe.failures(axe.violations(reader_tab, restore=False))  # the next page replaces it
     assert not problems, "the phone and axe-core (serious or critical):\n" + "\n".join(problems)
 
 
@@ -215,6 +216,15 @@ def test_every_formula_is_accessible(desktop_tab, site_url: str):
     assert desktop_tab.locator(".arithmatex .katex-mathml math").count() > 200
     problems = axe.failures(axe.violations(desktop_tab, {"include": [".arithmatex"]}))
     assert not problems, "axe-core, serious or critical:\n" + "\n".join(problems)
+
+
+def test_parts_left_set_aside_block_a_second_run_until_the_page_is_replaced(desktop_tab, site_url):
+    follow(desktop_tab, site_url + "tags/")
+    axe.violations(desktop_tab, restore=False)
+    with pytest.raises(PlaywrightError, match="already set aside"):
+        axe.violations(desktop_tab)
+    follow(desktop_tab, site_url + "python/copy/")  # instant navigation: the window stays
+    assert not axe.failures(axe.violations(desktop_tab))
 
 
 def test_no_axe_rule_or_part_of_a_page_is_left_out_unnoticed():

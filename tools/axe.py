@@ -20,8 +20,9 @@ EXCLUDED_RULES: dict[str, str] = {}
 CHECKED_ELSEWHERE = {
     "pre > code": "highlighted code: every token colour, both schemes, in one synthetic block",
     ".katex": "formulas: KaTeX's MathML and its aria-hidden visual layer, on a page of them",
-    ".md-sidebar": "site navigation and table of contents, one template: whole on a few pages,"
-    " on a phone and a desktop",
+    ".md-sidebar": "navigation and table of contents (one template and its colours): on one"
+    " page, in a desktop's sidebars and in a phone's drawer, opened at the page's section and"
+    " at its table of contents",
 }
 
 # Switches the scheme the way Material's palette toggle does (without storing the choice),
@@ -55,19 +56,28 @@ RUN_AXE = """async ({ scheme, rules, excluded, context }) => {
 }"""
 
 
-# Replaces the contents of the elements that match by their text, in one node, at the same
-# size (all sizes are read before the first change: one layout, not one per element). The
-# text keeps what axe asks of a part, such as whether a scrolling formula has content.
-# RESTORE puts the contents and the style attribute back.
+# Replaces the contents of the elements that match by their text, in one node, in a box of
+# the same size (all sizes are read before the first change: one layout, not one per
+# element). The text keeps what axe asks of a part, such as whether a scroller has content.
+# A part that scrolls itself (a code block) keeps its box and still scrolls; any other keeps
+# the width it fills, its scrollWidth (a display formula's, inside its scrolling wrapper) or
+# its box's (an inline formula's scrollWidth is 0). Hidden parts keep their style. Lines with
+# inline formulas may grow by a few pixels (2 % of a page's height): text moves down, but no
+# element changes its neighbours. RESTORE puts the contents and the style attributes back.
 SET_ASIDE = """(selectors) => {
-  if (window.__axeSetAside?.some(({ e }) => e.isConnected))
-    throw new Error("axe: parts of the page are already set aside");
   const elements = [...document.querySelectorAll(selectors.join(","))];
-  // A display formula's box stops at its column: the width it scrolls through is its
-  // scrollWidth. An inline formula's scrollWidth is 0: its box's width.
-  const boxes = elements.map((e) => {
+  const shapes = elements.map((e) => {
     const box = e.getBoundingClientRect();
-    return [Math.max(e.scrollWidth, box.width), box.height, e.getClientRects().length > 0];
+    const { display, overflowX } = getComputedStyle(e);
+    const scrolls = /auto|scroll/.test(overflowX) && e.scrollWidth > e.clientWidth;
+    const width = scrolls ? box.width : Math.max(e.scrollWidth, box.width);
+    const shape = [
+      `display: ${display === "inline" ? "inline-block" : display}`,
+      scrolls ? "overflow-x: auto; overflow-y: hidden" : "overflow: clip",
+      "white-space: nowrap; box-sizing: border-box; vertical-align: bottom",
+      `width: ${width}px; height: ${box.height}px`,
+    ];
+    return e.getClientRects().length > 0 ? shape.join("; ") : null;
   });
   window.__axeSetAside = elements.map((e, i) => {
     const contents = document.createDocumentFragment();
@@ -75,14 +85,12 @@ SET_ASIDE = """(selectors) => {
     const text = e.textContent;
     contents.append(...e.childNodes);
     e.append(text);
-    const [width, height, drawn] = boxes[i];
-    if (!drawn) return { e, contents, style };  // hidden (display: none): no box to keep
-    const size = `width: ${width}px; height: ${height}px`;
-    const shape = "display: inline-block; overflow: clip; white-space: nowrap";
-    e.setAttribute("style", `${style ?? ""}; ${shape}; vertical-align: bottom; ${size}`);
+    if (shapes[i]) e.setAttribute("style", `${style ?? ""}; ${shapes[i]}`);
     return { e, contents, style };
   });
 }"""
+# True while parts of the page are set aside (restore=False leaves them for the next page).
+SET_ASIDE_NOW = "window.__axeSetAside?.some(({ e }) => e.isConnected) ?? false"
 RESTORE = """() => {
   for (const { e, contents, style } of window.__axeSetAside ?? []) {
     e.replaceChildren(contents);
@@ -100,9 +108,11 @@ def violations(
     the colour rules again in the dark one. By default the whole page less CHECKED_ELSEWHERE,
     less those that also names; context (an axe context such as a selector) narrows it.
     restore=False leaves the parts set aside, for a page that the next navigation replaces:
-    putting them back costs the browser a whole new layout (a quarter of a page visit)."""
+    putting them back costs the browser a whole new layout (a sixth of a page visit)."""
     if unknown := set(also) - set(CHECKED_ELSEWHERE):
         raise ValueError(f"not in CHECKED_ELSEWHERE: {sorted(unknown)}")
+    if tab.evaluate(SET_ASIDE_NOW):
+        raise RuntimeError("axe: parts of the page are still set aside (restore=False)")
     if not tab.evaluate("typeof axe !== 'undefined'"):
         if not TEST_FILES[AXE_URL].is_file():
             raise FileNotFoundError(f"no {TEST_FILES[AXE_URL]}: run `make deps` (npm ci)")

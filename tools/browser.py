@@ -33,8 +33,11 @@ MATH_STYLED = """[...document.querySelectorAll('.katex-mathml')].every(
 # and after every instant navigation (document$ emits on both). For follow().
 SHOWN = """document.addEventListener("DOMContentLoaded", () =>
   window.document$?.subscribe(() => { window.__shown = location.href; }));"""
-# Clicks a link to url, as a reader does: Material loads the page into the open one.
+# Clicks a link to url, as a reader does: Material loads the page into the open one. The
+# window is marked, to tell instant navigation (the window stays) from a whole new page.
 CLICK = """(url) => {
+  window.__shown = null;
+  window.__stayed = true;
   const link = Object.assign(document.createElement("a"), { href: url });
   document.body.append(link);
   link.click();
@@ -44,18 +47,22 @@ ARRIVED = f"""(url) => window.__shown === url && document.readyState === "comple
   && [...document.images].every((image) => image.complete) && {MATH_RENDERED}"""
 
 
-def follow(tab, url: str) -> bool:
+def follow(tab, url: str) -> None:
     """Open url in tab the way a reader moves through the site: by a link, which Material's
-    instant navigation loads into the open page. A tab on no page of the site yet loads it
-    whole. The tab needs the SHOWN init script (tab.add_init_script(SHOWN)). True if the
-    page came by instant navigation (the window stayed)."""
-    if tab.evaluate("window.__shown") is None:
-        tab.goto(url)
-    else:
-        tab.evaluate("window.__stayed = true")
-        tab.evaluate(CLICK, url)
+    instant navigation loads into the open page. A tab on no page of the site yet, or on url
+    itself (Material does not reload the open page), loads it whole. The tab needs the SHOWN
+    init script (tab.add_init_script(SHOWN)). A link that leads to a whole new page raises."""
+    if tab.evaluate("window.__shown") in (None, url):
+        # Material follows links instantly once it has the sitemap (the pages it may load).
+        with tab.expect_response("**/sitemap.xml") as sitemap:
+            tab.goto(url)
+        sitemap.value.finished()
+        tab.wait_for_function(ARRIVED, arg=url)
+        return
+    tab.evaluate(CLICK, url)
     tab.wait_for_function(ARRIVED, arg=url)
-    return tab.evaluate("window.__stayed === true")
+    if not tab.evaluate("window.__stayed === true"):
+        raise RuntimeError(f"{url}: loaded whole, not by instant navigation")
 
 
 def launch(playwright):

@@ -19,10 +19,16 @@
     const style = document.createElement("link");
     style.rel = "stylesheet";
     style.href = new URL("katex.min.css", katexAssets);
+    // Formulas render once it applies, so that none is ever shown without its style.
+    const styled = new Promise((resolve, reject) => {
+      style.onload = resolve;
+      style.onerror = () => reject(new Error(`KaTeX: cannot load ${style.href}`));
+    });
     // Not in <head>: instant navigation removes every element there that the next page's
     // <head> lacks, and math would lose its style from the second page on.
     document.body.append(style);
-    return loadScript("katex.min.js").then(() => loadScript("contrib/auto-render.min.js"));
+    const scripts = loadScript("katex.min.js").then(() => loadScript("contrib/auto-render.min.js"));
+    return Promise.all([styled, scripts]);
   }
 
   document$.subscribe(async () => {

@@ -1,17 +1,18 @@
 """The built site, shared by the build and browser tests: one build per test run,
 shared by the xdist workers."""
 
+import contextlib
 import fcntl
 import os
 import subprocess
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from tools.browser import CHROMIUM, launch, serve
+from tools.browser import CHROMIUM, SHOWN, launch, serve
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -118,10 +119,21 @@ def browser():
         chromium.close()
 
 
+@contextlib.contextmanager
+def new_tab(browser, **options) -> Iterator:
+    """A tab in a browser context of its own (options: a phone's, say), closed afterwards;
+    it can follow links (tools.browser.follow)."""
+    context = browser.new_context(locale="zh-CN", **options)
+    context.set_default_timeout(10_000)
+    tab = context.new_page()
+    tab.add_init_script(SHOWN)
+    try:
+        yield tab
+    finally:
+        context.close()
+
+
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(locale="zh-CN")
-    tab = context.new_page()
-    tab.set_default_timeout(10_000)
-    yield tab
-    context.close()
+    with new_tab(browser) as tab:
+        yield tab

@@ -10,9 +10,9 @@ from urllib.parse import urlparse
 import pytest
 
 from tools import axe, phone
-from tools.browser import MATH_RENDERED, MATH_STYLED, SHOWN, follow, local_sitemap
+from tools.browser import MATH_RENDERED, MATH_STYLED, follow, local_sitemap
 
-from .conftest import once_per_run
+from .conftest import new_tab, once_per_run
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
@@ -54,23 +54,15 @@ def reader_tab(browser):
     """One phone tab for all page visits, moving from page to page by links as a reader
     does (tools.browser.follow): it keeps the site's assets, and a new tab per page would
     cost a renderer process and a whole page load each."""
-    context = browser.new_context(locale="zh-CN", **phone.PHONE)
-    context.set_default_timeout(10_000)
-    tab = context.new_page()
-    tab.add_init_script(SHOWN)
-    yield tab
-    context.close()
+    with new_tab(browser, **phone.PHONE) as tab:
+        yield tab
 
 
 @pytest.fixture(scope="session")
 def desktop_tab(browser):
     """A desktop tab for what the phone visits leave to a few pages (axe.CHECKED_ELSEWHERE)."""
-    context = browser.new_context(locale="zh-CN")
-    context.set_default_timeout(10_000)
-    tab = context.new_page()
-    tab.add_init_script(SHOWN)
-    yield tab
-    context.close()
+    with new_tab(browser) as tab:
+        yield tab
 
 
 @contextlib.contextmanager
@@ -328,13 +320,11 @@ def search_results(browser, site_url: str, request) -> dict[str, list[str]]:
     queries = sorted({item.callspec.params["query"] for item in asked})
 
     def run_queries() -> str:
-        context = browser.new_context(locale="zh-CN")
-        tab = context.new_page()
-        tab.add_init_script(KEEP_SEARCH_WORKER)
-        tab.goto(site_url)
-        open_search(tab)
-        top = tab.evaluate(RUN_QUERIES, queries)
-        context.close()
+        with new_tab(browser) as tab:
+            tab.add_init_script(KEEP_SEARCH_WORKER)
+            tab.goto(site_url)
+            open_search(tab)
+            top = tab.evaluate(RUN_QUERIES, queries)
         return json.dumps({query: pages[:5] for query, pages in top.items()}, ensure_ascii=False)
 
     return json.loads(once_per_run(request.config, "search_results", run_queries))

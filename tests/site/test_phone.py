@@ -6,16 +6,16 @@ import pytest
 from tools import phone
 from tools.phone import PHONE
 
+from .conftest import new_tab
+
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="session")
 def phone_tab(browser):
     """One phone tab for the tests below (reader_tab in test_browser.py visits the pages)."""
-    context = browser.new_context(locale="zh-CN", **PHONE)
-    context.set_default_timeout(10_000)
-    yield context.new_page()
-    context.close()
+    with new_tab(browser, **PHONE) as tab:
+        yield tab
 
 
 def test_measure_finds_what_does_not_fit(phone_tab, page, site_url: str):

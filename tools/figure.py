@@ -5,6 +5,7 @@ transparent background, text kept as text (the browser's fonts render Chinese),
 and pure black replaced by the page's own text colour.
 """
 
+import html
 import inspect
 import io
 import re
@@ -69,11 +70,21 @@ def min_width(svg_text: str) -> float:
     return float(viewbox.group(1)) * MIN_TEXT_PX / min(sizes)
 
 
-def show(fig: matplotlib.figure.Figure) -> None:
+HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def show(fig: matplotlib.figure.Figure, *, alt: str) -> None:
     """Print the figure for markdown-exec (`exec="on" html="1"`), kept out of search; on a
-    narrow screen it keeps its text readable and scrolls sideways (stylesheets/phone.css)."""
+    narrow screen it keeps its text readable and scrolls sideways (stylesheets/phone.css).
+    alt, a Chinese description of what the figure shows, is its name for screen readers: one
+    image, instead of its tick labels and legend read out one by one."""
+    if not isinstance(alt, str):
+        raise TypeError(f"alt must be a str, not {type(alt).__name__}")
+    if not HAN.search(alt) or "\n" in alt:
+        raise ValueError(f"alt must be one line of Chinese describing the figure: {alt!r}")
     # markdown-exec captures output through a `print` it puts in the fence's globals.
     fence_print = inspect.currentframe().f_back.f_globals.get("print", print)
-    text = svg(fig)
+    name = html.escape(alt.strip(), quote=True)
+    text = svg(fig).replace("<svg", f'<svg role="img" aria-label="{name}"', 1)
     style = f' style="--figure-min-width: {min_width(text):.0f}px"' if min_width(text) else ""
     fence_print(f'<div class="code-figure" data-search-exclude{style}>{text}</div>')

@@ -86,5 +86,6 @@ def show(fig: matplotlib.figure.Figure, *, alt: str) -> None:
     fence_print = inspect.currentframe().f_back.f_globals.get("print", print)
     name = html.escape(alt.strip(), quote=True)
     text = svg(fig).replace("<svg", f'<svg role="img" aria-label="{name}"', 1)
-    style = f' style="--figure-min-width: {min_width(text):.0f}px"' if min_width(text) else ""
+    width = min_width(text)
+    style = f' style="--figure-min-width: {width:.0f}px"' if width else ""
     fence_print(f'<div class="code-figure" data-search-exclude{style}>{text}</div>')

@@ -4,7 +4,6 @@ the text. What fits on a phone is measured on every page's visit in test_browser
 import pytest
 
 from tools import phone
-from tools.phone import PHONE
 
 from .conftest import new_tab
 
@@ -14,7 +13,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="session")
 def phone_tab(browser):
     """One phone tab for the tests below (reader_tab in test_browser.py visits the pages)."""
-    with new_tab(browser, **PHONE) as tab:
+    with new_tab(browser, **phone.PHONE) as tab:
         yield tab
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 IMPORTED = ("snippets", "tools")  # what build-time code imports besides packages
+FENCE_LOGGER = "mkdocs.plugins.markdown_exec"  # where a failing fence warns
 
 
 def installed_packages() -> list[str]:
@@ -64,9 +65,15 @@ class CachedFence:
             return path.read_text(encoding="utf-8")
         counter = WarningCounter()
         logging.getLogger("mkdocs").addHandler(counter)
+        # `mkdocs build -q` raises mkdocs' log level to ERROR: a failing fence would then
+        # warn nobody, neither this counter (its output would be stored) nor --strict.
+        fence_log = logging.getLogger(FENCE_LOGGER)
+        level = fence_log.level
+        fence_log.setLevel(logging.WARNING)
         try:
             html = self.formatter(source, language, css_class, options, md, **kwargs)
         finally:
+            fence_log.setLevel(level)
             logging.getLogger("mkdocs").removeHandler(counter)
         if counter.count == 0:
             write_atomically(path, str(html))

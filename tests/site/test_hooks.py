@@ -214,6 +214,24 @@ def test_a_failing_fence_is_never_cached(tmp_path):
     assert not list(tmp_path.iterdir())
 
 
+def test_a_failing_fence_warns_and_is_not_cached_in_a_quiet_build(tmp_path):
+    # `mkdocs build -q` sets mkdocs' log level to ERROR; --strict counts warnings.
+    mkdocs_log = logging.getLogger("mkdocs")
+    level = mkdocs_log.level
+    mkdocs_log.setLevel(logging.ERROR)
+    strict = exec_cache.WarningCounter()
+    mkdocs_log.addHandler(strict)
+    try:
+        exec_cache.CachedFence(Formatter(warn=True), tmp_path, "digest", set())(
+            "raise ValueError", "python", "", {}, None
+        )
+    finally:
+        mkdocs_log.removeHandler(strict)
+        mkdocs_log.setLevel(level)
+    assert strict.count == 1
+    assert not list(tmp_path.iterdir())
+
+
 def test_a_fence_in_a_session_always_runs(tmp_path):
     formatter = Formatter()
     fence = exec_cache.CachedFence(formatter, tmp_path, "digest", set())

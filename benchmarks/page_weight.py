@@ -38,20 +38,25 @@ def weigh(browser, url: str) -> dict:
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def site_and_pages(description: str, default_page: str) -> tuple[Path, list[str], bool]:
+    """The command line of a benchmark over a built site: SITE_DIR [PAGE ...] [--all]."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("site_dir", type=Path)
-    parser.add_argument("pages", nargs="*", default=["detection/nms/"])
+    parser.add_argument("pages", nargs="*", default=[default_page])
     parser.add_argument("--all", action="store_true", help="every page of the site")
     args = parser.parse_args()
-    pages = all_pages(args.site_dir) if args.all else args.pages
-    with serve(args.site_dir) as base, sync_playwright() as playwright:
+    return args.site_dir, all_pages(args.site_dir) if args.all else args.pages, args.all
+
+
+def main() -> None:
+    site_dir, pages, every_page = site_and_pages(__doc__.splitlines()[0], "detection/nms/")
+    with serve(site_dir) as base, sync_playwright() as playwright:
         browser = launch(playwright)
         results = [weigh(browser, base + page) for page in pages]
         browser.close()
     for result in results:
         print(json.dumps(result, ensure_ascii=False))
-    if args.all:
+    if every_page:
         print(json.dumps(summary(results), ensure_ascii=False))
 
 

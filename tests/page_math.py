@@ -126,14 +126,20 @@ def evaluate(latex: str, **symbols: float) -> float:
 
 def equations(formula: str) -> list[tuple[str, str]]:
     """The (left, right) sides of the equations of a block: one per line of an aligned
-    environment, or side by side separated by \\qquad; trailing punctuation dropped."""
+    environment, or side by side separated by \\qquad; a line without `=` continues the
+    right side above it (a long formula broken to fit a phone); trailing punctuation dropped."""
     body = re.sub(r"\\(begin|end)\{aligned\}", "", formula)
-    parts = [p for line in body.split(r"\\") for p in re.split(r",?\s*\\qquad", line)]
+    parts: list[str] = []
+    for line in body.split(r"\\"):
+        for part in re.split(r",?\s*\\qquad", line):
+            if part.strip() and "=" not in part and parts:
+                parts[-1] += " " + part
+            elif part.strip():
+                parts.append(part)
     pairs = []
     for part in parts:
-        if part.strip():
-            left, right = part.replace("&", "").split("=", 1)
-            pairs.append((_to_python(left).replace(" ", ""), right.strip().rstrip(".,")))
+        left, right = part.replace("&", "").split("=", 1)
+        pairs.append((_to_python(left).replace(" ", ""), right.strip().rstrip(".,")))
     return pairs
 
 

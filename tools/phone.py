@@ -16,7 +16,12 @@ MEASURE = r"""([width, minText, minCode]) => {
   // Against the screen, not innerWidth: a phone widens its layout to fit what overflows.
   if (document.documentElement.scrollWidth > width)
     problems.push(`page is ${document.documentElement.scrollWidth} px wide`);
-  for (const e of document.querySelectorAll("article div.arithmatex, article .code-figure"))
+  // A display formula fits: a long one is written as aligned lines (CONTRIBUTING.md).
+  for (const e of document.querySelectorAll("article div.arithmatex")) {
+    const tex = e.querySelector("annotation")?.textContent ?? e.textContent;
+    if (overflows(e)) problems.push(`formula ${e.scrollWidth} px wide: ${tex.trim().slice(0, 50)}`);
+  }
+  for (const e of document.querySelectorAll("article .code-figure"))
     if (overflows(e) && !hinted(e)) problems.push(`scrolls without a hint: ${describe(e)}`);
   // Text size as drawn: its font size times the figure's scale (rotation-proof).
   for (const svg of document.querySelectorAll("article .code-figure svg")) {

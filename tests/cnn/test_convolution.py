@@ -22,7 +22,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from tests.gradcheck import numerical_gradient
-from tests.page_math import evaluate, page_formulas
+from tests.page_math import equations, evaluate, page_formulas
 
 
 def conv2d_by_loops(x, weight, stride, padding, dilation, groups):
@@ -293,7 +293,9 @@ def test_the_page_formulas_are_the_output_sizes():
         for f in page_formulas("cnn/convolution.md", "## 卷积层的输出尺寸怎么算？")
         if f.startswith("O =")
     )
-    [transposed] = page_formulas("cnn/convolution.md", "## 转置卷积的输出尺寸是多少？")
+    [formula] = page_formulas("cnn/convolution.md", "## 转置卷积的输出尺寸是多少？")
+    [(left, transposed)] = equations(formula)
+    assert left == "O"
     rng = np.random.default_rng(0)
     for w, f, s, p, d in itertools.product(range(1, 10), range(1, 5), (1, 2, 3), (0, 1, 2), (1, 2)):
         if w + 2 * p < d * (f - 1) + 1:
@@ -306,9 +308,7 @@ def test_the_page_formulas_are_the_output_sizes():
             x, k = rng.normal(size=(1, 1, 2, w)), rng.normal(size=(1, 1, 1, f))
             assert conv2d(x, k, stride=s, padding=(0, p), dilation=d).shape[-1] == size
         for op in range(max(s, d)):
-            expected = evaluate(
-                transposed.split("=")[1], W=w, F=f, S=s, P=p, D=d, output_padding=op
-            )
+            expected = evaluate(transposed, W=w, F=f, S=s, P=p, D=d, output_padding=op)
             if expected >= 1:
                 assert conv_transpose_output_size(w, f, s, p, op, d) == expected
 

@@ -8,6 +8,7 @@ and pure black replaced by the page's own text colour.
 import html
 import inspect
 import io
+import math
 import re
 import warnings
 
@@ -46,12 +47,81 @@ SCOUR_OPTIONS = scour.parse_args(
 
 def svg(fig: matplotlib.figure.Figure) -> str:
     """The figure as a compact SVG element whose black follows the page's text colour."""
+    text = _render(fig)
+    plt.close(fig)
+    return text
+
+
+def _render(fig: matplotlib.figure.Figure) -> str:
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
-    plt.close(fig)
     text = buffer.getvalue().replace("#000000", "currentColor")
     text = scour.scourString(text, SCOUR_OPTIONS)
     return text[text.index("<svg") :]
+
+
+def panels(fig: matplotlib.figure.Figure) -> list[list[matplotlib.axes.Axes]]:
+    """The figure's panels in reading order, row by row: the axes of each cell of its grid
+    (an axes and the colorbar made beside it share a cell). An axes outside the grid, such
+    as a colorbar shared by a row, joins the panel it stands right of. A figure without
+    a grid of several cells is one panel."""
+    cells: dict[tuple[int, int], list] = {}
+    loose = []
+    for ax in fig.axes:
+        spec = ax.get_subplotspec()
+        if spec is None:
+            loose.append(ax)
+            continue
+        top = spec.get_topmost_subplotspec()
+        cells.setdefault((top.rowspan.start, top.colspan.start), []).append(ax)
+    if len(cells) < 2:
+        return [fig.axes]
+    ordered = [cells[cell] for cell in sorted(cells)]
+    for ax in loose:
+        box = ax.get_position()
+        beside = [
+            group
+            for group in ordered
+            if group[0].get_position().x1 <= box.x0
+            and group[0].get_position().y0 < box.y1
+            and box.y0 < group[0].get_position().y1
+        ]
+        if not beside:
+            raise ValueError(f"an axes outside the figure's grid, right of no panel: {ax}")
+        max(beside, key=lambda group: group[0].get_position().x1).append(ax)
+    return ordered
+
+
+def _row(group: list) -> int:
+    return group[0].get_subplotspec().get_topmost_subplotspec().rowspan.start
+
+
+def panel_svgs(fig: matplotlib.figure.Figure) -> list[tuple[str, float]]:
+    """Each panel drawn alone (the others hidden; bbox "tight" then crops to it), with its
+    share of its row's width in %. Axes that share an axis get their own tick labels:
+    stacked, none stands above another. The figure's title is left out (see show)."""
+    if fig.legends or any(text is not fig._suptitle for text in fig.texts):
+        raise ValueError(
+            "a figure of several panels cannot place text or a legend on the "
+            "figure itself: put it on a panel (ax.text, ax.legend)"
+        )
+    if fig._suptitle is not None:
+        fig._suptitle.set_visible(False)
+    for ax in fig.axes:
+        if len(ax.get_shared_x_axes().get_siblings(ax)) > 1:
+            ax.tick_params(labelbottom=True)
+        if len(ax.get_shared_y_axes().get_siblings(ax)) > 1:
+            ax.tick_params(labelleft=True)
+    drawn = []  # (row, svg, width)
+    for group in panels(fig):
+        for ax in fig.axes:
+            ax.set_visible(any(ax is member for member in group))
+        text = _render(fig)
+        drawn.append((_row(group), text, float(VIEWBOX.search(text).group(1))))
+    plt.close(fig)
+    row_width = {row: sum(w for r, _, w in drawn if r == row) for row, _, _ in drawn}
+    # Rounded down: shares that add up to over 100 % would wrap a row that fits.
+    return [(text, math.floor(1000 * w / row_width[row]) / 10) for row, text, w in drawn]
 
 
 # The smallest text size a figure may be shown at, in CSS px (a phone column is ~360 px).
@@ -74,18 +144,39 @@ HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 def show(fig: matplotlib.figure.Figure, *, alt: str) -> None:
-    """Print the figure for markdown-exec (`exec="on" html="1"`), kept out of search; on a
-    narrow screen it keeps its text readable and scrolls sideways (stylesheets/phone.css).
-    alt, a Chinese description of what the figure shows, is its name for screen readers: one
-    image, instead of its tick labels and legend read out one by one."""
+    """Print the figure for markdown-exec (`exec="on" html="1"`), kept out of search. alt, a
+    Chinese description of what the figure shows, is its name for screen readers: one
+    image, instead of its tick labels and legend read out one by one. A figure of several
+    panels is printed as one SVG per panel that wrap onto more rows in a narrow column
+    (stylesheets/phone.css); a panel too wide to keep its text readable scrolls sideways."""
     if not isinstance(alt, str):
         raise TypeError(f"alt must be a str, not {type(alt).__name__}")
     if not HAN.search(alt) or "\n" in alt:
         raise ValueError(f"alt must be one line of Chinese describing the figure: {alt!r}")
     # markdown-exec captures output through a `print` it puts in the fence's globals.
     fence_print = inspect.currentframe().f_back.f_globals.get("print", print)
-    name = html.escape(alt.strip(), quote=True)
-    text = svg(fig).replace("<svg", f'<svg role="img" aria-label="{name}"', 1)
+    name = f'role="img" aria-label="{html.escape(alt.strip(), quote=True)}"'
+    if len(panels(fig)) == 1:
+        text = svg(fig).replace("<svg", f"<svg {name}", 1)
+        style = f' style="{readable}"' if (readable := _readable(text)) else ""
+        fence_print(f'<div class="code-figure" data-search-exclude{style}>{text}</div>')
+        return
+    # The title is text of the page: it wraps on a phone instead of scaling with a panel.
+    title = fig.get_suptitle()
+    if "$" in title:
+        raise ValueError(f"the title of a figure of several panels is plain text: {title!r}")
+    drawn = "".join(
+        text.replace("<svg", f'<svg style="--panel-share: {share:.1f}%; {_readable(text)}"', 1)
+        for text, share in panel_svgs(fig)
+    )
+    heading = f'<p class="figure-title">{html.escape(title)}</p>' if title else ""
+    fence_print(
+        f'<div class="code-figure" data-search-exclude><div class="figure-panels" {name}>'
+        f"{heading}{drawn}</div></div>"
+    )
+
+
+def _readable(text: str) -> str:
+    """The SVG's readable width (min_width) as the CSS variable phone.css reads, if any."""
     width = min_width(text)
-    style = f' style="--figure-min-width: {width:.0f}px"' if width else ""
-    fence_print(f'<div class="code-figure" data-search-exclude{style}>{text}</div>')
+    return f"--figure-min-width: {width:.0f}px" if width else ""

@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from tools.figure import show, svg
+from tools.figure import panel_svgs, panels, show, svg
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -70,6 +70,72 @@ def test_show_names_the_figure_for_screen_readers(capsys):
     assert image.get("aria-label") == "一条随机游走的折线，标题为「标题」 & 无图例"
 
 
+def test_panels_are_the_grid_cells_in_reading_order_each_with_its_colorbar():
+    fig = plt.figure()
+    grid = fig.add_gridspec(2, 2)
+    axes = np.empty((2, 2), dtype=object)
+    for row, col in ((1, 1), (0, 1), (1, 0), (0, 0)):  # made out of reading order
+        axes[row, col] = fig.add_subplot(grid[row, col])
+    image = axes[0, 0].imshow(np.eye(2))
+    beside = fig.colorbar(image, ax=axes[0, 0])  # takes part of the panel's cell
+    shared = fig.colorbar(image, ax=list(axes[1]))  # outside the grid, right of the row
+    found = panels(fig)
+    assert [group[0] for group in found] == [axes[0, 0], axes[0, 1], axes[1, 0], axes[1, 1]]
+    assert [len(group) for group in found] == [2, 1, 1, 2]
+    assert found[0][1] is beside.ax
+    assert found[3][1] is shared.ax
+    plt.close(fig)
+
+
+def shared_figure():
+    fig, axes = plt.subplots(1, 3, figsize=(9, 3), sharey=True)
+    for ax in axes:
+        ax.plot([0, 1], [0, 1])
+        ax.set_yticks([0, 1], ["甲", "乙"])
+    fig.suptitle("三个 & 面板")
+    return fig
+
+
+def test_each_panel_is_drawn_alone_with_its_share_of_the_row():
+    drawn = panel_svgs(shared_figure())
+    assert len(drawn) == 3
+    shares = [share for _, share in drawn]
+    assert 99.7 <= sum(shares) <= 100  # never over: the row would wrap
+    assert all(abs(share - shares[0]) < 5 for share in shares)
+    # Shared axes keep their tick labels when stacked; the title is not drawn in a panel.
+    assert all("甲" in text and "面板" not in text for text, _ in drawn)
+
+
+def test_show_prints_a_figure_of_panels_as_one_named_image(capsys):
+    show(shared_figure(), alt="三幅折线图")
+    printed = capsys.readouterr().out
+    assert printed.startswith(
+        '<div class="code-figure" data-search-exclude><div class="figure-panels"'
+    )
+    start = printed.index('<div class="figure-panels"')
+    image = ET.fromstring(printed[start : printed.rindex("</div>")])
+    assert image.get("role") == "img"
+    assert image.get("aria-label") == "三幅折线图"
+    title, *svgs = list(image)
+    assert (title.tag, title.get("class"), title.text) == ("p", "figure-title", "三个 & 面板")
+    assert [e.tag for e in svgs] == [SVG + "svg"] * 3
+    assert all(
+        "--panel-share: " in e.get("style") and "--figure-min-width: " in e.get("style")
+        for e in svgs
+    )
+
+
+def test_a_figure_of_panels_keeps_its_text_on_the_panels():
+    fig = shared_figure()
+    fig.text(0.5, 0.5, "图上的字")
+    with pytest.raises(ValueError, match="put it on a panel"):
+        panel_svgs(fig)
+    fig = shared_figure()
+    fig.suptitle("$x^2$")
+    with pytest.raises(ValueError, match="plain text"):
+        show(fig, alt="三幅折线图")
+
+
 @pytest.mark.parametrize(
     ("alt", "error"),
     [(None, TypeError), ("", ValueError), ("a line chart", ValueError), ("两行\n说明", ValueError)],
@@ -79,7 +145,7 @@ def test_show_wants_one_line_of_chinese_as_alt(alt, error):
         show(line_figure(5), alt=alt)
 
 
-FIGURE = re.compile(r'<div class="code-figure"[^>]*>\s*<svg ([^>]*)>')
+FIGURE = re.compile(r'<div class="code-figure"[^>]*>\s*<(?:svg|div) ([^>]*)>')
 NAME = re.compile(r'role="img" aria-label="[^"]*[\u4e00-\u9fff][^"]*"')
 
 

@@ -21,9 +21,15 @@ def test_measure_finds_what_does_not_fit(phone_tab, page, site_url: str):
     phone_tab.goto(site_url + "tags/", wait_until="load")
     phone_tab.evaluate("""() => document.querySelector("article h1").insertAdjacentHTML("afterend",
       '<p><span style="display: inline-block; width: 395px">宽</span></p>'
-      + '<div class="highlight"><pre><code style="font-size: 10px">x = 1</code></pre></div>')""")
+      + '<div class="highlight"><pre><code style="font-size: 10px">x = 1</code></pre></div>'
+      + '<div class="arithmatex"><span style="display: inline-block; width: 420px">y</span>'
+      + '</div>')""")
     # A phone widens its layout to fit: the page is measured against the screen.
-    assert phone.misfits(phone_tab) == ["page is 411 px wide", "code at 10 px: x = 1"]
+    assert phone.misfits(phone_tab) == [
+        "page is 411 px wide",
+        "formula 420 px wide: y",
+        "code at 10 px: x = 1",
+    ]
     page.goto(site_url + "tags/", wait_until="load")
     with pytest.raises(ValueError, match="not a phone's tab"):
         phone.misfits(page)
@@ -47,3 +53,26 @@ def test_back_to_top_stays_clear_of_the_text_column_top(phone_tab, site_url: str
     box = button.bounding_box()
     assert box["y"] > 844 / 2, f"back-to-top at {box}"
     assert box["x"] + box["width"] <= 390
+
+
+PANEL_ROWS = """() => {
+  const [figure] = document.querySelectorAll("article .figure-panels");
+  const panels = [...figure.querySelectorAll(":scope > svg")];
+  const column = figure.parentElement.getBoundingClientRect();
+  return {
+    panels: panels.length,
+    rows: new Set(panels.map((svg) => Math.round(svg.getBoundingClientRect().top))).size,
+    inside: panels.every((svg) => svg.getBoundingClientRect().right <= column.right + 1),
+  };
+}"""
+
+
+def test_a_figures_panels_share_a_row_on_a_desktop_and_stack_on_a_phone(
+    phone_tab, page, site_url: str
+):
+    # Three attention heatmaps (tools/figure.py: one SVG per panel) and a shared colorbar.
+    page.set_viewport_size({"width": 1400, "height": 900})
+    page.goto(site_url + "transformer/attention/")
+    assert page.evaluate(PANEL_ROWS) == {"panels": 3, "rows": 1, "inside": True}
+    phone_tab.goto(site_url + "transformer/attention/")
+    assert phone_tab.evaluate(PANEL_ROWS) == {"panels": 3, "rows": 2, "inside": True}

@@ -13,6 +13,7 @@ import re
 import warnings
 
 import matplotlib
+from matplotlib.transforms import Bbox
 from scour import scour
 
 matplotlib.use("Agg")
@@ -52,76 +53,93 @@ def svg(fig: matplotlib.figure.Figure) -> str:
     return text
 
 
-def _render(fig: matplotlib.figure.Figure) -> str:
+def _render(fig: matplotlib.figure.Figure, pad_inches: float = 0.1) -> str:
     buffer = io.StringIO()
-    fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    fig.savefig(
+        buffer, format="svg", bbox_inches="tight", pad_inches=pad_inches, metadata={"Date": None}
+    )
     text = buffer.getvalue().replace("#000000", "currentColor")
     text = scour.scourString(text, SCOUR_OPTIONS)
     return text[text.index("<svg") :]
 
 
-def panels(fig: matplotlib.figure.Figure) -> list[list[matplotlib.axes.Axes]]:
-    """The figure's panels in reading order, row by row: the axes of each cell of its grid
-    (an axes and the colorbar made beside it share a cell). An axes outside the grid, such
-    as a colorbar shared by a row, joins the panel it stands right of. A figure without
-    a grid of several cells is one panel."""
-    cells: dict[tuple[int, int], list] = {}
+Panel = list[matplotlib.axes.Axes]  # the axes of one cell of the grid, with its colorbar
+
+
+def panels(fig: matplotlib.figure.Figure) -> list[list[Panel]] | None:
+    """The panels of a figure drawn as a grid of subplots, row by row: each cell's visible
+    axes, and an axes placed outside the grid (a colorbar shared by a row) with the panel
+    it stands in or right of. None for a figure to keep whole: one cell, a cell spanning
+    rows, subfigures, drawings on the figure itself, an axes that belongs to
+    no single row."""
+    on_figure = [*fig.legends, *fig.artists, *fig.patches, *fig.lines, *fig.images]
+    if fig.subfigs or on_figure or any(text is not fig._suptitle for text in fig.texts):
+        return None
+    cells: dict[tuple[int, int], Panel] = {}
     loose = []
-    for ax in fig.axes:
+    for ax in (ax for ax in fig.axes if ax.get_visible()):
         spec = ax.get_subplotspec()
-        if spec is None:
+        top = spec.get_topmost_subplotspec() if spec else None
+        if top is None:
             loose.append(ax)
-            continue
-        top = spec.get_topmost_subplotspec()
-        cells.setdefault((top.rowspan.start, top.colspan.start), []).append(ax)
+        elif len(top.rowspan) > 1:
+            return None
+        else:
+            cells.setdefault((top.rowspan.start, top.colspan.start), []).append(ax)
     if len(cells) < 2:
-        return [fig.axes]
-    ordered = [cells[cell] for cell in sorted(cells)]
+        return None
+    fig.draw_without_rendering()  # the final layout: positions are read below
+    boxes = {cell: Bbox.union([ax.get_position() for ax in axes]) for cell, axes in cells.items()}
     for ax in loose:
-        box = ax.get_position()
-        beside = [
-            group
-            for group in ordered
-            if group[0].get_position().x1 <= box.x0
-            and group[0].get_position().y0 < box.y1
-            and box.y0 < group[0].get_position().y1
-        ]
-        if not beside:
-            raise ValueError(f"an axes outside the figure's grid, right of no panel: {ax}")
-        max(beside, key=lambda group: group[0].get_position().x1).append(ax)
-    return ordered
+        cell = _home(ax.get_position(), boxes)
+        if cell is None:
+            return None
+        cells[cell].append(ax)
+    rows: dict[int, list[Panel]] = {}
+    for (row, _), axes in sorted(cells.items()):
+        rows.setdefault(row, []).append(axes)
+    return list(rows.values())
 
 
-def _row(group: list) -> int:
-    return group[0].get_subplotspec().get_topmost_subplotspec().rowspan.start
+def _home(box: Bbox, cells: dict[tuple[int, int], Bbox]) -> tuple[int, int] | None:
+    """The cell an axes outside the grid belongs to: the one around it, else the nearest
+    one left of it in its row; None if it stands beside several rows or none."""
+    centre = ((box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2)
+    around = [cell for cell, cell_box in cells.items() if cell_box.contains(*centre)]
+    if around:
+        return around[0]
+    left = {c: b for c, b in cells.items() if b.x1 <= box.x0 and b.y0 < box.y1 and box.y0 < b.y1}
+    if len({row for row, _ in left}) != 1:
+        return None
+    return max(left, key=lambda cell: left[cell].x1)
 
 
-def panel_svgs(fig: matplotlib.figure.Figure) -> list[tuple[str, float]]:
-    """Each panel drawn alone (the others hidden; bbox "tight" then crops to it), with its
-    share of its row's width in %. Axes that share an axis get their own tick labels:
-    stacked, none stands above another. The figure's title is left out (see show)."""
-    if fig.legends or any(text is not fig._suptitle for text in fig.texts):
-        raise ValueError(
-            "a figure of several panels cannot place text or a legend on the "
-            "figure itself: put it on a panel (ax.text, ax.legend)"
-        )
+PANEL_PAD = 0.03  # inches around each panel (0.1 for a whole figure): panels sit side by side
+
+
+def panel_svgs(fig: matplotlib.figure.Figure, rows: list[list[Panel]]) -> list[list[str]]:
+    """Each panel drawn alone (the other axes hidden; bbox "tight" crops to it), row by row.
+    Tick labels that a shared axis hid are shown: stacked on a phone, each panel is read on
+    its own. The figure's title is left out (show puts it on the page)."""
+    shown = {ax: ax.get_visible() for ax in fig.axes}
     if fig._suptitle is not None:
         fig._suptitle.set_visible(False)
     for ax in fig.axes:
         if len(ax.get_shared_x_axes().get_siblings(ax)) > 1:
-            ax.tick_params(labelbottom=True)
+            side = ax.xaxis.get_ticks_position()
+            ax.tick_params(**{"labeltop" if side == "top" else "labelbottom": True})
         if len(ax.get_shared_y_axes().get_siblings(ax)) > 1:
-            ax.tick_params(labelleft=True)
-    drawn = []  # (row, svg, width)
-    for group in panels(fig):
-        for ax in fig.axes:
-            ax.set_visible(any(ax is member for member in group))
-        text = _render(fig)
-        drawn.append((_row(group), text, float(VIEWBOX.search(text).group(1))))
+            side = ax.yaxis.get_ticks_position()
+            ax.tick_params(**{"labelright" if side == "right" else "labelleft": True})
+    drawn = []
+    for row in rows:
+        drawn.append([])
+        for panel in row:
+            for ax in fig.axes:
+                ax.set_visible(shown[ax] and any(ax is member for member in panel))
+            drawn[-1].append(_render(fig, pad_inches=PANEL_PAD))
     plt.close(fig)
-    row_width = {row: sum(w for r, _, w in drawn if r == row) for row, _, _ in drawn}
-    # Rounded down: shares that add up to over 100 % would wrap a row that fits.
-    return [(text, math.floor(1000 * w / row_width[row]) / 10) for row, text, w in drawn]
+    return drawn
 
 
 # The smallest text size a figure may be shown at, in CSS px (a phone column is ~360 px).
@@ -146,9 +164,10 @@ HAN = re.compile(r"[\u4e00-\u9fff]")
 def show(fig: matplotlib.figure.Figure, *, alt: str) -> None:
     """Print the figure for markdown-exec (`exec="on" html="1"`), kept out of search. alt, a
     Chinese description of what the figure shows, is its name for screen readers: one
-    image, instead of its tick labels and legend read out one by one. A figure of several
-    panels is printed as one SVG per panel that wrap onto more rows in a narrow column
-    (stylesheets/phone.css); a panel too wide to keep its text readable scrolls sideways."""
+    image, instead of its tick labels and legend read out one by one. A grid of subplots
+    is printed as one SVG per panel, each row of the grid a row of the page that wraps in
+    a narrow column (stylesheets/phone.css); what is too wide to keep its text readable
+    scrolls sideways."""
     if not isinstance(alt, str):
         raise TypeError(f"alt must be a str, not {type(alt).__name__}")
     if not HAN.search(alt) or "\n" in alt:
@@ -156,27 +175,41 @@ def show(fig: matplotlib.figure.Figure, *, alt: str) -> None:
     # markdown-exec captures output through a `print` it puts in the fence's globals.
     fence_print = inspect.currentframe().f_back.f_globals.get("print", print)
     name = f'role="img" aria-label="{html.escape(alt.strip(), quote=True)}"'
-    if len(panels(fig)) == 1:
+    rows = panels(fig)
+    title = fig.get_suptitle()
+    if rows is None or "$" in title:  # mathtext is not page text: the title stays drawn
         text = svg(fig).replace("<svg", f"<svg {name}", 1)
-        style = f' style="{readable}"' if (readable := _readable(text)) else ""
+        width = min_width(text)
+        style = f' style="--figure-min-width: {width:.0f}px"' if width else ""
         fence_print(f'<div class="code-figure" data-search-exclude{style}>{text}</div>')
         return
-    # The title is text of the page: it wraps on a phone instead of scaling with a panel.
-    title = fig.get_suptitle()
-    if "$" in title:
-        raise ValueError(f"the title of a figure of several panels is plain text: {title!r}")
+    # Wider than a phone, each row is the figure as drawn: it scrolls where the whole
+    # figure would (its readable width), its panels in their proportions.
+    row = f'<div class="figure-row" style="--row-min-width: {min_width(_render(fig)):.0f}px">'
     drawn = "".join(
-        text.replace("<svg", f'<svg style="--panel-share: {share:.1f}%; {_readable(text)}"', 1)
-        for text, share in panel_svgs(fig)
+        row + "".join(_panel(text, panels) for text in panels) + "</div>"
+        for panels in panel_svgs(fig, rows)
     )
+    # The title is text of the page: it wraps on a phone instead of scaling with a panel.
     heading = f'<p class="figure-title">{html.escape(title)}</p>' if title else ""
     fence_print(
-        f'<div class="code-figure" data-search-exclude><div class="figure-panels" {name}>'
-        f"{heading}{drawn}</div></div>"
+        f'<div class="code-figure" data-search-exclude>{heading}'
+        f'<div class="figure-panels" {name}>{drawn}</div></div>'
     )
 
 
-def _readable(text: str) -> str:
-    """The SVG's readable width (min_width) as the CSS variable phone.css reads, if any."""
-    width = min_width(text)
-    return f"--figure-min-width: {width:.0f}px" if width else ""
+def _panel(text: str, row: list[str]) -> str:
+    """A panel's SVG sized for its row: its share of the row's width (growing in proportion,
+    so panels on a line keep one scale), at most its own width; on a phone at least its
+    readable width."""
+    width = _width(text)
+    # Rounded down: shares that add up to over 100 % would wrap a row that fits.
+    share = math.floor(1000 * width / sum(_width(other) for other in row)) / 10
+    style = f"flex: {share} 1 {share}%; max-width: {width}pt; --figure-min-width: "
+    return text.replace(
+        "<svg", f'<svg aria-hidden="true" style="{style}{min_width(text):.0f}px"', 1
+    )
+
+
+def _width(svg_text: str) -> float:
+    return float(VIEWBOX.search(svg_text).group(1))

@@ -25,7 +25,7 @@ def test_figures_are_inline_svg_in_the_page_colour(built_site: Path):
     page = (built_site / "training/optimizers/index.html").read_text(encoding="utf-8")
     # The optional style gives a phone the figure's minimum readable width (tools/figure.py);
     # a figure of several panels holds them in one more <div>.
-    figure = re.search(r'<div class="code-figure"([^>]*)><(?:svg|div class="figure-panels")', page)
+    figure = re.search(r'<div class="code-figure"([^>]*)><(?:svg|p|div) class="figure-', page)
     assert figure
     assert "data-search-exclude" in figure.group(1)
     assert "currentColor" in page

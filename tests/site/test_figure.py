@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from tools.figure import panel_svgs, panels, show, svg
+from tools.figure import min_width, panel_svgs, panels, show, svg
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -49,7 +49,7 @@ def test_svg_is_smaller_than_what_matplotlib_writes():
 
 
 def test_min_width_keeps_the_smallest_text_readable():
-    from tools.figure import MIN_TEXT_PX, min_width
+    from tools.figure import MIN_TEXT_PX
 
     fig, ax = plt.subplots(figsize=(8, 2))
     ax.set_title("大标题", fontsize=14)
@@ -70,7 +70,11 @@ def test_show_names_the_figure_for_screen_readers(capsys):
     assert image.get("aria-label") == "一条随机游走的折线，标题为「标题」 & 无图例"
 
 
-def test_panels_are_the_grid_cells_in_reading_order_each_with_its_colorbar():
+def titles(svg_text: str) -> list[str]:
+    return [e.text for e in ET.fromstring(svg_text).iter(SVG + "text") if e.text]
+
+
+def test_panels_are_the_grid_cells_row_by_row_each_with_its_colorbars():
     fig = plt.figure()
     grid = fig.add_gridspec(2, 2)
     axes = np.empty((2, 2), dtype=object)
@@ -78,62 +82,107 @@ def test_panels_are_the_grid_cells_in_reading_order_each_with_its_colorbar():
         axes[row, col] = fig.add_subplot(grid[row, col])
     image = axes[0, 0].imshow(np.eye(2))
     beside = fig.colorbar(image, ax=axes[0, 0])  # takes part of the panel's cell
-    shared = fig.colorbar(image, ax=list(axes[1]))  # outside the grid, right of the row
-    found = panels(fig)
-    assert [group[0] for group in found] == [axes[0, 0], axes[0, 1], axes[1, 0], axes[1, 1]]
-    assert [len(group) for group in found] == [2, 1, 1, 2]
-    assert found[0][1] is beside.ax
-    assert found[3][1] is shared.ax
+    shared = fig.colorbar(image, ax=list(axes[1]))  # outside the grid, right of row 1
+    inset = fig.add_axes((0.6, 0.6, 0.1, 0.1))  # outside the grid, inside panel (0, 1)
+    rows = panels(fig)
+    assert [[panel[0] for panel in row] for row in rows] == [list(axes[0]), list(axes[1])]
+    assert rows[0][0][1] is beside.ax
+    assert rows[0][1][1] is inset
+    assert rows[1][1][1] is shared.ax
     plt.close(fig)
 
 
-def shared_figure():
-    fig, axes = plt.subplots(1, 3, figsize=(9, 3), sharey=True)
-    for ax in axes:
+def test_a_figure_that_is_not_a_plain_grid_stays_whole():
+    def grid(**options):
+        fig, axes = plt.subplots(2, 2, **options)
+        return fig, axes
+
+    single, _ = plt.subplots()
+    titled, _ = grid()
+    titled.suptitle("标题")  # drawn as page text: the grid is still split
+    text, _ = grid()
+    text.text(0.5, 0.5, "图上的字")
+    legend, axes = grid()
+    legend.legend(axes[0, 0].plot([0, 1], label="线"), ["线"])
+    spanning = plt.figure()
+    spanning.add_subplot(spanning.add_gridspec(2, 2)[:, 0])  # both rows
+    spanning.add_subplot(spanning.add_gridspec(2, 2)[0, 1])
+    across, axes = grid()
+    across.colorbar(axes[0, 0].imshow(np.eye(2)), ax=list(axes.flat))  # beside both rows
+    assert panels(titled) is not None
+    assert [panels(f) for f in (single, text, legend, spanning, across)] == [None] * 5
+    hidden, axes = grid()
+    axes[1, 1].set_visible(False)  # an unused cell the author hid stays hidden
+    assert [len(row) for row in panels(hidden)] == [2, 1]
+    plt.close("all")
+
+
+def two_rows():
+    """Two panels above three, sharing their axes; a title per panel."""
+    fig = plt.figure(figsize=(9, 5))
+    grid = fig.add_gridspec(2, 6)
+    cells = [grid[0, 0:3], grid[0, 3:6], grid[1, 0:2], grid[1, 2:4], grid[1, 4:6]]
+    first = None
+    for cell, name in zip(cells, "甲乙丙丁戊", strict=True):
+        ax = fig.add_subplot(cell, sharex=first, sharey=first)
+        first = first or ax
         ax.plot([0, 1], [0, 1])
-        ax.set_yticks([0, 1], ["甲", "乙"])
-    fig.suptitle("三个 & 面板")
+        ax.set_title(name)
+        ax.set_xticks([0, 1], ["左", "右"])
+        ax.set_yticks([0, 1], ["零", "一"])
+        # as plt.subplots(sharex=True, sharey=True) leaves them
+        ax.tick_params(labelleft=ax is first, labelbottom=name in "丙丁戊")
+    fig.suptitle("五个 & 面板")
     return fig
 
 
-def test_each_panel_is_drawn_alone_with_its_share_of_the_row():
-    drawn = panel_svgs(shared_figure())
-    assert len(drawn) == 3
-    shares = [share for _, share in drawn]
-    assert 99.7 <= sum(shares) <= 100  # never over: the row would wrap
-    assert all(abs(share - shares[0]) < 5 for share in shares)
-    # Shared axes keep their tick labels when stacked; the title is not drawn in a panel.
-    assert all("甲" in text and "面板" not in text for text, _ in drawn)
+def test_each_panel_is_drawn_alone_with_the_tick_labels_its_shared_axis_hid():
+    fig = two_rows()
+    drawn = panel_svgs(fig, panels(fig))
+    # Each panel holds its own title and no other's, its own y tick labels, not the title.
+    names = [["".join(set(titles(text)) & set("甲乙丙丁戊")) for text in row] for row in drawn]
+    assert names == [["甲", "乙"], ["丙", "丁", "戊"]]
+    assert all({"零", "左"} <= set(titles(text)) for row in drawn for text in row)
+    for ax in fig.axes:  # on the side their ticks are
+        assert ax.xaxis.get_tick_params()["labelbottom"]
+        assert ax.yaxis.get_tick_params()["labelleft"]
+    assert not any("五个 & 面板" in titles(text) for row in drawn for text in row)
 
 
-def test_show_prints_a_figure_of_panels_as_one_named_image(capsys):
-    show(shared_figure(), alt="三幅折线图")
+def test_show_prints_a_grid_as_rows_of_panels_in_one_named_image(capsys):
+    show(two_rows(), alt="五幅折线图")
     printed = capsys.readouterr().out
-    assert printed.startswith(
-        '<div class="code-figure" data-search-exclude><div class="figure-panels"'
+    figure = ET.fromstring(printed.replace(" data-search-exclude", ' data-search-exclude=""'))
+    assert (figure.get("class"), figure.get("data-search-exclude")) == ("code-figure", "")
+    title, image = list(figure)
+    assert (title.tag, title.get("class"), title.text) == ("p", "figure-title", "五个 & 面板")
+    assert (image.get("class"), image.get("role"), image.get("aria-label")) == (
+        "figure-panels",
+        "img",
+        "五幅折线图",
     )
-    start = printed.index('<div class="figure-panels"')
-    image = ET.fromstring(printed[start : printed.rindex("</div>")])
-    assert image.get("role") == "img"
-    assert image.get("aria-label") == "三幅折线图"
-    title, *svgs = list(image)
-    assert (title.tag, title.get("class"), title.text) == ("p", "figure-title", "三个 & 面板")
-    assert [e.tag for e in svgs] == [SVG + "svg"] * 3
-    assert all(
-        "--panel-share: " in e.get("style") and "--figure-min-width: " in e.get("style")
-        for e in svgs
-    )
+    rows = [list(row) for row in image]
+    assert [len(row) for row in rows] == [2, 3]
+    # wider than a phone a row scrolls where the whole figure would: at its readable width
+    whole = min_width(svg(two_rows()))
+    assert {row.get("style") for row in image} == {f"--row-min-width: {whole:.0f}px"}
+    for row in rows:
+        styles = [dict(rule.split(": ") for rule in svg.get("style").split("; ")) for svg in row]
+        shares = [float(style["flex"].split()[0]) for style in styles]
+        assert 99.7 <= sum(shares) <= 100  # never over: the row would wrap
+        assert all(svg.get("aria-hidden") == "true" for svg in row)
+        assert all(float(style["--figure-min-width"].removesuffix("px")) > 50 for style in styles)
+        widths = [float(svg.get("viewBox").split()[2]) for svg in row]
+        assert [style["max-width"] for style in styles] == [f"{w}pt" for w in widths]
 
 
-def test_a_figure_of_panels_keeps_its_text_on_the_panels():
-    fig = shared_figure()
-    fig.text(0.5, 0.5, "图上的字")
-    with pytest.raises(ValueError, match="put it on a panel"):
-        panel_svgs(fig)
-    fig = shared_figure()
+def test_a_title_with_mathtext_keeps_the_figure_whole(capsys):
+    fig = two_rows()
     fig.suptitle("$x^2$")
-    with pytest.raises(ValueError, match="plain text"):
-        show(fig, alt="三幅折线图")
+    show(fig, alt="五幅折线图")
+    printed = capsys.readouterr().out.replace(" data-search-exclude", ' data-search-exclude=""')
+    assert ET.fromstring(printed)[0].get("role") == "img"
+    assert "figure-panels" not in printed
 
 
 @pytest.mark.parametrize(

@@ -23,11 +23,13 @@ def test_measure_finds_what_does_not_fit(phone_tab, page, site_url: str):
       '<p><span style="display: inline-block; width: 395px">宽</span></p>'
       + '<div class="highlight"><pre><code style="font-size: 10px">x = 1</code></pre></div>'
       + '<div class="arithmatex"><span style="display: inline-block; width: 420px">y</span>'
-      + '</div>')""")
+      + '</div><div class="code-figure"><div class="figure-row" style="justify-content: center">'
+      + '<svg viewBox="0 0 10 10" style="min-width: 500px"><text>z</text></svg></div></div>')""")
     # A phone widens its layout to fit: the page is measured against the screen.
     assert phone.misfits(phone_tab) == [
         "page is 411 px wide",
         "formula 420 px wide: y",
+        "figure panel cut off at the left: z",
         "code at 10 px: x = 1",
     ]
     page.goto(site_url + "tags/", wait_until="load")
@@ -55,24 +57,32 @@ def test_back_to_top_stays_clear_of_the_text_column_top(phone_tab, site_url: str
     assert box["x"] + box["width"] <= 390
 
 
-PANEL_ROWS = """() => {
-  const [figure] = document.querySelectorAll("article .figure-panels");
-  const panels = [...figure.querySelectorAll(":scope > svg")];
-  const column = figure.parentElement.getBoundingClientRect();
+PANEL_LAYOUT = """(page) => {
+  const [panels] = document.querySelectorAll("article .figure-panels");
+  const rows = [...panels.children];
+  const figure = panels.parentElement;
+  const svgs = rows.flatMap((row) => [...row.children]);
+  const scale = (svg) => svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
   return {
-    panels: panels.length,
-    rows: new Set(panels.map((svg) => Math.round(svg.getBoundingClientRect().top))).size,
-    inside: panels.every((svg) => svg.getBoundingClientRect().right <= column.right + 1),
+    rows: rows.length,
+    lines: new Set(svgs.map((svg) => Math.round(svg.getBoundingClientRect().top))).size,
+    scales: new Set(svgs.map((svg) => scale(svg).toFixed(1))).size,
+    scrolls: figure.scrollWidth > figure.clientWidth + 1,
   };
 }"""
 
 
-def test_a_figures_panels_share_a_row_on_a_desktop_and_stack_on_a_phone(
-    phone_tab, page, site_url: str
-):
-    # Three attention heatmaps (tools/figure.py: one SVG per panel) and a shared colorbar.
+def test_a_grids_rows_stay_whole_on_a_desktop_and_wrap_on_a_phone(phone_tab, page, site_url: str):
+    # tools/figure.py: one SVG per panel; one flex line per row of the grid.
     page.set_viewport_size({"width": 1400, "height": 900})
-    page.goto(site_url + "transformer/attention/")
-    assert page.evaluate(PANEL_ROWS) == {"panels": 3, "rows": 1, "inside": True}
+    page.goto(site_url + "training/optimizers/")  # 2 × 3
+    assert page.evaluate(PANEL_LAYOUT) == {"rows": 2, "lines": 2, "scales": 1, "scrolls": False}
+    page.goto(site_url + "transformer/attention/")  # 1 × 3 and a shared colorbar
+    assert page.evaluate(PANEL_LAYOUT) == {"rows": 1, "lines": 1, "scales": 1, "scrolls": False}
+    # 1 × 2 with small legend text: too wide for the column, as the whole figure was
+    page.goto(site_url + "losses/classic-losses/")
+    assert page.evaluate(PANEL_LAYOUT) == {"rows": 1, "lines": 1, "scales": 1, "scrolls": True}
+    # On a phone every panel is at its readable width, as many to a line as fit.
     phone_tab.goto(site_url + "transformer/attention/")
-    assert phone_tab.evaluate(PANEL_ROWS) == {"panels": 3, "rows": 2, "inside": True}
+    expected = {"rows": 1, "lines": 2, "scales": 1, "scrolls": False}
+    assert phone_tab.evaluate(PANEL_LAYOUT) == expected

@@ -19,7 +19,7 @@ import numpy as np
 def kmeans_whiteboard(X, mu, max_iter=300):
     """Lloyd 迭代：从初始中心 mu 出发，交替分配到最近中心、中心移到簇均值，直到划分不变。"""
     K = len(mu)
-    c = None
+    c = None  # pragma: no mutate (c = "": numpy gives c_new == "" all False on pass 1)
     for _ in range(max_iter):
         d2 = ((X[:, None, :] - mu[None, :, :]) ** 2).sum(axis=2)  # (n, K) 平方距离
         c_new = d2.argmin(axis=1)  # 分配步：c_i = argmin_j ||x_i - mu_j||^2
@@ -224,8 +224,9 @@ def kmeans(
     X = X - mean
     if isinstance(init, np.ndarray):
         centers = init - mean
-    elif init == "random":
-        centers = X[rng.choice(n_samples, size=n_clusters, replace=False)]
+    elif init == "random":  # n_clusters distinct points, drawn as sklearn draws them
+        p = np.full(n_samples, 1.0 / n_samples)
+        centers = X[rng.choice(n_samples, size=n_clusters, replace=False, p=p)]
     else:
         centers = X[kmeans_plusplus(X, n_clusters, rng)]
 

@@ -2,6 +2,7 @@
 
 import warnings
 
+import ml.kmeans as kmeans_module
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -11,6 +12,7 @@ from ml.kmeans import (
     kmeans,
     kmeans_plusplus,
     kmeans_whiteboard,
+    make_demo_blobs,
     nearest_center,
     silhouette_score,
     squared_distances,
@@ -27,10 +29,10 @@ def brute_force_d2(X, centers):
     return np.array([[float(np.sum((x - c) ** 2)) for c in centers] for x in X])
 
 
-def sklearn_lloyd(X, init):
+def sklearn_lloyd(X, init, tol=1e-4):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        return KMeans(len(init), init=init, n_init=1, algorithm="lloyd").fit(X)
+        return KMeans(len(init), init=init, n_init=1, algorithm="lloyd", tol=tol).fit(X)
 
 
 def datasets():
@@ -63,6 +65,45 @@ def test_hand_case_on_a_line():
     assert n_iter == 3
 
 
+@pytest.mark.parametrize("tol", [0.0, 1e-4])
+def test_starting_at_the_solution_stops_after_one_iteration(tol):
+    # The centres do not move in the first update: shift 0 <= tol, even for tol = 0 (as sklearn).
+    X = np.array([[0.0], [1.0], [2.0], [10.0], [11.0], [12.0]])
+    init = np.array([[1.0], [11.0]])
+    *_, n_iter = kmeans(X, 2, init=init, tol=tol)
+    assert n_iter == sklearn_lloyd(X, init, tol=tol).n_iter_ == 1
+
+
+def test_first_assignment_to_a_single_cluster_matches_sklearn():
+    # Every point is nearest to the second centre first; the first one is re-seeded with 12.
+    X = np.array([[0.0], [1.0], [2.0], [10.0], [11.0], [12.0]])
+    init = np.array([[100.0], [0.0]])
+    centers, labels, inertia, n_iter = kmeans(X, 2, init=init)
+    np.testing.assert_allclose(centers, [[11.0], [1.0]])
+    assert labels.tolist() == [1, 1, 1, 0, 0, 0]
+    assert inertia == pytest.approx(4.0)
+    assert n_iter == sklearn_lloyd(X, init).n_iter_ == 3
+
+
+def test_as_many_clusters_as_points():
+    centers, labels, inertia, _ = kmeans(X_OK, len(X_OK), random_state=0)
+    assert sorted(labels.tolist()) == list(range(len(X_OK)))
+    np.testing.assert_allclose(centers[labels], X_OK)
+    assert inertia == 0
+
+
+def test_max_iter_defaults_to_sklearns_300():
+    # Lloyd creeps on Laplace-shaped data: 332 iterations from this start without a cap.
+    q = (np.arange(60_000) + 0.5) / 60_000
+    X = (np.sign(q - 0.5) * np.log1p(-2 * np.abs(q - 0.5)))[:, None]
+    init = np.array([[-3.0], [0.5]])
+    centers, _, _, n_iter = kmeans(X, 2, init=init, tol=0.0)
+    assert n_iter == KMeans().max_iter == 300
+    assert kmeans(X, 2, init=init, tol=0.0, max_iter=1000)[3] > 300
+    mu, _ = kmeans_whiteboard(X, init.copy())  # also 300 updates by default
+    np.testing.assert_allclose(mu, centers, atol=1e-12)
+
+
 @pytest.mark.parametrize("name", DATASETS)
 def test_same_result_as_sklearn_from_the_same_init(name):
     X, k = DATASETS[name]
@@ -82,6 +123,41 @@ def test_kmeans_plusplus_picks_the_same_seeds_as_sklearn(seed):
     _, ref_indices = sk_kmeans_plusplus(X, 6, random_state=seed)
     ours = kmeans_plusplus(X, 6, np.random.RandomState(seed))
     np.testing.assert_array_equal(ours, ref_indices)
+
+
+def test_kmeans_plusplus_can_pick_the_last_point():
+    # Three points at 0 and one at 10: once a 0 is chosen, only the last point has D(x) > 0.
+    X = np.array([[0.0], [0.0], [0.0], [10.0]])
+    for seed in range(5):
+        indices = kmeans_plusplus(X, 2, np.random.RandomState(seed))
+        assert sorted(X[indices, 0].tolist()) == [0.0, 10.0]
+
+
+class TopDraws(np.random.RandomState):
+    """A RandomState whose uniform() always returns the largest float below 1."""
+
+    def uniform(self, low=0.0, high=1.0, size=None):
+        return np.full(size, np.nextafter(1.0, 0.0))
+
+
+def test_kmeans_plusplus_largest_draw_picks_the_last_point():
+    X = np.random.default_rng(8).uniform(size=(200, 2))
+    indices = kmeans_plusplus(X, 2, TopDraws(0))
+    d2 = squared_distances(X[indices[:1]], X)[0]
+    # Here the draw lies past the end of np.cumsum(d2) by rounding; it must still pick a point.
+    assert np.nextafter(1.0, 0.0) * d2.sum() > np.cumsum(d2)[-1]
+    assert indices[1] == len(X) - 1
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_random_init_matches_sklearn(seed):
+    X, k = DATASETS["blobs"]
+    centers, labels, inertia, n_iter = kmeans(X, k, init="random", random_state=seed)
+    ref = KMeans(k, init="random", n_init=1, algorithm="lloyd", random_state=seed).fit(X)
+    np.testing.assert_allclose(centers, ref.cluster_centers_, rtol=1e-9, atol=1e-9)
+    np.testing.assert_array_equal(labels, ref.labels_)
+    assert inertia == pytest.approx(ref.inertia_, rel=1e-9)
+    assert n_iter == ref.n_iter_
 
 
 @pytest.mark.parametrize("seed", range(3))
@@ -108,6 +184,27 @@ def test_empty_cluster_takes_the_farthest_point():
     assert inertia == pytest.approx(ref.inertia_)
 
 
+def test_empty_cluster_is_re_seeded_at_any_scale():
+    # The same case as above, 100 times smaller: every squared distance is below 1.
+    X = np.array([[0, 0], [1, 0], [0, 1], [10, 10], [11, 10], [30, 30]]) / 100
+    init = np.array([[0, 0], [10, 10], [100, 100]]) / 100
+    centers, labels, _, _ = kmeans(X, 3, init=init, max_iter=1)
+    np.testing.assert_allclose(centers, [[1 / 300, 1 / 300], [0.105, 0.1], [0.3, 0.3]])
+    assert labels.tolist() == [0, 0, 0, 1, 1, 2]
+
+
+def test_tied_farthest_points_go_by_index():
+    # 1000 points: every third on a circle of radius 5 (12 spots in turn), the rest at the
+    # centre. The two empty clusters take the tied farthest points of lowest index: 0 and 3.
+    circle = [(5, 0), (0, 5), (-5, 0), (0, -5), (3, 4), (-3, 4)]
+    circle += [(3, -4), (-3, -4), (4, 3), (-4, 3), (4, -3), (-4, -3)]
+    X = np.zeros((1000, 2))
+    X[::3] = np.resize(np.array(circle, dtype=float), (334, 2))
+    init = np.array([[0, 0], [100, 100], [-100, 100]], dtype=float)
+    centers, _, _, _ = kmeans(X, 3, init=init, max_iter=1)
+    np.testing.assert_allclose(centers[1:], [[5, 0], [0, 5]])
+
+
 def test_farthest_is_by_squared_distance_not_by_signed_difference():
     # (-6, 0) is 36 from its centre (0, 0); (1, 0) and (11, 10) are 1 from theirs. Summing
     # signed differences (or their cubes) instead of squares would pick one of those.
@@ -128,6 +225,29 @@ def test_more_clusters_than_distinct_points():
     np.testing.assert_allclose(centers, ref.cluster_centers_)
     np.testing.assert_array_equal(labels, ref.labels_)
     assert inertia == ref.inertia_ == 0
+
+
+def test_points_on_their_centres_stay_and_the_empty_cluster_joins_the_largest():
+    # Every point sits on its centre: nothing is moved into the empty third cluster, which is
+    # parked on the centre of the largest cluster (1, three points), not of cluster 0.
+    X = np.array([[1, 1], [0, 0], [0, 0], [0, 0]], dtype=float)
+    init = np.array([[1, 1], [0, 0], [5, 5]], dtype=float)
+    with pytest.warns(OurConvergenceWarning):
+        centers, labels, inertia, _ = kmeans(X, 3, init=init)
+    np.testing.assert_array_equal(centers, [[1, 1], [0, 0], [0, 0]])
+    assert labels.tolist() == [0, 1, 1, 1]
+    assert inertia == 0
+    ref = sklearn_lloyd(X, init)
+    np.testing.assert_array_equal(centers, ref.cluster_centers_)
+    np.testing.assert_array_equal(labels, ref.labels_)
+
+
+def test_warning_is_not_reported_inside_kmeans_py():
+    # stacklevel=2 attributes it to the caller (a wrapper such as mutmut's may sit in between).
+    X = np.array([[0, 0], [0, 0], [1, 1], [1, 1]], dtype=float)
+    with pytest.warns(OurConvergenceWarning) as record:
+        kmeans(X, 3, init=np.array([[0, 0], [1, 1], [5, 5]], dtype=float))
+    assert record[0].filename != kmeans_module.__file__
 
 
 @pytest.mark.parametrize("seed", range(20))
@@ -245,6 +365,19 @@ def test_tol_is_relative_to_the_data_scale():
     assert kmeans(X, k, init=init, tol=1e-1)[3] <= kmeans(X, k, init=init, tol=0.0)[3]
 
 
+@pytest.mark.parametrize("tol", [1e-3, 1e-1])
+def test_shifting_the_data_changes_only_the_centres(tol):
+    # tol is relative to the per-feature variance, which a shift does not change.
+    X, k = DATASETS["blobs"]
+    shift = np.array([100.0, -100.0])
+    centers, labels, inertia, n_iter = kmeans(X, k, init=X[:k], tol=tol)
+    moved = kmeans(X + shift, k, init=X[:k] + shift, tol=tol)
+    np.testing.assert_allclose(moved[0], centers + shift)
+    np.testing.assert_array_equal(moved[1], labels)
+    assert moved[2] == pytest.approx(inertia)
+    assert moved[3] == n_iter == sklearn_lloyd(X + shift, X[:k] + shift, tol=tol).n_iter_
+
+
 def test_inputs_are_not_modified():
     X, k = DATASETS["stretched"]
     X_before, init = X.copy(), X[10 : 10 + k].copy()
@@ -270,6 +403,36 @@ def test_silhouette_singleton_scores_zero():
     assert sk_silhouette_score(X, labels) == pytest.approx(expected)
 
 
+def test_silhouette_rejects_bad_labels():
+    X = np.array([[0.0, 0.0], [1.0, 0.0], [5.0, 0.0]])  # 3 samples, 2 features
+    with pytest.raises(ValueError, match=r"^labels must be 3 integers, got \(3,\)$"):
+        silhouette_score(X, np.array([0.0, 0.0, 1.0]))
+    with pytest.raises(ValueError, match=r"^labels must be 3 integers, got \(2,\)$"):
+        silhouette_score(X, np.array([0, 1]))
+    message = r"^need 2 <= number of clusters <= n_samples - 1, got "
+    with pytest.raises(ValueError, match=message + "3$"):
+        silhouette_score(X, np.array([0, 1, 2]))
+    with pytest.raises(ValueError, match=message + "1$"):
+        silhouette_score(X, np.array([4, 4, 4]))
+
+
+def test_demo_blobs_are_four_labelled_gaussian_blobs():
+    X, truth = make_demo_blobs()
+    assert X.shape == (320, 2)
+    assert truth.tolist() == np.repeat(np.arange(4), 80).tolist()
+    means = [[0.0, 0.0], [5.0, 0.5], [1.0, 5.0], [6.0, 5.5]]
+    for b, mean in enumerate(means):  # 80 points of spread 0.8: the mean is within ~0.1
+        np.testing.assert_allclose(X[truth == b].mean(axis=0), mean, atol=0.3)
+        np.testing.assert_allclose(X[truth == b].std(axis=0), 0.8, rtol=0.2)
+
+
+def test_demo_blobs_are_reproducible():
+    X, _ = make_demo_blobs()
+    np.testing.assert_array_equal(make_demo_blobs()[0], X)
+    np.testing.assert_array_equal(make_demo_blobs(80, seed=0)[0], X)  # the default seed is 0
+    assert not np.allclose(make_demo_blobs(seed=1)[0], X)
+
+
 X_OK = np.arange(12, dtype=float).reshape(6, 2)
 
 
@@ -278,14 +441,18 @@ X_OK = np.arange(12, dtype=float).reshape(6, 2)
     [
         ((X_OK, 0), {}, "n_clusters"),
         ((X_OK, 7), {}, "n_clusters"),
-        ((np.array([[0.0, np.nan], [1.0, 2.0]]), 1), {}, "X"),
-        ((np.array([[0.0, np.inf], [1.0, 2.0]]), 1), {}, "X"),
+        ((np.array([[0.0, np.nan], [1.0, 2.0]]), 1), {}, "^X must not contain NaN or inf$"),
+        ((np.array([[0.0, np.inf], [1.0, 2.0]]), 1), {}, "^X must not contain NaN or inf$"),
         ((np.arange(6.0), 2), {}, "X"),
         ((np.zeros((2, 3, 1)), 1), {}, "X"),
         ((np.zeros((0, 2)), 1), {}, "X"),
         ((X_OK, 2), {"init": np.zeros((3, 2))}, "init"),
         ((X_OK, 2), {"init": np.zeros((2, 3))}, "init"),
-        ((X_OK, 2), {"init": np.array([[0.0, 0.0], [np.nan, 1.0]])}, "init"),
+        (
+            (X_OK, 2),
+            {"init": np.array([[0.0, 0.0], [np.nan, 1.0]])},
+            "^init must not contain NaN or inf$",
+        ),
         ((X_OK, 2), {"init": "kmeans++"}, "init"),
         ((X_OK, 2), {"max_iter": 0}, "max_iter"),
         ((X_OK, 2), {"tol": -1e-4}, "tol"),
@@ -300,13 +467,18 @@ def test_bad_values_raise_value_error(args, kwargs, match):
 @pytest.mark.parametrize(
     ("args", "kwargs", "match"),
     [
-        ((X_OK, 2.0), {}, "n_clusters"),
+        ((X_OK, 2.0), {}, "^n_clusters must be an int, got float$"),
         ((X_OK, True), {}, "n_clusters"),
         ((X_OK, "2"), {}, "n_clusters"),
         ((np.array([["a", "b"], ["c", "d"]]), 1), {}, "X"),
-        ((X_OK, 2), {"init": 3}, "init"),
-        ((X_OK, 2), {"max_iter": 10.0}, "max_iter"),
-        ((X_OK, 2), {"tol": "1e-4"}, "tol"),
+        ((X_OK, 2), {"init": 3}, "^init must be a string or an array, got int$"),
+        (
+            (X_OK, 2),
+            {"init": [["a", "b"], ["c", "d"]]},
+            "^init must hold real numbers, got dtype <U1$",
+        ),
+        ((X_OK, 2), {"max_iter": 10.0}, "^max_iter must be an int, got float$"),
+        ((X_OK, 2), {"tol": "1e-4"}, "^tol must be a real number, got str$"),
         ((X_OK, 2), {"random_state": 1.5}, "random_state"),
     ],
 )

@@ -8,6 +8,7 @@ Files whose name ends in .gz are gzip-compressed.
 # --8<-- [start:imports]
 import gzip
 import hashlib
+import math
 import struct
 import zlib
 from pathlib import Path
@@ -63,7 +64,7 @@ def parse_idx(raw: bytes) -> np.ndarray:
         raise ValueError(f"raw: truncated header ({len(raw)} < {header_size} bytes)")
     shape = struct.unpack(f">{ndim}I", raw[4:header_size])
     dtype = IDX_DTYPES[type_code]
-    expected = header_size + int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    expected = header_size + math.prod(shape) * dtype.itemsize  # Python ints: no overflow
     if len(raw) != expected:
         kind = "truncated" if len(raw) < expected else "has trailing bytes"
         raise ValueError(f"raw: data {kind}: {len(raw)} bytes, header {shape} needs {expected}")

@@ -167,7 +167,11 @@ class Adam:
 
 
 # --8<-- [start:train]
-def predict(params: list[np.ndarray], x: np.ndarray, batch_size: int = 2048) -> np.ndarray:
+def predict(
+    params: list[np.ndarray],
+    x: np.ndarray,
+    batch_size: int = 2048,  # pragma: no mutate (the chunk size only bounds memory)
+) -> np.ndarray:
     """Predicted class of every row of x (in chunks, to bound memory)."""
     chunks = [forward(params, x[i : i + batch_size])[0] for i in range(0, len(x), batch_size)]
     return np.concatenate(chunks).argmax(axis=1) if chunks else np.empty(0, dtype=np.int64)

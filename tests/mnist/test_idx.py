@@ -121,16 +121,27 @@ def test_load_split_reads_the_official_file_names(monkeypatch, split: str):
     ("raw", "message"),
     [
         (b"\x00\x00", "too short"),
-        (b"\x01\x00\x08\x01\x00\x00\x00\x01\x07", "magic"),  # first byte not zero
-        (b"\x00\x00\x07\x01\x00\x00\x00\x01\x07", "magic"),  # unknown type code
-        (b"\x00\x00\x08\x00", "magic"),  # zero dimensions
+        # the message shows the 4 bytes of the magic number that were read
+        (b"\x01\x00\x08\x01\x00\x00\x00\x01\x07", "magic number 0x01000801$"),  # 1st byte
+        (b"\x00\x00\x07\x01\x00\x00\x00\x01\x07", "magic number 0x00000701$"),  # type code
+        (b"\x00\x00\x08\x00", "bad IDX magic number"),  # zero dimensions: 4 bytes are enough
+        (b"\x00\x00\x08\x01", "truncated header"),
         (b"\x00\x00\x08\x03\x00\x00\x00\x01", "truncated header"),
-        (b"\x00\x00\x08\x01\x00\x00\x00\x05\x01\x02", "truncated"),  # 2 of 5 labels
-        (b"\x00\x00\x08\x01\x00\x00\x00\x01\x01\x02", "trailing"),
+        # 2 of 5 labels; one label too many
+        (b"\x00\x00\x08\x01\x00\x00\x00\x05\x01\x02", r"data truncated: 10 .* needs 13$"),
+        (b"\x00\x00\x08\x01\x00\x00\x00\x01\x01\x02", r"has trailing bytes: 10 .* needs 9$"),
     ],
 )
 def test_corrupt_content_raises(raw: bytes, message: str):
     with pytest.raises(ValueError, match=message):
+        parse_idx(raw)
+
+
+def test_element_count_beyond_int64_is_not_wrapped_around():
+    # 2^31 * 2^31 * 4 = 2^64 elements: 0 in int64 arithmetic, so a size check in int64
+    # would accept a header with no data at all.
+    raw = b"\x00\x00\x08\x03" + struct.pack(">3I", 2**31, 2**31, 4)
+    with pytest.raises(ValueError, match=rf"data truncated: 16 bytes, .* needs {2**64 + 16}$"):
         parse_idx(raw)
 
 
@@ -165,7 +176,13 @@ def test_official_name_with_wrong_hash_raises(tmp_path: Path):
     # A valid IDX file, but not the official one that its name promises.
     path = tmp_path / "train-labels-idx1-ubyte.gz"
     write_idx(path, np.zeros(60000, dtype=np.uint8))
-    with pytest.raises(ValueError, match="SHA-256"):
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    expected = KNOWN_SHA256[path.name]
+    message = (
+        f"train-labels-idx1-ubyte.gz has SHA-256 {digest}, expected {expected}; "
+        "the file is corrupt, truncated or not the MNIST file of that name"
+    )
+    with pytest.raises(ValueError, match=re.escape(message)):
         read_idx(path)
     # The same content under another name is read without a checksum.
     renamed = path.rename(tmp_path / "labels.gz")
@@ -179,8 +196,11 @@ def test_load_mnist_checks_shapes_and_labels(tmp_path: Path):
     write_idx(tmp_path / "lab2.gz", np.array([1, 2], dtype=np.uint8))
     write_idx(tmp_path / "lab10.gz", np.array([1, 2, 10], dtype=np.uint8))
     write_idx(tmp_path / "lab_i32.gz", np.array([1, 2, 3], dtype=np.int32))
+    write_idx(tmp_path / "img_f32.gz", np.zeros((3, 28, 28), dtype=np.float32))
     with pytest.raises(ValueError, match="images_path"):
         load_mnist(tmp_path / "img27.gz", tmp_path / "lab.gz")
+    with pytest.raises(ValueError, match=r"images_path: expected uint8 .* got float32"):
+        load_mnist(tmp_path / "img_f32.gz", tmp_path / "lab.gz")  # right shape, wrong dtype
     with pytest.raises(ValueError, match=r"labels_path.*2 labels for 3"):
         load_mnist(tmp_path / "img.gz", tmp_path / "lab2.gz")
     with pytest.raises(ValueError, match=r"labels_path.*0\.\.9"):
@@ -192,7 +212,7 @@ def test_load_mnist_checks_shapes_and_labels(tmp_path: Path):
 def test_bad_arguments():
     with pytest.raises(ValueError, match="split"):
         load_split(".", "test")
-    with pytest.raises(TypeError, match="raw"):
+    with pytest.raises(TypeError, match="raw must be bytes, got str"):
         parse_idx("not bytes")  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="array"):
         write_idx("x.idx", np.zeros(3, dtype=np.uint16))

@@ -1,11 +1,14 @@
 """The numpy MLP against numerical gradients, scipy, hand-computed cases and PyTorch."""
 
+import re
+
 import numpy as np
 import pytest
 import scipy.special
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
+from mnist import mlp
 from mnist.idx import load_subset
 from mnist.mlp import (
     Adam,
@@ -69,6 +72,33 @@ def test_whiteboard_matches_loss_and_grads(seed: int):
         np.testing.assert_allclose(ours, full, rtol=1e-12, atol=1e-15)
 
 
+def test_whiteboard_shifts_every_row_by_its_own_max():
+    # Logits of one row are ~1e5 times larger than the others': exp would overflow for it, or
+    # underflow to 0 for all the others, unless each row is shifted by its own maximum.
+    params, x, labels = tiny_problem(0)
+    x[0] *= 1e5
+    loss, grads = loss_and_grads(params, x, labels)
+    wb_loss, wb_grads = loss_and_grads_whiteboard(*params, x, labels)
+    assert np.isfinite(loss)
+    assert wb_loss == pytest.approx(loss, rel=1e-12)
+    for ours, full in zip(wb_grads, grads, strict=True):
+        np.testing.assert_allclose(ours, full, rtol=1e-12, atol=1e-15)
+
+
+def test_relu_passes_no_gradient_at_exactly_zero():
+    # A blank input with zero first-layer biases puts every first-layer unit at z = 0, and a
+    # zero bias puts second-layer unit 0 there too: ReLU'(0) = 0 in both, as in PyTorch.
+    params, x, labels = tiny_problem(0)
+    x[0] = 0
+    params[1][:] = 0
+    params[3][:] = [0, 0.5, 0.5, 0.5]
+    loss, grads = loss_and_grads(params, x, labels)
+    wb_loss, wb_grads = loss_and_grads_whiteboard(*params, x, labels)
+    assert wb_loss == pytest.approx(loss, rel=1e-12)
+    for ours, full in zip(wb_grads, grads, strict=True):
+        np.testing.assert_allclose(ours, full, rtol=1e-12, atol=1e-15)
+
+
 def test_cross_entropy_gradient_is_p_minus_y_over_n():
     logits = np.array([[2.0, 1.0, 0.1], [0.0, 0.0, 0.0]])
     labels = np.array([0, 2])
@@ -99,6 +129,7 @@ def test_log_softmax_extreme_logits_in_float32():
     loss, grad = softmax_cross_entropy(logits, np.array([2]))
     assert loss == pytest.approx(2000)
     assert np.isfinite(grad).all()
+    assert grad.dtype == np.float32  # dividing by N keeps float32 gradients float32
 
 
 def test_he_init_statistics():
@@ -110,6 +141,17 @@ def test_he_init_statistics():
     assert params[2].std() == pytest.approx(np.sqrt(2 / 800), rel=0.05)
     assert abs(params[0].mean()) < 1e-3
     assert not params[1].any()
+
+
+def test_init_accepts_one_layer_and_layers_of_width_one():
+    assert [p.shape for p in init_mlp((3, 2))] == [(3, 2), (2,)]  # softmax regression
+    assert [p.shape for p in init_mlp((2, 1, 2))] == [(2, 1), (1,), (1, 2), (2,)]
+
+
+def test_init_seed_defaults_to_zero():
+    default = init_mlp((5, 4))
+    assert all(np.array_equal(a, b) for a, b in zip(default, init_mlp((5, 4), seed=0), strict=True))
+    assert not np.array_equal(default[0], init_mlp((5, 4), seed=1)[0])
 
 
 def test_he_init_keeps_relu_activations_from_shrinking_or_growing():
@@ -135,6 +177,43 @@ def test_adam_first_step_moves_by_lr_times_sign():
     optimizer = Adam([p], lr=0.1, eps=1e-12)
     optimizer.step([g])
     np.testing.assert_allclose(p, [0.9, -1.9, 2.9])
+
+
+def test_adam_default_learning_rate_is_1e_3():
+    p = np.array([1.0, 1.0])
+    Adam([p]).step([np.array([5.0, -0.01])])
+    np.testing.assert_allclose(p, [1 - 1e-3, 1 + 1e-3])
+
+
+def test_adam_accepts_betas_of_zero():
+    # beta1 = beta2 = 0: m = g and v = g^2, so every step moves by lr * sign(g).
+    p = np.array([1.0, -1.0])
+    optimizer = Adam([p], lr=0.1, betas=(0.0, 0.0), eps=1e-12)
+    optimizer.step([np.array([2.0, -3.0])])
+    optimizer.step([np.array([4.0, -1.0])])
+    np.testing.assert_allclose(p, [0.8, -0.8])
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"lr": 0.0},
+        {"betas": (1.0, 0.999)},
+        {"betas": (-0.1, 0.999)},
+        {"betas": (0.9, 1.0)},
+        {"betas": (0.9, -0.1)},
+        {"eps": 0.0},
+    ],
+)
+def test_adam_rejects_bad_hyperparameters(options):
+    with pytest.raises(ValueError, match=re.escape("need lr > 0, betas in [0, 1), eps > 0")):
+        Adam([np.zeros(2)], **options)
+
+
+def test_adam_step_needs_one_gradient_per_parameter():
+    optimizer = Adam([np.zeros(2), np.zeros(3)])
+    with pytest.raises(ValueError, match="shorter"):
+        optimizer.step([np.ones(2)])
 
 
 def test_adam_by_hand_two_steps():
@@ -197,6 +276,72 @@ def test_training_on_the_real_subset_learns_and_is_reproducible():
     assert (predict(params, x_test) == y_test).mean() > 0.8  # chance level is 0.1
 
 
+def small_data(n: int, n_classes: int = 3, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    return rng.random((n, 5), dtype=np.float32), rng.integers(0, n_classes, n)
+
+
+def recorded_learning_rates(monkeypatch, *args, **kwargs) -> list[float]:
+    """The learning rate of every optimizer step of train_mlp(*args, **kwargs)."""
+    rates = []
+
+    class RecordingAdam(Adam):
+        def step(self, grads):
+            rates.append(self.lr)
+            super().step(grads)
+
+    monkeypatch.setattr(mlp, "Adam", RecordingAdam)
+    train_mlp(*args, **kwargs)
+    return rates
+
+
+def test_learning_rate_follows_a_cosine_from_lr_to_zero(monkeypatch):
+    x, y = small_data(10)
+    rates = recorded_learning_rates(monkeypatch, x, y, hidden=(4,), epochs=2, batch_size=3, lr=0.01)
+    # 10 examples in batches of 3: 4 steps per epoch (the last one with 1 example), 8 in all.
+    np.testing.assert_allclose(rates, 0.01 * 0.5 * (1 + np.cos(np.pi * np.arange(8) / 8)))
+
+
+def test_default_training_is_5_epochs_of_batches_of_128_at_lr_1e_3(monkeypatch):
+    x, y = small_data(129)
+    rates = recorded_learning_rates(monkeypatch, x, y, hidden=(4,))
+    assert len(rates) == 5 * 2  # 129 examples: a batch of 128 and a batch of 1 per epoch
+    assert rates[0] == pytest.approx(1e-3)
+
+
+def test_training_starts_from_init_mlp_with_the_seed():
+    x, y = small_data(8)
+    params, _ = train_mlp(x, y, hidden=(4,), epochs=1, batch_size=8, seed=7)
+    # A single Adam step moves every weight by at most lr = 1e-3.
+    start = init_mlp((5, 4, 10), seed=7)
+    assert max(np.abs(p - q).max() for p, q in zip(params, start, strict=True)) < 1.001e-3
+
+
+def test_parameters_take_the_dtype_of_x():
+    x, y = small_data(8)
+    params, _ = train_mlp(x.astype(np.float64), y, hidden=(4,), epochs=1)
+    assert all(p.dtype == np.float64 for p in params)
+
+
+def test_two_classes_and_batches_of_one_are_allowed():
+    x, y = small_data(6, n_classes=2)
+    params, history = train_mlp(x, y, n_classes=2, hidden=(4,), epochs=1, batch_size=1)
+    assert params[-1].shape == (2,)
+    assert len(history) == 1
+
+
+def test_on_epoch_end_gets_the_parameters_after_every_epoch():
+    x, y = small_data(40)
+    accuracies = []
+
+    def record(params):
+        accuracies.append((predict(params, x) == y).mean())
+
+    params, _ = train_mlp(x, y, hidden=(8,), epochs=3, batch_size=8, on_epoch_end=record)
+    assert len(accuracies) == 3
+    assert accuracies[-1] == (predict(params, x) == y).mean()
+
+
 def test_output_layer_has_ten_classes_even_if_the_subset_lacks_some():
     images, labels = load_subset()
     keep = labels[:600] != 9  # a training subset with no 9s
@@ -214,7 +359,20 @@ def test_forward_shapes_and_predict_edge_cases():
     logits, inputs = forward(params, np.zeros((3, 784), dtype=np.float32))
     assert logits.shape == (3, 10)
     assert [h.shape for h in inputs] == [(3, 784), (3, 16)]
-    assert predict(params, np.zeros((0, 784), dtype=np.float32)).shape == (0,)
+    empty = predict(params, np.zeros((0, 784), dtype=np.float32))
+    assert empty.shape == (0,)
+    assert empty.dtype == predict(params, np.zeros((2, 784), dtype=np.float32)).dtype  # ints
+
+
+def test_forward_applies_relu_to_every_hidden_layer_but_not_the_logits():
+    params = init_mlp((6, 5, 5, 5, 3), seed=0, dtype=np.float64)  # three hidden layers
+    x = np.random.default_rng(0).standard_normal((8, 6))
+    h = x
+    for layer in range(3):
+        h = np.maximum(h @ params[2 * layer] + params[2 * layer + 1], 0)
+    expected = h @ params[6] + params[7]
+    assert (expected < 0).any()  # logits are not clipped at 0
+    np.testing.assert_allclose(forward(params, x)[0], expected, rtol=1e-12)
 
 
 def test_preprocess_scales_to_unit_interval():
@@ -238,8 +396,12 @@ def test_bad_input_raises():
         train_mlp(np.zeros((3, 4), dtype=np.float32), np.array([0, 1]))
     with pytest.raises(ValueError, match="epochs"):
         train_mlp(np.zeros((2, 4), dtype=np.float32), np.array([0, 1]), epochs=0)
-    with pytest.raises(ValueError, match="labels"):
+    with pytest.raises(ValueError, match="N > 0"):
+        train_mlp(np.zeros((0, 4), dtype=np.float32), np.zeros(0, dtype=np.int64))
+    with pytest.raises(ValueError, match=r"labels must be integers in 0\.\.2$"):
         train_mlp(np.zeros((2, 4), dtype=np.float32), np.array([0, 3]), n_classes=3)
+    with pytest.raises(ValueError, match="lr > 0"):
+        train_mlp(np.zeros((2, 4), dtype=np.float32), np.array([0, 1]), lr=0.0)
     with pytest.raises(ValueError, match="labels"):
         train_mlp(np.zeros((2, 4), dtype=np.float32), np.array([0.0, 1.0]))
     with pytest.raises(ValueError, match="n_classes"):

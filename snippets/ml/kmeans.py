@@ -19,7 +19,7 @@ import numpy as np
 def kmeans_whiteboard(X, mu, max_iter=300):
     """Lloyd 迭代：从初始中心 mu 出发，交替分配到最近中心、中心移到簇均值，直到划分不变。"""
     K = len(mu)
-    c = None  # pragma: no mutate (c = "": numpy gives c_new == "" all False on pass 1)
+    c = None
     for _ in range(max_iter):
         d2 = ((X[:, None, :] - mu[None, :, :]) ** 2).sum(axis=2)  # (n, K) 平方距离
         c_new = d2.argmin(axis=1)  # 分配步：c_i = argmin_j ||x_i - mu_j||^2

@@ -224,7 +224,8 @@ def kmeans(
     X = X - mean
     if isinstance(init, np.ndarray):
         centers = init - mean
-    elif init == "random":  # n_clusters distinct points, drawn as sklearn draws them
+    elif init == "random":  # n_clusters distinct points
+        # sklearn passes its sample weights as p; with p numpy draws other points than without.
         p = np.full(n_samples, 1.0 / n_samples)
         centers = X[rng.choice(n_samples, size=n_clusters, replace=False, p=p)]
     else:
@@ -269,11 +270,15 @@ def silhouette_score(X: np.ndarray, labels: np.ndarray) -> float:
     X = _check_data(X)
     labels = np.asarray(labels)
     if labels.shape != (X.shape[0],) or labels.dtype.kind not in "iu":
-        raise ValueError(f"labels must be {X.shape[0]} integers, got {labels.shape}")
+        raise ValueError(
+            f"labels must be {X.shape[0]} integers, got shape {labels.shape}, dtype {labels.dtype}"
+        )
     _, labels = np.unique(labels, return_inverse=True)
     n_clusters = labels.max() + 1
     if not 2 <= n_clusters <= X.shape[0] - 1:
-        raise ValueError(f"need 2 <= number of clusters <= n_samples - 1, got {n_clusters}")
+        raise ValueError(
+            f"need 2 <= clusters <= n_samples - 1, got {n_clusters} for {X.shape[0]} samples"
+        )
     dist = np.sqrt(squared_distances(X, X))
     onehot = np.eye(n_clusters)[labels]  # (n, k)
     counts = onehot.sum(axis=0)

@@ -149,6 +149,8 @@ class Adam:
 
     def step(self, grads: list[np.ndarray]) -> None:
         """One update p -= lr * m_hat / (sqrt(v_hat) + eps)."""
+        if len(grads) != len(self.params):  # checked before any parameter changes
+            raise ValueError(f"grads: expected {len(self.params)} arrays, got {len(grads)}")
         beta1, beta2 = self.betas
         self.t += 1
         correction1 = 1 - beta1**self.t  # m and v start at 0: divide out the bias
@@ -167,11 +169,7 @@ class Adam:
 
 
 # --8<-- [start:train]
-def predict(
-    params: list[np.ndarray],
-    x: np.ndarray,
-    batch_size: int = 2048,  # pragma: no mutate (the chunk size only bounds memory)
-) -> np.ndarray:
+def predict(params: list[np.ndarray], x: np.ndarray, batch_size: int = 2048) -> np.ndarray:
     """Predicted class of every row of x (in chunks, to bound memory)."""
     chunks = [forward(params, x[i : i + batch_size])[0] for i in range(0, len(x), batch_size)]
     return np.concatenate(chunks).argmax(axis=1) if chunks else np.empty(0, dtype=np.int64)

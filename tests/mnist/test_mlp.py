@@ -210,10 +210,14 @@ def test_adam_rejects_bad_hyperparameters(options):
         Adam([np.zeros(2)], **options)
 
 
-def test_adam_step_needs_one_gradient_per_parameter():
-    optimizer = Adam([np.zeros(2), np.zeros(3)])
-    with pytest.raises(ValueError, match="shorter"):
-        optimizer.step([np.ones(2)])
+@pytest.mark.parametrize("count", [1, 3])
+def test_adam_step_needs_one_gradient_per_parameter_and_changes_nothing_otherwise(count):
+    params = [np.zeros(2), np.zeros(3)]
+    optimizer = Adam(params)
+    with pytest.raises(ValueError, match=rf"^grads: expected 2 arrays, got {count}$"):
+        optimizer.step([np.ones(2), np.ones(3), np.ones(1)][:count])
+    assert optimizer.t == 0
+    assert all(not p.any() for p in params)
 
 
 def test_adam_by_hand_two_steps():

@@ -26,7 +26,7 @@ MEASURE = r"""([width, minText, minCode]) => {
   // A panel wider than its row must start at the row's left edge: left of it, nobody can scroll.
   for (const svg of document.querySelectorAll("article .figure-row > svg"))
     if (svg.getBoundingClientRect().left < svg.parentElement.getBoundingClientRect().left - 1)
-      problems.push(`figure panel cut off at the left: ${describe(svg)}`);
+      problems.push(`figure panel cut off at the left: ${svg.closest("[aria-label]").ariaLabel}`);
   // Text size as drawn: its font size times the figure's scale (rotation-proof).
   for (const svg of document.querySelectorAll("article .code-figure svg")) {
     const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;

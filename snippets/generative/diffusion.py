@@ -311,7 +311,7 @@ def plot_toy_diffusion(seed: int = 0):
         axes[0, col].scatter(*xt.T, s=3, color="C0")
         axes[0, col].set_title(f"t = {t}，ᾱ_t = {abar:.2g}", fontsize=9)
         axes[1, col].scatter(*reverse[t].T, s=3, color="C1")
-        axes[1, col].set_title(f"t = {t}", fontsize=9)  # stacked on a phone, each says its t
+        axes[1, col].set_title(f"反向 t = {t}", fontsize=9)  # stacked on a phone, each says its t
     for ax in axes.flat:
         ax.set_xlim(-3, 3)
         ax.set_ylim(-3, 3)

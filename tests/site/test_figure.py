@@ -1,9 +1,11 @@
 """tools/figure.py: the inline SVG that figure fences put on a page."""
 
 import io
+import math
 import re
 import xml.etree.ElementTree as ET
 
+import matplotlib.patches
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
@@ -80,9 +82,8 @@ def test_panels_are_the_grid_cells_row_by_row_each_with_its_colorbars():
     axes = np.empty((2, 2), dtype=object)
     for row, col in ((1, 1), (0, 1), (1, 0), (0, 0)):  # made out of reading order
         axes[row, col] = fig.add_subplot(grid[row, col])
-    image = axes[0, 0].imshow(np.eye(2))
-    beside = fig.colorbar(image, ax=axes[0, 0])  # takes part of the panel's cell
-    shared = fig.colorbar(image, ax=list(axes[1]))  # outside the grid, right of row 1
+    beside = fig.colorbar(axes[0, 0].imshow(np.eye(2)), ax=axes[0, 0])  # in the cell
+    shared = fig.colorbar(axes[1, 1].imshow(np.eye(2)), ax=list(axes[1]))  # beside row 1
     inset = fig.add_axes((0.6, 0.6, 0.1, 0.1))  # outside the grid, inside panel (0, 1)
     rows = panels(fig)
     assert [[panel[0] for panel in row] for row in rows] == [list(axes[0]), list(axes[1])]
@@ -92,29 +93,96 @@ def test_panels_are_the_grid_cells_row_by_row_each_with_its_colorbars():
     plt.close(fig)
 
 
-def test_a_figure_that_is_not_a_plain_grid_stays_whole():
-    def grid(**options):
-        fig, axes = plt.subplots(2, 2, **options)
-        return fig, axes
+@pytest.mark.parametrize("location", ["left", "right", "top", "bottom"])
+def test_a_colorbar_goes_with_its_image_wherever_it_stands(location):
+    fig, axes = plt.subplots(1, 3, layout="constrained")
+    colorbar = fig.colorbar(axes[1].imshow(np.eye(2)), ax=axes[1], location=location)
+    assert [len(panel) for panel in panels(fig)[0]] == [1, 2, 1]
+    assert panels(fig)[0][1][1] is colorbar.ax
+    plt.close(fig)
 
+
+def grid(**options):
+    return plt.subplots(2, 2, **options)
+
+
+def drawn_on_the_figure(kind: str):
+    fig, axes = grid()
+    if kind == "text":
+        fig.text(0.5, 0.5, "图上的字")
+    elif kind == "legend":
+        fig.legend(axes[0, 0].plot([0, 1]), ["线"])
+    elif kind == "artist":
+        fig.add_artist(matplotlib.patches.Rectangle((0.1, 0.1), 0.2, 0.2))
+    elif kind == "subfigures":
+        fig = plt.figure()
+        for sub in fig.subfigures(1, 2):
+            sub.subplots(1, 2)
+    elif kind == "spanning":
+        fig = plt.figure()
+        fig.add_subplot(fig.add_gridspec(2, 2)[:, 0])  # both rows
+        fig.add_subplot(fig.add_gridspec(2, 2)[0, 1])
+    elif kind == "two grids":
+        fig = plt.figure()
+        fig.add_subplot(fig.add_gridspec(2, 2)[0, 0])
+        fig.add_subplot(fig.add_gridspec(2, 3)[1, 2])
+    elif kind == "colorbar beside both rows":
+        fig.colorbar(axes[0, 0].imshow(np.eye(2)), ax=list(axes.flat))
+    elif kind == "axes outside every cell":
+        fig.add_axes((0.0, 0.45, 1.0, 0.1))
+    return fig
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "text",
+        "legend",
+        "artist",
+        "subfigures",
+        "spanning",
+        "two grids",
+        "colorbar beside both rows",
+        "axes outside every cell",
+    ],
+)
+def test_a_figure_that_is_not_one_plain_grid_stays_whole(kind):
+    assert panels(drawn_on_the_figure(kind)) is None
+    plt.close("all")
+
+
+def test_a_plain_grid_is_split_and_axes_the_author_hid_stay_hidden():
     single, _ = plt.subplots()
+    assert panels(single) is None
     titled, _ = grid()
     titled.suptitle("标题")  # drawn as page text: the grid is still split
-    text, _ = grid()
-    text.text(0.5, 0.5, "图上的字")
-    legend, axes = grid()
-    legend.legend(axes[0, 0].plot([0, 1], label="线"), ["线"])
-    spanning = plt.figure()
-    spanning.add_subplot(spanning.add_gridspec(2, 2)[:, 0])  # both rows
-    spanning.add_subplot(spanning.add_gridspec(2, 2)[0, 1])
-    across, axes = grid()
-    across.colorbar(axes[0, 0].imshow(np.eye(2)), ax=list(axes.flat))  # beside both rows
-    assert panels(titled) is not None
-    assert [panels(f) for f in (single, text, legend, spanning, across)] == [None] * 5
+    assert [len(row) for row in panels(titled)] == [2, 2]
     hidden, axes = grid()
-    axes[1, 1].set_visible(False)  # an unused cell the author hid stays hidden
+    axes[1, 1].set_visible(False)  # an unused cell
     assert [len(row) for row in panels(hidden)] == [2, 1]
+    assert "" not in [t for row in panel_svgs(hidden, panels(hidden)) for t in row]
     plt.close("all")
+
+
+def test_axes_sharing_an_axis_within_a_panel_keep_their_tick_labels_as_drawn():
+    fig = plt.figure()
+    outer = fig.add_gridspec(1, 2)
+    top, bottom = (fig.add_subplot(cell) for cell in outer[0].subgridspec(2, 1))
+    top.sharex(bottom)
+    top.tick_params(labelbottom=False)  # the residual plot below shows them
+    fig.add_subplot(outer[1])
+    panel_svgs(fig, panels(fig))
+    assert not top.xaxis.get_tick_params()["labelbottom"]
+    plt.close(fig)
+
+
+def test_panels_keep_the_whole_figures_layout():
+    fig, axes = plt.subplots(1, 3, layout="constrained")  # an engine that lays out again
+    fig.colorbar(axes[2].imshow(np.eye(2)), ax=axes[2])
+    fig.draw_without_rendering()
+    before = [ax.get_position().bounds for ax in fig.axes]
+    panel_svgs(fig, panels(fig))
+    np.testing.assert_allclose([ax.get_position().bounds for ax in fig.axes], before, atol=1e-3)
 
 
 def two_rows():
@@ -132,6 +200,8 @@ def two_rows():
         ax.set_yticks([0, 1], ["零", "一"])
         # as plt.subplots(sharex=True, sharey=True) leaves them
         ax.tick_params(labelleft=ax is first, labelbottom=name in "丙丁戊")
+        if name == "甲":
+            ax.text(0.5, 0.5, "注", fontsize=6)  # the smallest text: it sets the phone's scale
     fig.suptitle("五个 & 面板")
     return fig
 
@@ -149,6 +219,14 @@ def test_each_panel_is_drawn_alone_with_the_tick_labels_its_shared_axis_hid():
     assert not any("五个 & 面板" in titles(text) for row in drawn for text in row)
 
 
+def style(element) -> dict[str, str]:
+    return dict(rule.split(": ") for rule in element.get("style").split("; "))
+
+
+def width(svg) -> float:
+    return float(svg.get("viewBox").split()[2])
+
+
 def test_show_prints_a_grid_as_rows_of_panels_in_one_named_image(capsys):
     show(two_rows(), alt="五幅折线图")
     printed = capsys.readouterr().out
@@ -163,17 +241,27 @@ def test_show_prints_a_grid_as_rows_of_panels_in_one_named_image(capsys):
     )
     rows = [list(row) for row in image]
     assert [len(row) for row in rows] == [2, 3]
-    # wider than a phone a row scrolls where the whole figure would: at its readable width
-    whole = min_width(svg(two_rows()))
-    assert {row.get("style") for row in image} == {f"--row-min-width: {whole:.0f}px"}
+    assert all(svg.get("aria-hidden") == "true" for row in rows for svg in row)
+    figure_width = max(sum(width(svg) for svg in row) for row in rows)
+    # Wider than a phone: each panel its share of the figure's width, rounded down.
     for row in rows:
-        styles = [dict(rule.split(": ") for rule in svg.get("style").split("; ")) for svg in row]
-        shares = [float(style["flex"].split()[0]) for style in styles]
-        assert 99.7 <= sum(shares) <= 100  # never over: the row would wrap
-        assert all(svg.get("aria-hidden") == "true" for svg in row)
-        assert all(float(style["--figure-min-width"].removesuffix("px")) > 50 for style in styles)
-        widths = [float(svg.get("viewBox").split()[2]) for svg in row]
-        assert [style["max-width"] for style in styles] == [f"{w}pt" for w in widths]
+        shares = [float(style(svg)["flex"].removeprefix("0 1 ").removesuffix("%")) for svg in row]
+        assert shares == [math.floor(1000 * width(svg) / figure_width) / 10 for svg in row]
+        assert sum(shares) <= 100
+    # On a phone: one scale for every panel, the one at which all text is readable.
+    scales = {
+        float(style(svg)["--phone-width"].removesuffix("px")) / width(svg)
+        for row in rows
+        for svg in row
+    }
+    assert max(scales) - min(scales) < 0.01
+    panels_text = re.findall(r"<svg .*?</svg>", printed)
+    readable = max(min_width(text) / width(ET.fromstring(text)) for text in panels_text)
+    assert min(scales) == pytest.approx(readable, abs=0.01)
+    # The rows scroll below the width at which their smallest text is 9 px.
+    smallest = float(style(image)["--panels-min-width"].removesuffix("px"))
+    assert smallest == pytest.approx(figure_width * min(scales) * 9 / 9.5, abs=1)
+    assert style(image)["--panels-width"] == f"{figure_width}pt"
 
 
 def test_a_title_with_mathtext_keeps_the_figure_whole(capsys):
@@ -194,7 +282,9 @@ def test_show_wants_one_line_of_chinese_as_alt(alt, error):
         show(line_figure(5), alt=alt)
 
 
-FIGURE = re.compile(r'<div class="code-figure"[^>]*>\s*<(?:svg|div) ([^>]*)>')
+FIGURE = re.compile(
+    r'<div class="code-figure"[^>]*>\s*(?:<p class="figure-title">[^<]*</p>)?<(?:svg|div) ([^>]*)>'
+)
 NAME = re.compile(r'role="img" aria-label="[^"]*[\u4e00-\u9fff][^"]*"')
 
 

@@ -23,13 +23,15 @@ def test_measure_finds_what_does_not_fit(phone_tab, page, site_url: str):
       '<p><span style="display: inline-block; width: 395px">宽</span></p>'
       + '<div class="highlight"><pre><code style="font-size: 10px">x = 1</code></pre></div>'
       + '<div class="arithmatex"><span style="display: inline-block; width: 420px">y</span>'
-      + '</div><div class="code-figure"><div class="figure-row" style="justify-content: center">'
-      + '<svg viewBox="0 0 10 10" style="min-width: 500px"><text>z</text></svg></div></div>')""")
+      + '</div><div class="code-figure"><div aria-label="图 z">'
+      + '<div class="figure-row" style="justify-content: center">'
+      + '<svg viewBox="0 0 10 10" style="min-width: 500px"><text>z</text></svg>'
+      + '</div></div></div>')""")
     # A phone widens its layout to fit: the page is measured against the screen.
     assert phone.misfits(phone_tab) == [
         "page is 411 px wide",
         "formula 420 px wide: y",
-        "figure panel cut off at the left: z",
+        "figure panel cut off at the left: 图 z",
         "code at 10 px: x = 1",
     ]
     page.goto(site_url + "tags/", wait_until="load")
@@ -67,6 +69,8 @@ PANEL_LAYOUT = """(page) => {
     rows: rows.length,
     lines: new Set(svgs.map((svg) => Math.round(svg.getBoundingClientRect().top))).size,
     scales: new Set(svgs.map((svg) => scale(svg).toFixed(1))).size,
+    smallestText: Math.min(...svgs.flatMap((svg) => [...svg.querySelectorAll("text")].map(
+      (text) => parseFloat(getComputedStyle(text).fontSize) * scale(svg)))) >= 9,
     scrolls: figure.scrollWidth > figure.clientWidth + 1,
   };
 }"""
@@ -76,13 +80,31 @@ def test_a_grids_rows_stay_whole_on_a_desktop_and_wrap_on_a_phone(phone_tab, pag
     # tools/figure.py: one SVG per panel; one flex line per row of the grid.
     page.set_viewport_size({"width": 1400, "height": 900})
     page.goto(site_url + "training/optimizers/")  # 2 × 3
-    assert page.evaluate(PANEL_LAYOUT) == {"rows": 2, "lines": 2, "scales": 1, "scrolls": False}
+    assert page.evaluate(PANEL_LAYOUT) == {
+        "rows": 2,
+        "lines": 2,
+        "scales": 1,
+        "smallestText": True,
+        "scrolls": False,
+    }
     page.goto(site_url + "transformer/attention/")  # 1 × 3 and a shared colorbar
-    assert page.evaluate(PANEL_LAYOUT) == {"rows": 1, "lines": 1, "scales": 1, "scrolls": False}
+    assert page.evaluate(PANEL_LAYOUT) == {
+        "rows": 1,
+        "lines": 1,
+        "scales": 1,
+        "smallestText": True,
+        "scrolls": False,
+    }
     # 1 × 2 with small legend text: too wide for the column, as the whole figure was
     page.goto(site_url + "losses/classic-losses/")
-    assert page.evaluate(PANEL_LAYOUT) == {"rows": 1, "lines": 1, "scales": 1, "scrolls": True}
+    assert page.evaluate(PANEL_LAYOUT) == {
+        "rows": 1,
+        "lines": 1,
+        "scales": 1,
+        "smallestText": True,
+        "scrolls": True,
+    }
     # On a phone every panel is at its readable width, as many to a line as fit.
     phone_tab.goto(site_url + "transformer/attention/")
-    expected = {"rows": 1, "lines": 2, "scales": 1, "scrolls": False}
+    expected = {"rows": 1, "lines": 2, "scales": 1, "smallestText": True, "scrolls": False}
     assert phone_tab.evaluate(PANEL_LAYOUT) == expected

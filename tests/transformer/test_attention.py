@@ -1,6 +1,8 @@
 """Attention against a loop-by-loop reference, hand cases and PyTorch (where installed)."""
 
 import math
+import re
+import warnings
 
 import numpy as np
 import pytest
@@ -98,6 +100,26 @@ def test_fully_masked_row_is_zero_but_large_negative_averages():
 def test_softmax_is_stable_for_huge_scores():
     scores = np.array([[1000.0, 1000.0, -1000.0], [-np.inf, 5.0, -np.inf]])
     np.testing.assert_allclose(masked_softmax(scores), [[0.5, 0.5, 0.0], [0.0, 1.0, 0.0]])
+
+
+def test_fully_masked_rows_raise_no_numpy_warning():
+    """exp(scores - 0) on a row of -inf: no -inf - (-inf) = NaN on the way to the zeros."""
+    scores = np.array([[-np.inf, -np.inf], [0.0, 1.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        weights = masked_softmax(scores)
+    np.testing.assert_array_equal(weights[0], 0.0)
+
+
+def test_whiteboard_softmax_subtracts_each_rows_own_maximum():
+    # Scores near +2800 in one row and -2800 in the other: adding the maximum, or subtracting
+    # one maximum for all rows, overflows the first row or underflows the second to 0 / 0.
+    q, k = np.array([[40.0, 0.0], [-40.0, 0.0]]), np.array([[100.0, 0.0], [99.0, 0.0]])
+    v = np.array([[1.0], [2.0]])
+    with np.errstate(all="ignore"):
+        out = attention_whiteboard(q, k, v)
+    np.testing.assert_allclose(out, scaled_dot_product_attention(q, k, v))
+    assert np.isfinite(out).all()
 
 
 def test_batch_dimensions_broadcast():
@@ -241,6 +263,40 @@ def test_mha_fully_masked_row_gives_the_output_bias():
     np.testing.assert_array_equal(weights[0][:, 2], 0.0)
 
 
+def test_attention_weights_checks_its_own_key():
+    """attention_weights is called on its own too (by multi_head_attention, and on the page)."""
+    with pytest.raises(TypeError, match=r"^key must be a real number array, got dtype bool$"):
+        attention_weights(np.zeros((2, 4)), np.zeros((5, 4), dtype=bool))
+
+
+def test_mha_without_batch_axis_takes_per_head_and_padding_masks():
+    """query (L, d): attn_mask (h, L, S) per head and key_padding_mask (S,), as for a batch of 1."""
+    rng = np.random.default_rng(10)
+    d, h, L, S = 4, 2, 3, 5
+    weights = random_mha_weights(rng, d)
+    x_q, x_kv = rng.normal(size=(L, d)), rng.normal(size=(S, d))
+    per_head, padding = rng.normal(size=(h, L, S)), np.array([False, True, False, False, True])
+    out, att = multi_head_attention(
+        x_q, x_kv, x_kv, h, *weights, key_padding_mask=padding, attn_mask=per_head
+    )
+    batched, batched_att = multi_head_attention(
+        x_q[None], x_kv[None], x_kv[None], h, *weights,
+        key_padding_mask=padding[None], attn_mask=per_head[None],
+    )  # fmt: skip
+    np.testing.assert_allclose(out, batched[0])
+    np.testing.assert_allclose(att, batched_att[0])
+    np.testing.assert_array_equal(att[:, padding], 0.0)
+
+
+def test_mha_takes_float32_masks():
+    rng = np.random.default_rng(11)
+    weights = random_mha_weights(rng, 4)
+    x, mask = rng.normal(size=(3, 4)), rng.normal(size=(3, 3)).astype(np.float32)
+    expected = multi_head_attention(x, x, x, 2, *weights, attn_mask=mask.astype(np.float64))
+    got = multi_head_attention(x, x, x, 2, *weights, attn_mask=mask)
+    np.testing.assert_allclose(got[0], expected[0])
+
+
 def test_mha_parameter_count_is_4d2_plus_4d():
     d = 12
     arrays = random_mha_weights(np.random.default_rng(5), d)
@@ -253,16 +309,51 @@ def test_mha_parameter_count_is_4d2_plus_4d():
         ({"query": np.zeros(4)}, ValueError, "query"),
         ({"query": np.zeros((2, 3))}, ValueError, "last axis"),
         ({"value": np.zeros((6, 2))}, ValueError, "same length"),
-        ({"query": np.zeros((2, 2, 4)), "key": np.zeros((3, 5, 4))}, ValueError, "broadcast"),
+        (
+            {"query": np.zeros((2, 2, 4)), "key": np.zeros((3, 5, 4))},
+            ValueError,
+            re.escape("shapes do not broadcast: query batch (2,), key batch (3,)"),
+        ),
+        (
+            {"query": np.zeros((2, 2, 4)), "value": np.zeros((3, 5, 3))},
+            ValueError,
+            re.escape("shapes do not broadcast: query/key batch (2,), value batch (3,)"),
+        ),
         ({"query": np.full((2, 4), np.nan)}, ValueError, "NaN"),
-        ({"query": np.zeros((2, 4), dtype=bool)}, TypeError, "query"),
-        ({"attn_mask": np.ones((2, 5), bool), "is_causal": True}, ValueError, "either"),
-        ({"attn_mask": np.ones((3, 5), bool)}, ValueError, "attn_mask"),
+        (
+            {"query": np.zeros((2, 4), dtype=bool)},
+            TypeError,
+            "^query must be a real number array, got dtype bool$",
+        ),
+        (
+            {"key": np.zeros((5, 4), dtype=complex)},
+            TypeError,
+            "^key must be a real number array, got dtype complex128$",
+        ),
+        (
+            {"value": np.full((5, 3), "a")},
+            TypeError,
+            "^value must be a real number array, got dtype <U1$",
+        ),
+        (
+            {"attn_mask": np.ones((2, 5), bool), "is_causal": True},
+            ValueError,
+            "^pass either attn_mask or is_causal=True, not both$",
+        ),
+        (
+            {"attn_mask": np.ones((3, 5), bool)},
+            ValueError,
+            re.escape("shapes do not broadcast: attn_mask (3, 5), scores (..., L, S) (2, 5)"),
+        ),
         ({"attn_mask": np.ones((2, 5), int)}, TypeError, "attn_mask"),
-        ({"attn_mask": np.full((2, 5), np.nan)}, ValueError, "attn_mask"),
-        ({"scale": "0.5"}, TypeError, "scale"),
+        (
+            {"attn_mask": np.full((2, 5), np.nan)},
+            ValueError,
+            r"^a float attn_mask may hold -inf but not NaN or \+inf$",
+        ),
+        ({"scale": "0.5"}, TypeError, "^scale must be a number or None, got str$"),
         ({"scale": np.inf}, ValueError, "scale"),
-        ({"is_causal": "yes"}, TypeError, "is_causal"),
+        ({"is_causal": "yes"}, TypeError, "^is_causal must be a bool, got str$"),
     ],
 )
 def test_sdpa_bad_input(kwargs, error, match):
@@ -276,12 +367,52 @@ def test_sdpa_bad_input(kwargs, error, match):
     [
         ({"num_heads": 3}, ValueError, "divisible"),
         ({"num_heads": 0}, ValueError, "num_heads"),
+        ({"num_heads": True}, ValueError, "^num_heads must be a positive int, got True$"),
+        ({"num_heads": 2.0}, ValueError, "^num_heads must be a positive int, got 2.0$"),
+        (
+            {"query": np.zeros((2, 4), dtype=complex)},
+            TypeError,
+            "^query must be a real number array, got dtype complex128$",
+        ),
+        (
+            {"key": np.zeros((5, 4), dtype=bool)},
+            TypeError,
+            "^key must be a real number array, got dtype bool$",
+        ),
+        (
+            {"value": np.full((5, 4), "a")},
+            TypeError,
+            "^value must be a real number array, got dtype <U1$",
+        ),
         ({"key": np.zeros((5, 6))}, ValueError, "key and value"),
+        (
+            {"value": np.zeros((5, 6))},
+            ValueError,
+            re.escape("key and value must be (..., S, 4), got (5, 4), (5, 6)"),
+        ),
+        (
+            {"value": np.zeros((6, 4))},
+            ValueError,
+            re.escape("key and value must be (..., S, 4), got (5, 4), (6, 4)"),
+        ),
         ({"in_proj_weight": np.zeros((4, 4))}, ValueError, "in_proj_weight"),
         ({"out_proj_bias": np.full(4, np.inf)}, ValueError, "out_proj_bias"),
         ({"key_padding_mask": np.zeros(4, bool)}, ValueError, "key_padding_mask"),
-        ({"key_padding_mask": np.zeros(5, int)}, TypeError, "key_padding_mask"),
-        ({"attn_mask": np.zeros((3, 5), bool)}, ValueError, "attn_mask"),
+        (
+            {"key_padding_mask": np.zeros(5, int)},
+            TypeError,
+            "^key_padding_mask must be bool or float, got dtype int64$",
+        ),
+        (
+            {"attn_mask": np.zeros((2, 5), int)},
+            TypeError,
+            "^attn_mask must be bool or float, got dtype int64$",
+        ),
+        (
+            {"attn_mask": np.zeros((3, 5), bool)},
+            ValueError,
+            re.escape("shapes do not broadcast: attn_mask (3, 5), (..., h, L, S) (2, 2, 5)"),
+        ),
     ],
 )
 def test_mha_bad_input(kwargs, error, match):

@@ -2,6 +2,7 @@
 Face Llama rotary formulas (ported here) and the ALiBi paper's slopes."""
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -14,6 +15,7 @@ from transformer.positional import (
     apply_rope,
     apply_rope_interleaved,
     interleave_permutation,
+    rope_angles,
     rope_whiteboard,
     sinusoidal_encoding,
     sinusoidal_pe_whiteboard,
@@ -60,6 +62,22 @@ def test_sinusoidal_bad_input(args, error):
         sinusoidal_encoding(*args)
 
 
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (lambda: sinusoidal_encoding(4.0, 4), TypeError, "^n_positions must be an int, got float$"),
+        (lambda: sinusoidal_encoding(4, 0), ValueError, "^d_model must be >= 2, got 0$"),
+        (lambda: interleave_permutation(4.0), TypeError, "^d must be an int, got float$"),
+        (lambda: interleave_permutation(5), ValueError, "^d must be even, got 5$"),
+        (lambda: alibi_slopes(0), ValueError, "^num_heads must be >= 1, got 0$"),
+        (lambda: alibi_bias(2, -1), ValueError, "^seq_len must be >= 0, got -1$"),
+    ],
+)
+def test_int_argument_errors_name_the_argument(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
+
+
 def rope_by_matrix(x, positions, base=10000.0):
     """Brute force: multiply each position's vector by its d×d rotation matrix (rotate-half)."""
     seq, d = x.shape
@@ -96,6 +114,11 @@ def test_rope_matches_rotation_matrices():
     )
     np.testing.assert_allclose(
         apply_rope_interleaved(x, positions), rope_interleaved_by_pairs(x, positions), atol=1e-12
+    )
+    np.testing.assert_allclose(
+        apply_rope_interleaved(x, positions, base=500.0),
+        rope_interleaved_by_pairs(x, positions, 500.0),
+        atol=1e-12,
     )
 
 
@@ -254,6 +277,62 @@ def test_rope_bad_input(args, error, match):
             f(*args)
 
 
+@pytest.mark.parametrize(
+    ("args", "error", "match"),
+    [
+        (
+            (np.zeros((3, 4), dtype=complex), np.arange(3)),
+            TypeError,
+            "^x must be a real number array, got dtype complex128$",
+        ),
+        (
+            (np.zeros((3, 4)), np.full(3, "a")),
+            TypeError,
+            "^positions must be a real number array, got dtype <U1$",
+        ),
+        (
+            (np.zeros((2, 3, 0)), np.arange(3)),
+            ValueError,
+            re.escape("x must have shape (..., seq, d) with d even and > 0, got (2, 3, 0)"),
+        ),
+        (
+            (np.zeros((2, 3, 4)), np.arange(4)),
+            ValueError,
+            re.escape("positions (4,) must broadcast to x's (..., seq) = (2, 3)"),
+        ),
+        ((np.zeros((3, 4)), np.arange(3), "1e4"), TypeError, "^base must be a number, got str$"),
+        (
+            (np.zeros((3, 4)), np.arange(3), 0),
+            ValueError,
+            "^base must be a positive finite number, got 0$",
+        ),
+    ],
+)
+def test_rope_error_messages(args, error, match):
+    for f in (apply_rope, apply_rope_interleaved):
+        with pytest.raises(error, match=match):
+            f(*args)
+
+
+def test_rope_with_base_one_rotates_every_pair_by_the_position():
+    """base = 1 (any positive base is allowed): θ_i = 1, so each pair turns by m radians."""
+    x, m = np.array([[1.0, 0.0, 0.0, 2.0]]), 0.5
+    c, s = math.cos(m), math.sin(m)
+    # rotate half: pairs (x0, x2) and (x1, x3); interleaved: pairs (x0, x1) and (x2, x3).
+    np.testing.assert_allclose(apply_rope(x, [m], base=1), [[c, -2 * s, s, 2 * c]])
+    np.testing.assert_allclose(apply_rope_interleaved(x, [m], base=1.0), [[c, s, -2 * s, 2 * c]])
+
+
+def test_rope_of_an_empty_sequence_is_empty():
+    assert apply_rope(np.zeros((2, 0, 4)), np.zeros(0)).shape == (2, 0, 4)
+
+
+def test_rope_angles_default_base_is_10000():
+    """The page calls rope_angles(1.0, d, base) for θ_i; without base it is Llama's 10000."""
+    d = 8
+    np.testing.assert_allclose(rope_angles(3.0, d), 3.0 / 10000.0 ** (np.arange(0, d, 2) / d))
+
+
 def test_alibi_slopes_from_the_paper():
     # Press et al.: 8 heads -> 1/2, 1/4, ..., 1/256; 16 heads start at 1/sqrt(2).
     np.testing.assert_allclose(alibi_slopes(8), [2.0**-k for k in range(1, 9)])
@@ -280,6 +359,10 @@ def test_alibi_bias_hand_case_and_its_row_shift_form():
         scaled_dot_product_attention(q, k, v, attn_mask=alibi_bias(2, 5)),
         scaled_dot_product_attention(q, k, v, attn_mask=per_key),
     )
+
+
+def test_alibi_bias_of_an_empty_sequence():
+    assert alibi_bias(4, 0).shape == (4, 0, 0)
 
 
 @pytest.mark.parametrize(("args", "error"), [((0, 4), ValueError), ((2, -1), ValueError),

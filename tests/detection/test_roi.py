@@ -56,6 +56,14 @@ def test_bilinear_hand_case():
     assert bilinear(f, np.array(-1.5), np.array(0.0))[0] == 0.0  # far outside: zero
 
 
+def test_bilinear_border_rules_like_torchvision():
+    """Within one pixel outside the map (-1 <= y <= H, -1 <= x <= W): the edge value; beyond: 0."""
+    f = np.array([[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]])  # H = 2, W = 3
+    y = np.array([-1.0, -1.5, 2.0, 2.5, 0.0, 0.0, 0.0, 0.0])
+    x = np.array([0.0, 0.0, 0.0, 0.0, -1.0, -1.5, 3.0, 3.5])
+    np.testing.assert_array_equal(bilinear(f, y, x)[0], [1.0, 0.0, 4.0, 0.0, 1.0, 0.0, 3.0, 0.0])
+
+
 @settings(max_examples=40, deadline=None)
 @given(
     st.floats(-2, 9),
@@ -125,6 +133,25 @@ def test_roi_pool_hand_case():
     # as C's round) to cell 3: one bin covering cells 0 .. 3, whose maximum is 8 * 3 + 3.
     out = roi_pool(f, np.array([7.6, 7.6, 40.0, 40.0]), (1, 1), spatial_scale=1 / 16)
     assert out[0, 0] == 8 * 3 + 3
+
+
+def test_roi_pool_pools_each_channel_on_its_own():
+    g = np.arange(64, dtype=float).reshape(8, 8)
+    out = roi_pool(np.stack([g, -g]), np.array([0, 0, 3, 3]), (2, 2))
+    np.testing.assert_array_equal(out, [[[9, 11], [25, 27]], [[0, -2], [-16, -18]]])
+
+
+def test_roi_pool_outside_the_map():
+    f = np.arange(1.0, 65.0).reshape(1, 8, 8)  # all positive: a 0 means an empty bin
+    for box in ([0, -5, 3, -3], [-5, 0, -3, 3], [9, 0, 12, 3], [0, 9, 3, 12]):
+        np.testing.assert_array_equal(roi_pool(f, np.array(box), (2, 2)), 0.0)
+    # Partly outside: only the cells on the map count (one bin over cells 0..1 x 0..1).
+    assert roi_pool(f, np.array([-2, -2, 1, 1]), (1, 1))[0, 0] == f[0, 1, 1]
+
+
+def test_empty_roi_align_keeps_the_channel_axis():
+    out = roi_align(np.ones((2, 7, 9)), np.array([2.0, 2.0, 2.0, 2.0]), (3, 4))
+    np.testing.assert_array_equal(out, np.zeros((2, 3, 4)))
 
 
 def test_roi_pool_ignores_small_shifts_roi_align_does_not():

@@ -226,14 +226,17 @@ def test_whiteboard_forward_and_backward_match(m, d, seed):
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
-        ({"x": np.zeros(4)}, "x"),
-        ({"running_mean": np.zeros(2)}, "running_mean"),
-        ({"running_var": np.ones((3, 1))}, "running_var"),
-        ({"weight": np.ones(4)}, "weight"),
-        ({"bias": np.ones(2)}, "bias"),
-        ({"momentum": 1.5}, "momentum"),
-        ({"eps": 0.0}, "eps"),
-        ({"x": np.zeros((1, 3)), "training": True}, "more than 1 value"),
+        ({"x": np.zeros(4)}, r"^x must have shape \(N, C, \*\), got ndim=1$"),
+        ({"running_mean": np.zeros(2)}, r"^running_mean must have shape \(3,\), got \(2,\)$"),
+        ({"running_var": np.ones((3, 1))}, r"^running_var must have shape \(3,\), got \(3, 1\)$"),
+        ({"weight": np.ones(4)}, r"^weight must have shape \(3,\), got \(4,\)$"),
+        ({"bias": np.ones(2)}, r"^bias must have shape \(3,\), got \(2,\)$"),
+        ({"momentum": 1.5}, r"^momentum must be in \[0, 1\], got 1.5$"),
+        ({"eps": 0.0}, r"^eps must be > 0, got 0.0$"),
+        (
+            {"x": np.zeros((1, 3)), "training": True},
+            r"^x must have more than 1 value per channel in training, got 1$",
+        ),
     ],
 )
 def test_bad_input_raises(kwargs, match):
@@ -244,10 +247,42 @@ def test_bad_input_raises(kwargs, match):
 
 
 def test_backward_bad_input_raises():
-    with pytest.raises(ValueError, match="dy"):
+    with pytest.raises(ValueError, match=r"^dy must have the shape of x \(3, 3\), got \(2, 3\)$"):
         batch_norm_backward(np.zeros((2, 3)), np.zeros((3, 3)))
-    with pytest.raises(ValueError, match="w"):
+    with pytest.raises(ValueError, match=r"^weight must have shape \(3,\), got \(2,\)$"):
+        batch_norm_backward(np.zeros((2, 3)), np.zeros((2, 3)), np.ones(2))
+    with pytest.raises(ValueError, match=r"^w must have shape \(out, in\), got \(3,\)$"):
         fold_batch_norm(np.zeros(3), np.zeros(3), np.zeros(3), np.ones(3))
+
+
+@pytest.mark.parametrize("name", ["b", "running_mean", "running_var", "weight", "bias"])
+def test_fold_names_the_argument_of_the_wrong_shape(name):
+    args = {"w": np.ones((3, 2)), "b": np.zeros(3), "running_mean": np.zeros(3)}
+    args |= {"running_var": np.ones(3), name: np.ones(4)}
+    with pytest.raises(ValueError, match=rf"^{name} must have shape \(3,\), got \(4,\)$"):
+        fold_batch_norm(**args)
+
+
+def test_float32_arrays_from_pytorch_are_computed_in_float64():
+    # A float32 state_dict (running stats, weight, bias) and float32 activations give exactly the
+    # float64 result: every input is converted first, nothing is rounded to float32 on the way.
+    rng = np.random.default_rng(12)
+    x32, dy32 = rng.normal(size=(2, 4, 3, 2, 2)).astype(np.float32)
+    # running mean, running var, weight, bias
+    stats32 = [v.astype(np.float32) for v in (rng.normal(size=3), rng.uniform(0.5, 2, 3))]
+    stats32 += list(rng.normal(size=(2, 3)).astype(np.float32))
+    stats64 = [v.astype(np.float64) for v in stats32]
+    for training in (False, True):
+        got = batch_norm(x32, *stats32, training=training)
+        want = batch_norm(x32.astype(np.float64), *stats64, training=training)
+        for a, b in zip(got, want, strict=True):
+            assert a.dtype == np.float64
+            np.testing.assert_array_equal(a, b)
+    got = batch_norm_backward(dy32, x32, stats32[2])
+    want = batch_norm_backward(dy32.astype(np.float64), x32.astype(np.float64), stats64[2])
+    for a, b in zip(got, want, strict=True):
+        assert a.dtype == np.float64
+        np.testing.assert_array_equal(a, b)
 
 
 def test_the_page_formulas_are_the_forward_pass():

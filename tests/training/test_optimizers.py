@@ -227,22 +227,72 @@ def test_state_is_per_parameter():
 @pytest.mark.parametrize(
     ("call", "error", "match"),
     [
-        (lambda: SGD(lr=-1.0), ValueError, "lr"),
-        (lambda: SGD(momentum=1.0), ValueError, "momentum"),
-        (lambda: SGD(momentum=0.0, nesterov=True), ValueError, "nesterov"),
-        (lambda: RMSprop(alpha=1.5), ValueError, "alpha"),
-        (lambda: Adam(betas=(0.9, 1.0)), ValueError, "betas"),
-        (lambda: Adadelta(rho=-0.1), ValueError, "rho"),
+        (lambda: SGD(lr=-1.0), ValueError, r"^lr must be >= 0, got -1.0$"),
+        (lambda: SGD(momentum=1.0), ValueError, r"^momentum must be in \[0, 1\), got 1.0$"),
+        (
+            lambda: SGD(momentum=0.0, nesterov=True),
+            ValueError,
+            r"^nesterov needs momentum > 0 and dampening == 0$",
+        ),
+        (lambda: RMSprop(alpha=1.5), ValueError, r"^alpha must be in \[0, 1\), got 1.5$"),
+        (
+            lambda: Adam(betas=(1.0, 0.999)),
+            ValueError,
+            r"^betas\[0\] must be in \[0, 1\), got 1.0$",
+        ),
+        (lambda: Adam(betas=(0.9, 1.0)), ValueError, r"^betas\[1\] must be in \[0, 1\), got 1.0$"),
+        (lambda: Adadelta(rho=-0.1), ValueError, r"^rho must be in \[0, 1\), got -0.1$"),
         (lambda: SGD().step([np.zeros(2)], []), ValueError, "length"),
         (lambda: SGD().step([np.zeros(2)], [np.zeros(3)]), ValueError, "grads"),
         (lambda: SGD().step([np.zeros(2, dtype=int)], [np.zeros(2)]), TypeError, "params"),
         (lambda: quadratic((1.0, -1.0)), ValueError, "scales"),
+        (lambda: quadratic((1.0, 0.0)), ValueError, "positive"),
         (lambda: trajectory(SGD(), lambda w: w, [1.0], -1), ValueError, "steps"),
     ],
 )
 def test_bad_input_raises(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+def test_zero_lr_is_allowed_and_keeps_the_parameters():
+    # torch.optim accepts lr = 0 (only lr < 0 is an error): the step changes nothing.
+    p = np.array([1.0, -2.0])
+    Adam(lr=0.0).step([p], [np.array([0.5, 3.0])])
+    np.testing.assert_array_equal(p, [1.0, -2.0])
+
+
+@pytest.mark.parametrize(
+    "make",
+    [lambda: SGD(lr=0.1), lambda: SGD(lr=0.1, momentum=0.9), lambda: Adagrad(lr=0.1), Adam],
+    ids=["SGD", "momentum", "Adagrad", "Adam"],
+)
+def test_float64_gradients_of_float32_parameters_take_float32_steps(make):
+    # As in torch, the gradient is cast to the parameter's dtype first: a float64 gradient
+    # gives exactly the float32 arithmetic (and float32 buffers) of its float32 cast.
+    rng = np.random.default_rng(3)
+    p0, grads = rng.normal(size=5).astype(np.float32), rng.normal(size=(4, 5))
+    runs = []
+    for gs in (grads, grads.astype(np.float32)):
+        p, opt = p0.copy(), make()
+        for g in gs:
+            opt.step([p], [g])
+        runs.append(p)
+    assert runs[0].dtype == np.float32
+    np.testing.assert_array_equal(runs[0], runs[1])
+
+
+def test_quadratic_value_and_gradient_by_hand():
+    f, grad = quadratic((1.0, 20.0))
+    assert f(np.array([1.0, 2.0])) == 0.5 * (1.0 + 20.0 * 4.0)
+    np.testing.assert_array_equal(grad(np.array([1.0, 2.0])), [1.0, 40.0])
+
+
+def test_trajectory_of_zero_steps_is_the_start_and_int_starts_work():
+    _, grad = quadratic((1.0, 20.0))
+    np.testing.assert_array_equal(trajectory(SGD(lr=0.1), grad, (3, -2), 0), [[3.0, -2.0]])
+    path = trajectory(SGD(lr=0.01), grad, (3, -2), 1)  # int w0 becomes a float parameter
+    np.testing.assert_allclose(path, [[3.0, -2.0], [3.0 - 0.03, -2.0 + 0.4]], rtol=1e-12)
 
 
 def sign_changes(x: np.ndarray, floor: float) -> int:
@@ -385,7 +435,7 @@ def test_split_weight_decay_hand_case_and_bad_input():
     decay, no_decay = split_weight_decay(params)
     assert decay == ["embed.weight", "conv.weight", "proj.weight"]
     assert no_decay == ["conv.bias", "norm.weight"]
-    with pytest.raises(TypeError, match="named_params"):
+    with pytest.raises(TypeError, match=r"dict name -> array, got <class 'list'>$"):
         split_weight_decay([np.zeros(3)])
     with pytest.raises(TypeError, match=r"norm\.weight"):
         split_weight_decay({"norm.weight": [1.0, 1.0]})
@@ -450,3 +500,27 @@ def test_whiteboard_defaults_are_the_full_versions(step, full):
     if "betas" in expected:
         expected["beta1"], expected["beta2"] = expected.pop("betas")
     assert {name: expected[name] for name in defaults(step)} == defaults(step)
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.integers(0, 2**16))
+def test_whiteboard_default_hyperparameters_step_like_the_full_optimizers(seed):
+    # Called with no hyperparameters, each whiteboard step is the full optimizer's default
+    # (sgd_momentum_step: lr 0.01, mu 0.9 as its docstring says; the others: torch.optim's).
+    rng = np.random.default_rng(seed)
+    w0, grads = rng.normal(size=3), rng.normal(size=(4, 3))
+    zero = np.zeros(3)
+    cases = [
+        (SGD(lr=0.01, momentum=0.9), sgd_momentum_step, [zero]),
+        (Adagrad(), adagrad_step, [zero]),
+        (RMSprop(), rmsprop_step, [zero]),
+        (Adam(), adam_step, [zero, zero]),
+        (AdamW(), adamw_step, [zero, zero]),
+    ]
+    for full, board, state in cases:
+        w, board_w = w0.copy(), w0.copy()
+        for t, g in enumerate(grads, start=1):
+            full.step([w], [g])
+            extra = [t] if board in (adam_step, adamw_step) else []
+            board_w, *state = board(board_w, g, *state, *extra)
+        np.testing.assert_allclose(board_w, w, rtol=1e-12, err_msg=board.__name__)

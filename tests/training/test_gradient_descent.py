@@ -1,5 +1,7 @@
 """Mini-batch GD against least squares (numpy.linalg) and the sampling-variance formula."""
 
+import itertools
+
 import numpy as np
 import pytest
 from sklearn.linear_model import LinearRegression
@@ -74,10 +76,57 @@ def test_variance_falls_like_one_over_batch_size(data):
     assert v[0] / v[3] > 8  # faster than 1/B because of sampling without replacement
 
 
+def test_one_sample_is_one_batch():
+    [batch] = minibatch_indices(1, 1, np.random.default_rng(0))
+    np.testing.assert_array_equal(batch, [0])
+
+
+def test_zero_epochs_return_the_zero_start(data):
+    X, y = data
+    w, updates = minibatch_gd(X, y, 10, lr=0.1, epochs=0)
+    np.testing.assert_array_equal(w, np.zeros(3))
+    assert updates == 0
+
+
+def test_seed_fixes_the_batches_and_defaults_to_zero(data):
+    X, y = data
+    w = minibatch_gd(X, y, 10, lr=0.1, epochs=2)[0]
+    np.testing.assert_array_equal(w, minibatch_gd(X, y, 10, lr=0.1, epochs=2, seed=0)[0])
+    assert not np.array_equal(w, minibatch_gd(X, y, 10, lr=0.1, epochs=2, seed=1)[0])
+
+
+def test_variance_formula_is_exact_over_all_batches():
+    # Every batch of size B equally likely: the variance of the batch mean over all C(n, B)
+    # batches is exactly sigma² / B (n - B) / n with the unbiased (ddof=1) sigma².
+    g = np.random.default_rng(4).normal(size=(6, 3))
+    for b in range(1, 7):
+        means = np.array([g[list(c)].mean(axis=0) for c in itertools.combinations(range(6), b)])
+        exact = np.sum(means.var(axis=0))
+        assert minibatch_gradient_variance(g, b) == pytest.approx(exact, rel=1e-12, abs=1e-15)
+
+
+def test_variance_of_two_samples_by_hand():
+    # One of the two gradients 0 and 2, each with probability 1/2: variance 1.
+    assert minibatch_gradient_variance([[0.0], [2.0]], 1) == 1.0
+
+
+def test_float32_gradients_give_the_float64_variance():
+    g = np.random.default_rng(5).normal(size=(20, 4)).astype(np.float32)
+    expected = minibatch_gradient_variance(g.astype(np.float64), 3)
+    assert minibatch_gradient_variance(g, 3) == expected
+
+
 @pytest.mark.parametrize(
     ("call", "match"),
     [
-        (lambda: minibatch_indices(0, 1, np.random.default_rng()), "n"),
+        (
+            lambda: minibatch_indices(0, 1, np.random.default_rng()),
+            r"^n must be a positive int, got 0$",
+        ),
+        (
+            lambda: minibatch_indices(4.0, 2, np.random.default_rng()),
+            r"^n must be a positive int, got 4\.0$",
+        ),
         (lambda: minibatch_indices(5, 6, np.random.default_rng()), "batch_size"),
         (lambda: minibatch_gd(np.ones((3, 2)), np.ones(2), 1, 0.1, 1), "X"),
         (lambda: minibatch_gd(np.ones((3, 2)), np.ones(3), 1, 0.0, 1), "lr"),

@@ -274,7 +274,9 @@ class AdamW(Adam):
 def split_weight_decay(named_params: dict[str, np.ndarray]) -> tuple[list[str], list[str]]:
     """(decay, no_decay) names: matrices and kernels (ndim >= 2) decay; biases, norm gains don't."""
     if not isinstance(named_params, dict):
-        raise TypeError(f"named_params must be a dict name -> array, got {type(named_params)}")
+        raise TypeError(
+            f"named_params must be a dict name -> array, got {type(named_params).__name__}"
+        )
     decay, no_decay = [], []
     for name, p in named_params.items():
         if not isinstance(p, np.ndarray):

@@ -186,8 +186,10 @@ def multi_head_attention(
         _as_float_array(t, n) for t, n in [(query, "query"), (key, "key"), (value, "value")]
     )
     d = query.shape[-1]
-    if isinstance(num_heads, bool) or not isinstance(num_heads, int | np.integer) or num_heads < 1:
-        raise ValueError(f"num_heads must be a positive int, got {num_heads!r}")
+    if isinstance(num_heads, bool) or not isinstance(num_heads, int | np.integer):
+        raise TypeError(f"num_heads must be an int, got {type(num_heads).__name__}")
+    if num_heads < 1:
+        raise ValueError(f"num_heads must be >= 1, got {num_heads}")
     if d % num_heads:
         raise ValueError(f"embed dim {d} must be divisible by num_heads={num_heads}")
     if key.shape[-1] != d or value.shape[-1] != d or key.shape[-2] != value.shape[-2]:
@@ -215,7 +217,7 @@ def multi_head_attention(
     mask = np.zeros((L, S))
     if attn_mask is not None:
         attn_mask = _additive_mask(attn_mask, "attn_mask")
-        _broadcast({"attn_mask": attn_mask.shape, "(..., h, L, S)": (*q.shape[:-2], L, S)})
+        _broadcast({"attn_mask": attn_mask.shape, "scores (..., h, L, S)": (*q.shape[:-2], L, S)})
         mask = mask + attn_mask
     if key_padding_mask is not None:
         padding = _additive_mask(key_padding_mask, "key_padding_mask")

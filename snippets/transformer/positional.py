@@ -155,7 +155,9 @@ def alibi_slopes(num_heads: int) -> np.ndarray:
     num_heads = _check_int(num_heads, "num_heads", 1)
     closest = 2 ** math.floor(math.log2(num_heads))
     slopes = 2.0 ** (-8.0 * np.arange(1, closest + 1) / closest)
-    if closest < num_heads:  # pragma: no mutate (<= also right: it would add extra[0::2][:0])
+    if (
+        closest < num_heads
+    ):  # pragma: no mutate (with <=, a power of two appends the empty extra[0::2][:0])
         extra = 2.0 ** (-4.0 * np.arange(1, 2 * closest + 1) / closest)  # slopes for 2·closest
         slopes = np.concatenate([slopes, extra[0::2][: num_heads - closest]])
     return slopes

@@ -2,7 +2,6 @@
 
 import math
 import re
-import warnings
 
 import numpy as np
 import pytest
@@ -105,8 +104,7 @@ def test_softmax_is_stable_for_huge_scores():
 def test_fully_masked_rows_raise_no_numpy_warning():
     """exp(scores - 0) on a row of -inf: no -inf - (-inf) = NaN on the way to the zeros."""
     scores = np.array([[-np.inf, -np.inf], [0.0, 1.0]])
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
+    with np.errstate(all="raise"):
         weights = masked_softmax(scores)
     np.testing.assert_array_equal(weights[0], 0.0)
 
@@ -333,7 +331,7 @@ def test_mha_parameter_count_is_4d2_plus_4d():
         (
             {"value": np.full((5, 3), "a")},
             TypeError,
-            "^value must be a real number array, got dtype <U1$",
+            "^value must be a real number array, got dtype [<>]U1$",
         ),
         (
             {"attn_mask": np.ones((2, 5), bool), "is_causal": True},
@@ -366,9 +364,9 @@ def test_sdpa_bad_input(kwargs, error, match):
     ("kwargs", "error", "match"),
     [
         ({"num_heads": 3}, ValueError, "divisible"),
-        ({"num_heads": 0}, ValueError, "num_heads"),
-        ({"num_heads": True}, ValueError, "^num_heads must be a positive int, got True$"),
-        ({"num_heads": 2.0}, ValueError, "^num_heads must be a positive int, got 2.0$"),
+        ({"num_heads": 0}, ValueError, "^num_heads must be >= 1, got 0$"),
+        ({"num_heads": True}, TypeError, "^num_heads must be an int, got bool$"),
+        ({"num_heads": 2.0}, TypeError, "^num_heads must be an int, got float$"),
         (
             {"query": np.zeros((2, 4), dtype=complex)},
             TypeError,
@@ -382,7 +380,7 @@ def test_sdpa_bad_input(kwargs, error, match):
         (
             {"value": np.full((5, 4), "a")},
             TypeError,
-            "^value must be a real number array, got dtype <U1$",
+            "^value must be a real number array, got dtype [<>]U1$",
         ),
         ({"key": np.zeros((5, 6))}, ValueError, "key and value"),
         (
@@ -411,7 +409,7 @@ def test_sdpa_bad_input(kwargs, error, match):
         (
             {"attn_mask": np.zeros((3, 5), bool)},
             ValueError,
-            re.escape("shapes do not broadcast: attn_mask (3, 5), (..., h, L, S) (2, 2, 5)"),
+            re.escape("shapes do not broadcast: attn_mask (3, 5), scores (..., h, L, S) (2, 2, 5)"),
         ),
     ],
 )

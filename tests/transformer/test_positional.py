@@ -288,7 +288,7 @@ def test_rope_bad_input(args, error, match):
         (
             (np.zeros((3, 4)), np.full(3, "a")),
             TypeError,
-            "^positions must be a real number array, got dtype <U1$",
+            "^positions must be a real number array, got dtype [<>]U1$",
         ),
         (
             (np.zeros((2, 3, 0)), np.arange(3)),

@@ -43,8 +43,10 @@ CLICK = """(url) => {
   link.click();
   link.remove();
 }"""
+# Fonts too: a KaTeX font that arrives later changes the layout that a test measures.
 ARRIVED = f"""(url) => window.__shown === url && document.readyState === "complete"
-  && [...document.images].every((image) => image.complete) && {MATH_RENDERED}"""
+  && [...document.images].every((image) => image.complete) && {MATH_RENDERED}
+  && document.fonts.status === 'loaded'"""
 
 
 def follow(tab, url: str) -> None:

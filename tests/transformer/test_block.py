@@ -57,20 +57,51 @@ def test_rms_norm_against_torch():
 
 
 @pytest.mark.parametrize(
-    ("x", "weight", "eps", "error"),
+    ("x", "weight", "eps", "error", "message"),
     [
-        (np.ones((2, 3)), np.ones(4), 1e-6, ValueError),  # weight length
-        (np.ones((2, 0)), np.ones(0), 1e-6, ValueError),  # empty last axis
-        (np.float64(1.0), None, 1e-6, ValueError),  # scalar
-        (np.ones((2, 3)), None, 0.0, ValueError),  # eps must be > 0
-        (np.ones((2, 3)), None, float("nan"), ValueError),
-        (np.array([["a", "b"]]), None, 1e-6, TypeError),
-        (np.ones((2, 3), dtype=bool), None, 1e-6, TypeError),
+        (
+            np.ones((2, 3)),
+            np.ones(4),
+            1e-6,
+            ValueError,
+            r"weight must have shape \(3,\), got \(4,\)",
+        ),
+        (np.ones((2, 3, 4)), np.ones(5), 1e-6, ValueError, r"weight must have shape \(4,\), got"),
+        (np.ones((2, 0)), np.ones(0), 1e-6, ValueError, r"x needs a non-empty last axis"),
+        (np.ones((2, 3, 0)), None, 1e-6, ValueError, r"x needs a non-empty last axis"),
+        (np.float64(1.0), None, 1e-6, ValueError, r"x needs a non-empty last axis, got shape \(\)"),
+        (np.ones((2, 3)), None, 0.0, ValueError, r"eps must be a finite number > 0, got 0.0"),
+        (np.ones((2, 3)), None, float("nan"), ValueError, r"eps must be a finite number > 0"),
+        (np.ones((2, 3)), None, float("inf"), ValueError, r"eps must be a finite number > 0"),
+        (np.array([["a", "b"]]), None, 1e-6, TypeError, r"^x must be an array of real numbers"),
+        (np.ones((2, 3), dtype=bool), None, 1e-6, TypeError, r"^x must be an array of real"),
+        (np.ones((2, 3), dtype=complex), None, 1e-6, TypeError, r"^x must be .* got dtype complex"),
+        (
+            np.ones((2, 3)),
+            np.array(["a"] * 3),
+            1e-6,
+            TypeError,
+            r"^weight must be an array of real",
+        ),
     ],
 )
-def test_rms_norm_bad_input(x, weight, eps, error):
-    with pytest.raises(error, match=r"x|weight|eps"):
+def test_rms_norm_bad_input(x, weight, eps, error, message):
+    with pytest.raises(error, match=message):
         rms_norm(x, weight, eps)
+
+
+def test_rms_norm_default_eps_is_1e_6():
+    # mean(x^2) = 1e-6 equals eps, so the RMS is sqrt(2e-6) and each entry 1 / sqrt(2).
+    x = np.full((1, 2), 1e-3)
+    np.testing.assert_allclose(rms_norm(x, None), np.full((1, 2), 0.5**0.5))
+    np.testing.assert_allclose(rms_norm_whiteboard(x, np.ones(2)), np.full((1, 2), 0.5**0.5))
+
+
+def test_rms_norm_takes_integers_and_normalises_the_last_axis_of_3d_input():
+    x = np.arange(24).reshape(2, 3, 4)
+    expected = x / np.sqrt((x**2).mean(axis=-1, keepdims=True) + 1e-6)
+    np.testing.assert_allclose(rms_norm(x, None), expected)
+    np.testing.assert_allclose(rms_norm_whiteboard(x.astype(float), np.ones(4)), expected)
 
 
 def test_swiglu_matches_whiteboard_and_by_hand():
@@ -106,16 +137,43 @@ def test_swiglu_against_torch():
 
 
 @pytest.mark.parametrize(
-    ("shapes", "error"),
+    ("shapes", "message"),
     [
-        (((2, 6), (10, 5), (10, 5), (5, 10)), ValueError),  # w_gate does not take d = 6
-        (((2, 6), (10, 6), (9, 6), (6, 10)), ValueError),  # w_up differs from w_gate
-        (((2, 6), (10, 6), (10, 6), (10, 6)), ValueError),  # w_down not transposed
+        (
+            ((2, 6), (10, 5), (10, 5), (5, 10)),
+            r"w_gate must be \(hidden, 6\) for x of shape \(2, 6\)",
+        ),
+        (((2, 6), (10,), (10,), (10,)), r"w_gate must be \(hidden, 6\)"),  # w_gate not 2-D
+        ((), r"w_gate must be \(hidden, 0\) for x of shape \(\)"),  # x a scalar
+        (
+            ((2, 6), (10, 6), (9, 6), (6, 10)),
+            r"w_up must have w_gate's shape \(10, 6\), got \(9, 6\)",
+        ),
+        (((2, 6), (10, 6), (10, 6), (10, 6)), r"w_down must be \(6, 10\), got \(10, 6\)"),
     ],
 )
-def test_swiglu_bad_shapes(shapes, error):
-    with pytest.raises(error, match=r"w_gate|w_up|w_down"):
-        swiglu_ffn(*(np.ones(s) for s in shapes))
+def test_swiglu_bad_shapes(shapes, message):
+    x, *weights = (np.ones(s) for s in shapes) if shapes else (np.float64(1.0), *np.ones((3, 4, 1)))
+    with pytest.raises(ValueError, match=message):
+        swiglu_ffn(x, *weights)
+
+
+@pytest.mark.parametrize("bad", ["x", "w_gate", "w_up", "w_down"])
+def test_swiglu_bad_dtype_names_the_argument(bad):
+    args = {"x": np.ones((2, 6)), "w_gate": np.ones((4, 6)), "w_up": np.ones((4, 6))}
+    args = {**args, "w_down": np.ones((6, 4)), bad: np.array([["a"]])}
+    with pytest.raises(TypeError, match=rf"^{bad} must be an array of real numbers"):
+        swiglu_ffn(**args)
+
+
+def test_swiglu_takes_one_token_as_a_vector():
+    x, w_gate, w_up, w_down = (
+        rng.normal(size=6),
+        *rng.normal(size=(2, 10, 6)),
+        rng.normal(size=(6, 10)),
+    )
+    out = swiglu_ffn(x, w_gate, w_up, w_down)
+    np.testing.assert_allclose(out, swiglu_ffn(x[None], w_gate, w_up, w_down)[0])
 
 
 @pytest.mark.parametrize(
@@ -137,12 +195,23 @@ def test_swiglu_hidden_dim_keeps_the_parameter_count():
     assert 3 * d * swiglu_hidden_dim(d, multiple_of=1) == 2 * d * 4 * d
 
 
+def test_swiglu_hidden_dim_defaults_and_multiplier_below_one():
+    assert swiglu_hidden_dim(4096) == 11008  # multiple_of = 256, no multiplier
+    assert swiglu_hidden_dim(768, 1, 0.5) == 1024  # int(8 * 768 / 3) = 2048, halved
+
+
 @pytest.mark.parametrize(
-    ("args", "error"),
-    [((0,), ValueError), ((64.0,), TypeError), ((64, 0), ValueError), ((64, 8, -1.0), ValueError)],
+    ("args", "error", "message"),
+    [
+        ((0,), ValueError, r"^d_model must be >= 1, got 0"),
+        ((64.0,), TypeError, r"^d_model must be an int, got float"),
+        ((64, 0), ValueError, r"^multiple_of must be >= 1, got 0"),
+        ((64, 8, -1.0), ValueError, r"^ffn_dim_multiplier must be > 0, got -1.0"),
+        ((64, 8, 0.0), ValueError, r"^ffn_dim_multiplier must be > 0, got 0.0"),
+    ],
 )
-def test_swiglu_hidden_dim_bad_input(args, error):
-    with pytest.raises(error, match=r"d_model|multiple_of|ffn_dim_multiplier"):
+def test_swiglu_hidden_dim_bad_input(args, error, message):
+    with pytest.raises(error, match=message):
         swiglu_hidden_dim(*args)
 
 
@@ -257,17 +326,35 @@ def test_non_embedding_params_with_d_ff():
     assert sum(block_params(48, 96).values()) == 4 * 48**2 + 4 * 48 + 2 * 48 * 96 + 96 + 48 + 4 * 48
 
 
+def test_block_params_parts_by_name():
+    assert block_params(8, 16) == {
+        "attention": 4 * 8 * 8 + 4 * 8,
+        "ffn": 2 * 8 * 16 + 16 + 8,
+        "layer_norm": 4 * 8,
+    }
+
+
 @pytest.mark.parametrize(
-    ("fn", "args", "error"),
+    ("fn", "args", "error", "message"),
     [
-        (block_params, (0,), ValueError),
-        (block_params, (768.0,), TypeError),
-        (gpt2_params, (50257, 1024, 768, 0), ValueError),
-        (non_embedding_params, (True, 8), TypeError),
-        (forward_flops_per_token, (12, 768, 0), ValueError),
-        (forward_flops_per_token, (12, 768, 1024, None, 0), ValueError),
+        (block_params, (0,), ValueError, r"^d_model must be >= 1, got 0"),
+        (block_params, (768.0,), TypeError, r"^d_model must be an int, got float"),
+        (block_params, (768, 0), ValueError, r"^d_ff must be >= 1, got 0"),
+        (gpt2_params, (0,), ValueError, r"^vocab_size must be >= 1, got 0"),
+        (gpt2_params, (50257, 0), ValueError, r"^n_ctx must be >= 1, got 0"),
+        (gpt2_params, (50257, 1024, 768, 0), ValueError, r"^n_layer must be >= 1, got 0"),
+        (non_embedding_params, (True, 8), TypeError, r"^n_layer must be an int, got bool"),
+        (non_embedding_params, (12, 0), ValueError, r"^d_model must be >= 1, got 0"),
+        (non_embedding_params, (12, 8, 0), ValueError, r"^d_ff must be >= 1, got 0"),
+        (forward_flops_per_token, (12, 768, 0), ValueError, r"^n_ctx must be >= 1, got 0"),
+        (
+            forward_flops_per_token,
+            (12, 768, 1024, None, 0),
+            ValueError,
+            r"^vocab_size must be >= 1",
+        ),
     ],
 )
-def test_counts_bad_input(fn, args, error):
-    with pytest.raises(error, match=r"d_model|n_layer|n_ctx|vocab"):
+def test_counts_bad_input(fn, args, error, message):
+    with pytest.raises(error, match=message):
         fn(*args)

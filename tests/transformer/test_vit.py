@@ -70,19 +70,83 @@ def test_patch_embed_against_torch_conv2d():
 
 
 @pytest.mark.parametrize(
-    ("images", "weight", "bias", "error"),
+    ("images", "weight", "bias", "error", "message"),
     [
-        (np.ones((3, 8, 8)), np.ones((4, 3, 4, 4)), None, ValueError),  # no batch axis
-        (np.ones((1, 3, 8, 8)), np.ones((4, 1, 4, 4)), None, ValueError),  # channels differ
-        (np.ones((1, 3, 8, 8)), np.ones((4, 3, 4, 2)), None, ValueError),  # not square
-        (np.ones((1, 3, 10, 8)), np.ones((4, 3, 4, 4)), None, ValueError),  # 10 % 4 != 0
-        (np.ones((1, 3, 8, 8)), np.ones((4, 3, 4, 4)), np.ones(3), ValueError),  # bias length
-        (np.array([[[["x"]]]]), np.ones((4, 1, 1, 1)), None, TypeError),
+        (
+            np.ones((3, 8, 8)),
+            np.ones((4, 3, 4, 4)),
+            None,
+            ValueError,
+            r"images must be \(N, C, H, W\)",
+        ),
+        (
+            np.ones((1, 3, 8, 8)),
+            np.ones((4, 1, 4, 4)),
+            None,
+            ValueError,
+            r"weight must be \(D, 3, P, P\), got shape \(4, 1, 4, 4\)",
+        ),
+        (
+            np.ones((1, 3, 8, 8)),
+            np.ones((4, 3, 4, 2)),
+            None,
+            ValueError,
+            r"weight must be \(D, 3, P, P\)",
+        ),
+        (
+            np.ones((1, 3, 10, 8)),
+            np.ones((4, 3, 4, 4)),
+            None,
+            ValueError,
+            r"image size 10x8 must be divisible by the patch size 4",
+        ),
+        (
+            np.ones((1, 3, 8, 8)),
+            np.ones((4, 3, 4, 4)),
+            np.ones(3),
+            ValueError,
+            r"bias must have shape \(4,\), got \(3,\)",
+        ),
+        (
+            np.array([[[["x"]]]]),
+            np.ones((4, 1, 1, 1)),
+            None,
+            TypeError,
+            r"^images must be an array of real numbers",
+        ),
+        (
+            np.ones((1, 1, 2, 2), dtype=complex),
+            np.ones((4, 1, 1, 1)),
+            None,
+            TypeError,
+            r"^images must be .* complex",
+        ),
+        (
+            np.ones((1, 1, 2, 2)),
+            np.ones((4, 1, 1, 1), dtype=bool),
+            None,
+            TypeError,
+            r"^weight must be an array of real",
+        ),
+        (
+            np.ones((1, 1, 2, 2)),
+            np.ones((4, 1, 1, 1)),
+            np.array(list("abcd")),
+            TypeError,
+            r"^bias must be an array of real",
+        ),
     ],
 )
-def test_patch_embed_bad_input(images, weight, bias, error):
-    with pytest.raises(error, match=r"images|weight|bias|patch size"):
+def test_patch_embed_bad_input(images, weight, bias, error, message):
+    with pytest.raises(error, match=message):
         patch_embed(images, weight, bias)
+
+
+def test_patch_embed_takes_integer_images():
+    images, weight = np.arange(2 * 3 * 4 * 4).reshape(2, 3, 4, 4), rng.normal(size=(5, 3, 2, 2))
+    np.testing.assert_allclose(
+        patch_embed(images, weight), patch_embed_whiteboard(images.astype(float), weight, 0.0)
+    )
 
 
 @pytest.mark.parametrize(("old", "new"), [((14, 14), (24, 24)), ((7, 7), (5, 5)), ((4, 6), (9, 3))])
@@ -122,16 +186,46 @@ def test_resize_to_the_same_size_is_identity_and_no_prefix_works():
     )
 
 
+def test_resize_guesses_a_square_old_grid():
+    pos = rng.normal(size=(1, 1 + 4 * 4, 3))
+    np.testing.assert_array_equal(
+        resize_pos_embed(pos, (6, 6)), resize_pos_embed(pos, (6, 6), old_size=(4, 4))
+    )
+
+
+def test_resize_from_and_to_a_grid_of_one():
+    # One grid token: every position of the new grid gets its embedding, and back again.
+    pos = rng.normal(size=(1, 2, 5))
+    out = resize_pos_embed(pos, (2, 3))
+    np.testing.assert_allclose(out[0, 1:], np.repeat(pos[0, 1:], 6, axis=0))
+    np.testing.assert_allclose(
+        resize_pos_embed(np.concatenate([pos, pos[:, 1:]], 1), (1, 1), (1, 2)), pos
+    )
+
+
 @pytest.mark.parametrize(
-    ("shape", "kwargs", "error"),
+    ("shape", "kwargs", "message"),
     [
-        ((197, 8), {"new_size": (24, 24)}, ValueError),  # no leading 1
-        ((1, 196, 8), {"new_size": (24, 24)}, ValueError),  # 195 grid tokens: not square
-        ((1, 197, 8), {"new_size": (24, 0)}, ValueError),
-        ((1, 197, 8), {"new_size": (24, 24), "old_size": (7, 7)}, ValueError),
-        ((1, 197, 8), {"new_size": (24, 24), "num_prefix_tokens": 198}, ValueError),
+        (
+            (197, 8),
+            {"new_size": (24, 24)},
+            r"pos_embed must be \(1, tokens, D\), got shape \(197, 8\)",
+        ),
+        ((2, 5, 8), {"new_size": (2, 2)}, r"pos_embed must be \(1, tokens, D\)"),  # a batch of 2
+        ((1, 196, 8), {"new_size": (24, 24)}, r"old_size \(14, 14\) does not hold the 195 grid"),
+        ((1, 197, 8), {"new_size": (24, 0)}, r"^new_size must be two positive ints, got \(24, 0\)"),
+        ((1, 197, 8), {"new_size": (True, 2)}, r"^new_size must be two positive ints"),
+        ((1, 5, 2), {"new_size": (2, 2), "old_size": (2, 2.0)}, r"^old_size must be two positive"),
+        ((1, 197, 8), {"new_size": (24, 24), "old_size": (7, 7)}, r"old_size \(7, 7\) does not"),
+        ((1, 5, 300), {"new_size": (2, 2), "num_prefix_tokens": 6}, r"in \[0, 5\], got 6"),
+        ((1, 197, 8), {"new_size": (24, 24), "num_prefix_tokens": 198}, r"num_prefix_tokens must"),
     ],
 )
-def test_resize_bad_input(shape, kwargs, error):
-    with pytest.raises(error, match=r"pos_embed|size|num_prefix_tokens"):
+def test_resize_bad_input(shape, kwargs, message):
+    with pytest.raises(ValueError, match=message):
         resize_pos_embed(np.ones(shape), **kwargs)
+
+
+def test_resize_bad_dtype():
+    with pytest.raises(TypeError, match=r"^pos_embed must be an array of real numbers"):
+        resize_pos_embed(np.ones((1, 5, 2), dtype=bool), (2, 2))

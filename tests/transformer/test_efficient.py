@@ -1,6 +1,8 @@
 """Online softmax, blockwise attention, GQA and the KV-cache size against full attention,
 PyTorch's scaled_dot_product_attention and tensors whose bytes we count."""
 
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -291,3 +293,149 @@ def test_kv_cache_bad_input(args, error):
 
 def test_attention_score_bytes():
     assert attention_score_bytes(4096, 32) == 4096**2 * 32 * 2 == 2**30
+
+
+def test_online_softmax_all_masked_row_gives_nan_silently():
+    x = np.array([[-np.inf, -np.inf, -np.inf], [0.0, 1.0, 2.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no RuntimeWarning for the 0 / 0 of the masked row
+        out = online_softmax(x, 2)
+    assert np.isnan(out[0]).all()
+
+
+def test_online_softmax_of_a_vector_and_of_3d_input():
+    x = rng.normal(size=(2, 3, 7)) * 5
+    np.testing.assert_allclose(online_softmax(x, 3), softmax(x), rtol=1e-12)
+    np.testing.assert_allclose(online_softmax(x[0, 0], 3), softmax(x[0, 0]), rtol=1e-12)
+    np.testing.assert_allclose(online_softmax(np.arange(5), 2), softmax(np.arange(5.0)))
+
+
+def rows_far_apart():
+    """Two queries whose scores lie about 2000 apart: one shift for all rows underflows."""
+    q = np.array([[1000.0], [-1000.0]])
+    k = np.array([[1.0], [0.5], [-0.2]])
+    v = rng.normal(size=(3, 2))
+    return q, k, v
+
+
+def test_each_row_is_shifted_by_its_own_maximum():
+    q, k, v = rows_far_apart()
+    expected = full_attention(q, k, v)
+    assert np.isfinite(expected).all()
+    np.testing.assert_allclose(blockwise_attention(q, k, v, block_size=2), expected)
+    np.testing.assert_allclose(flash_attention_whiteboard(q, k, v, block=2), expected)
+    np.testing.assert_allclose(grouped_query_attention(q[None], k[None], v[None]), [expected])
+    np.testing.assert_allclose(gqa_whiteboard(q[None], k[None], v[None]), [expected])
+    x = np.array([[1000.0, 999.0, 998.0], [-1000.0, -999.0, -1001.0]])
+    np.testing.assert_allclose(online_softmax(x, 2), softmax(x))
+
+
+def test_one_feature_and_one_key():
+    q, k, v = rng.normal(size=(4, 1)), rng.normal(size=(6, 1)), rng.normal(size=(6, 3))
+    np.testing.assert_allclose(blockwise_attention(q, k, v, block_size=4), full_attention(q, k, v))
+    one_key = blockwise_attention(q, k[:1], v[:1])  # softmax over one key is 1
+    np.testing.assert_allclose(one_key, np.repeat(v[:1], 4, axis=0))
+
+
+def test_attention_takes_integer_arrays():
+    q, k, v = np.arange(6).reshape(3, 2), np.arange(8).reshape(4, 2) % 3, np.eye(4, dtype=int)
+    expected = full_attention(q.astype(float), k.astype(float), v.astype(float))
+    np.testing.assert_allclose(blockwise_attention(q, k, v), expected)
+
+
+def test_gqa_causal_with_l_not_equal_e_and_explicit_scale():
+    q, k, v = rng.normal(size=(4, 3, 5)), rng.normal(size=(2, 3, 5)), rng.normal(size=(2, 3, 2))
+    k2, v2 = np.repeat(k, 2, axis=0), np.repeat(v, 2, axis=0)
+    for causal in (False, True):
+        out = grouped_query_attention(q, k, v, is_causal=causal, scale=0.3)
+        np.testing.assert_allclose(out, full_attention(q, k2, v2, is_causal=causal, scale=0.3))
+
+
+@pytest.mark.parametrize(
+    ("shapes", "message"),
+    [
+        (((6, 5, 8), (4, 5, 8), (4, 5, 8)), r"key/value heads \(4, 4\) must be equal and divide 6"),
+        (((6, 5, 8), (3, 5, 8), (2, 5, 8)), r"key/value heads \(3, 2\) must be equal"),
+        (((5, 8), (3, 5, 8), (3, 5, 8)), r"^query, key and value need a head axis"),  # query
+        (((6, 5, 8), (3, 5, 8), (5, 8)), r"^query, key and value need a head axis"),  # value
+        (((6, 5, 8), (3, 5, 8), (8,)), r"^query, key and value need at least 2 axes"),
+        (((2, 3, 0), (2, 4, 0), (2, 4, 1)), r"query and key need the same non-zero E"),
+    ],
+)
+def test_gqa_bad_shapes_messages(shapes, message):
+    with pytest.raises(ValueError, match=message):
+        grouped_query_attention(*(np.ones(s) for s in shapes))
+
+
+@pytest.mark.parametrize("bad", ["query", "key", "value"])
+def test_attention_bad_dtype_names_the_argument(bad):
+    args = {"query": np.ones((3, 4)), "key": np.ones((5, 4)), "value": np.ones((5, 2))}
+    args[bad] = np.ones((5, 4), dtype=complex)
+    with pytest.raises(TypeError, match=rf"^{bad} must be an array of real numbers"):
+        blockwise_attention(**args)
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "error", "message"),
+    [
+        (
+            (np.ones((5, 4)), np.ones((5, 2))),
+            {"block_size": 0},
+            ValueError,
+            r"^block_size must be >= 1",
+        ),
+        (
+            (np.ones((5, 4)), np.ones((5, 2))),
+            {"block_size": 2.0},
+            TypeError,
+            r"^block_size must be an int, got float",
+        ),
+        (
+            (np.ones((5, 4)), np.ones((6, 2))),
+            {},
+            ValueError,
+            r"key and value need the same non-zero S",
+        ),
+        (
+            (np.ones((5, 4)), np.ones((5, 2))),
+            {"attn_mask": np.ones((3, 5), dtype=bool), "is_causal": True},
+            ValueError,
+            r"^pass either attn_mask or is_causal=True, not both$",
+        ),
+    ],
+)
+def test_blockwise_bad_input_messages(args, kwargs, error, message):
+    with pytest.raises(error, match=message):
+        blockwise_attention(np.ones((3, 4)), *args, **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("x", "block", "error", "message"),
+    [
+        (np.ones(3), 0, ValueError, r"^block_size must be >= 1, got 0"),
+        (np.array(["a"]), 1, TypeError, r"^x must be an array of real numbers"),
+        (np.ones(0), 2, ValueError, r"^x needs a non-empty last axis"),
+    ],
+)
+def test_online_softmax_bad_input_messages(x, block, error, message):
+    with pytest.raises(error, match=message):
+        online_softmax(x, block)
+
+
+@pytest.mark.parametrize("i", range(6))
+def test_kv_cache_bad_input_names_the_argument(i):
+    names = ["n_layers", "n_kv_heads", "head_dim", "seq_len", "batch_size", "bytes_per_value"]
+    args = [32, 8, 128, 4096, 1, 2]
+    args[i] = 0
+    with pytest.raises(ValueError, match=rf"^{names[i]} must be >= 1, got 0"):
+        kv_cache_bytes(*args)
+
+
+def test_kv_cache_does_not_overflow_int64():
+    # K and V, 2^64 values, 2 bytes each: 2^66, far past int64
+    assert kv_cache_bytes(2**16, 2**16, 2**16, 2**16) == 2**66
+
+
+def test_attention_score_bytes_defaults_and_large_lengths():
+    assert attention_score_bytes(4096) == 2**30  # 32 heads, fp16 by default
+    assert attention_score_bytes(2**32, 1, 1) == 2.0**64  # float64: no int64 overflow

@@ -1,6 +1,7 @@
 """conv2d, its backward, im2col, output sizes and costs against loops, hand cases and PyTorch."""
 
 import itertools
+import re
 
 import numpy as np
 import pytest
@@ -456,3 +457,125 @@ def test_im2col_hand_case_and_bad_input():
         im2col(x, 4)
     with pytest.raises(ValueError, match="groups"):
         conv2d_im2col(x, np.zeros((1, 2, 2, 2)))
+
+
+def test_defaults_are_stride_1_and_no_padding():
+    # Every version called without stride/padding/dilation is the plain "valid" convolution.
+    x, weight, dy = backward_case(4, h=5, w=4, k=3)
+    bias = np.random.default_rng(4).standard_normal(3)
+    ref = conv2d_by_loops(x, weight, 1, 0, 1, 1) + bias[:, None, None]
+    for conv in (conv2d, conv2d_whiteboard, conv2d_im2col, conv2d_im2col_whiteboard):
+        np.testing.assert_allclose(conv(x, weight, bias), ref, atol=1e-10)
+    for board, full in zip(
+        conv2d_backward_whiteboard(x, weight, dy),
+        conv2d_backward(x, weight, dy, stride=1, padding=0),
+        strict=True,
+    ):
+        np.testing.assert_allclose(board, full, atol=1e-10)
+    np.testing.assert_array_equal(im2col(x, 3), im2col(x, 3, 1, 0, 1))
+
+
+@pytest.mark.parametrize("conv", [conv2d, conv2d_im2col])
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"stride": 0}, ValueError, "stride must be >= 1, got 0"),
+        ({"padding": (0, -1)}, ValueError, "padding must be >= 0, got (0, -1)"),
+        ({"dilation": (1, 0)}, ValueError, "dilation must be >= 1, got (1, 0)"),
+        ({"stride": 1.0}, TypeError, "stride must be an int or a pair of ints, got 1.0"),
+        ({"padding": (1, 1, 1)}, TypeError, "padding must be an int or a pair of ints"),
+        ({"dilation": (1, 2.0)}, TypeError, "dilation must be an int or a pair of ints"),
+        ({"bias": np.zeros(3)}, ValueError, "bias must have shape (2,), got (3,)"),
+    ],
+)
+def test_bad_arguments_are_named_in_the_error(conv, kwargs, error, message):
+    x, weight = np.zeros((1, 4, 5, 5)), np.zeros((2, 4, 3, 3))
+    with pytest.raises(error, match="^" + re.escape(message)):
+        conv(x, weight, **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"kernel_size": 0}, ValueError, "kernel_size must be >= 1, got 0"),
+        ({"kernel_size": (2, 2.0)}, TypeError, "kernel_size must be an int or a pair of ints"),
+        ({"dilation": 0}, ValueError, "dilation must be >= 1, got 0"),
+        ({"dilation": "1"}, TypeError, "dilation must be an int or a pair of ints, got '1'"),
+        ({"padding": -1}, ValueError, "padding must be >= 0, got -1"),
+        ({"padding": None}, TypeError, "padding must be an int or a pair of ints, got None"),
+        ({"stride": (2, 0)}, ValueError, "stride must be >= 1, got (2, 0)"),
+        ({"stride": [1]}, TypeError, "stride must be an int or a pair of ints, got [1]"),
+    ],
+)
+def test_im2col_names_the_bad_argument(kwargs, error, message):
+    x = np.zeros((1, 1, 4, 4))
+    with pytest.raises(error, match="^" + re.escape(message)):
+        im2col(x, **({"kernel_size": 2} | kwargs))
+
+
+def test_im2col_of_an_integer_image_is_float64():
+    # Like every function here, im2col computes in float64 whatever the input's dtype.
+    x = np.arange(16).reshape(1, 1, 4, 4)
+    cols = im2col(x, 2, stride=2)
+    assert cols.dtype == np.float64
+    assert cols[0, :, 0].tolist() == [0.0, 1.0, 4.0, 5.0]
+
+
+def test_transposed_output_size_defaults_and_message():
+    # Stride 1, no padding, no output_padding: a "valid" conv's inverse adds K - 1.
+    assert conv_transpose_output_size(4, 3) == 6
+    assert conv_transpose_output_size(4, 3, dilation=2) == 8
+    with pytest.raises(ValueError, match=r"^output_padding must be in \[0, max\(stride, dila"):
+        conv_transpose_output_size(4, 3, stride=2, output_padding=2)
+
+
+def test_backward_names_the_bad_argument():
+    x, weight, dy = backward_case(0)
+    with pytest.raises(ValueError, match=r"^stride must be >= 1, got 0"):
+        conv2d_backward(x, weight, dy, stride=0)
+    with pytest.raises(ValueError, match=r"^padding must be >= 0, got \(-1, 0\)"):
+        conv2d_backward(x, weight, dy, padding=(-1, 0))
+    with pytest.raises(TypeError, match=r"^padding must be an int or a pair of ints, got 0.5"):
+        conv2d_backward(x, weight, dy, padding=0.5)
+
+
+def test_backward_of_integer_arrays_is_float64():
+    # dY of ones: db counts the output positions per channel, in float64 like dX and dW.
+    x = np.arange(50).reshape(1, 2, 5, 5)
+    weight = np.ones((3, 2, 3, 3), dtype=int)
+    dx, dw, db = conv2d_backward(x, weight, np.ones((1, 3, 3, 3), dtype=int))
+    assert dx.dtype == dw.dtype == db.dtype == np.float64
+    assert db.tolist() == [9.0, 9.0, 9.0]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"kernel_size": 0}, ValueError, "kernel_size must be >= 1, got 0"),
+        ({"dilation": 0}, ValueError, "dilation must be >= 1, got 0"),
+        ({"size": 5.0}, TypeError, "size must be an int, got float"),
+        ({"kernel_size": np.float64(3)}, TypeError, "kernel_size must be an int, got float64"),
+    ],
+)
+def test_output_size_names_the_bad_argument(kwargs, error, message):
+    with pytest.raises(error, match="^" + re.escape(message) + "$"):
+        conv_output_size(**({"size": 5, "kernel_size": 3} | kwargs))
+
+
+def test_groups_must_be_positive():
+    with pytest.raises(ValueError, match=r"^groups=0 does not fit x channels 4"):
+        conv2d(np.zeros((1, 4, 5, 5)), np.zeros((2, 4, 3, 3)), groups=0)
+
+
+@pytest.mark.parametrize("count", [conv2d_params, conv2d_macs])
+def test_costs_are_ints_and_check_their_arguments(count):
+    args = (64, 128, 3, (56, 56)) if count is conv2d_macs else (64, 128, 3)
+    assert type(count(*args, groups=32)) is int
+    with pytest.raises(ValueError, match=r"^groups=4 must divide c_in=4 and c_out=6$"):
+        count(4, 6, *args[2:], groups=4)
+    with pytest.raises(ValueError, match=r"^groups=4 must divide c_in=6 and c_out=4$"):
+        count(6, 4, *args[2:], groups=4)
+    with pytest.raises(TypeError, match=r"^kernel_size must be an int or a pair of ints, got 3.0"):
+        count(4, 4, 3.0, *args[3:])
+    with pytest.raises(ValueError, match=r"^kernel_size must be >= 1, got \(3, 0\)$"):
+        count(4, 4, (3, 0), *args[3:])

@@ -166,7 +166,8 @@ def _check_pr(recall: np.ndarray, precision: np.ndarray) -> tuple[np.ndarray, np
     precision = np.asarray(precision, dtype=np.float64)
     if recall.ndim != 1 or precision.shape != recall.shape:
         raise ValueError("recall and precision must be 1-D of equal length")
-    if ((recall < 0) | (recall > 1)).any() or ((precision < 0) | (precision > 1)).any():
+    # Written as "inside [0, 1]" so that NaN, for which every comparison is False, fails it too.
+    if not (((recall >= 0) & (recall <= 1)).all() and ((precision >= 0) & (precision <= 1)).all()):
         raise ValueError("recall and precision must lie in [0, 1] (NaN not allowed)")
     if (np.diff(recall) < 0).any():
         raise ValueError("recall must be non-decreasing (points sorted by score)")

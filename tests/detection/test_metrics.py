@@ -1,6 +1,7 @@
 """P/R/F, ROC, rank AUC and AP against hand-computed numbers, brute force and scikit-learn."""
 
 import itertools
+import re
 from fractions import Fraction
 
 import numpy as np
@@ -276,3 +277,82 @@ def test_plots_return_figures():
         assert len(fig.axes) == 1
         assert fig.axes[0].lines
         plt.close(fig)
+
+
+def test_prf_single_positive_prediction():
+    # One prediction, and it is right: precision 1 (the denominator TP + FP is 1, not 0).
+    assert precision_recall_fbeta([1, 0, 1], [1, 0, 0]) == pytest.approx((1.0, 0.5, 2 / 3))
+    assert precision_recall_fbeta([0, 0], [1, 0]) == (0.0, 0.0, 0.0)
+
+
+DETECTIONS = "scores and is_tp must be 1-D of equal length, scores finite"
+NUM_GT = "num_gt must be an int >= number of true positives and > 0, got "
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (
+            lambda: precision_recall_fbeta([1, 0], [1, 0, 1]),
+            "y_true and y_pred must be 1-D, equal length; got (2,), (3,)",
+        ),
+        (lambda: precision_recall_fbeta([1, 0], [2, 0]), "y_pred must contain only 0 and 1"),
+        (
+            lambda: roc_curve([1, 0, 1], [0.1, 0.2]),
+            "y_true and scores must be 1-D, equal length; got (3,), (2,)",
+        ),
+        (lambda: roc_curve([1, 0], ["a", "b"]), "scores must be finite real numbers"),
+        (lambda: auc_rank([1, 0], [0.1, np.inf]), "scores must be finite real numbers"),
+        (lambda: roc_curve([1, 1], [0.1, 0.2]), "y_true must contain both classes"),
+        (lambda: roc_curve([0, 0], [0.1, 0.2]), "y_true must contain both classes"),
+        (lambda: auc_rank([1, 1], [0.1, 0.2]), "y_true must contain both classes"),
+        (lambda: auc_rank([0, 0], [0.1, 0.2]), "y_true must contain both classes"),
+        (lambda: auc_rank([1, 2], [0.1, 0.2]), "y_true must contain only 0 and 1"),
+        (lambda: pr_points([0.5], [2], 1), "is_tp must contain only 0/1 (or bool)"),
+        (lambda: pr_points([0.5, 0.4], [1], 1), DETECTIONS),
+        (lambda: pr_points([[0.5]], [[1]], 1), DETECTIONS),
+        (lambda: pr_points([np.nan], [1], 1), DETECTIONS),
+        (lambda: pr_points([0.5], [0], 0), NUM_GT + "0"),
+        (lambda: pr_points([0.5, 0.4], [1, 1], 1), NUM_GT + "1"),
+        (lambda: pr_points([0.5], [1], 1.0), NUM_GT + "1.0"),
+    ],
+)
+def test_bad_input_messages(call, message):
+    with pytest.raises(ValueError, match="^" + re.escape(message) + "$"):
+        call()
+
+
+def test_roc_and_pr_of_unsigned_and_bool_scores():
+    # Scores are ranked as numbers: no wrap-around when sorting uint8 high to low.
+    y = [1, 0, 1, 0, 1]
+    s = [200, 3, 7, 0, 255]
+    fpr, tpr, thr = roc_curve(y, np.array(s, dtype=np.uint8))
+    ref = roc_curve(y, np.array(s, dtype=float))
+    for got, want in zip((fpr, tpr, thr), ref, strict=True):
+        np.testing.assert_array_equal(got, want)
+    assert auc_rank(y, np.array(s, dtype=np.uint8)) == 1.0
+    rec, prec = pr_points(np.array(s, dtype=np.uint8), y, 3)
+    np.testing.assert_array_equal(rec, pr_points(np.array(s, dtype=float), y, 3)[0])
+    np.testing.assert_array_equal(prec, [1.0, 1.0, 1.0, 0.75, 0.6])
+    fpr, tpr, _ = roc_curve([1, 0, 1], np.array([True, False, False]))
+    np.testing.assert_array_equal(fpr, [0.0, 0.0, 1.0])
+    np.testing.assert_array_equal(tpr, [0.0, 0.5, 1.0])
+
+
+@pytest.mark.parametrize("ap", [ap_all_point, ap_11_point, ap_step])
+@pytest.mark.parametrize(
+    ("recall", "precision", "message"),
+    [
+        ([0.5], [1.0, 1.0], "recall and precision must be 1-D of equal length"),
+        ([[0.5]], [[1.0]], "recall and precision must be 1-D of equal length"),
+        ([1.5], [1.0], "recall and precision must lie in [0, 1] (NaN not allowed)"),
+        ([-0.1], [1.0], "recall and precision must lie in [0, 1] (NaN not allowed)"),
+        ([0.5], [np.nan], "recall and precision must lie in [0, 1] (NaN not allowed)"),
+        ([np.nan], [0.5], "recall and precision must lie in [0, 1] (NaN not allowed)"),
+        ([0.5], [1.5], "recall and precision must lie in [0, 1] (NaN not allowed)"),
+        ([0.5, 0.2], [1.0, 1.0], "recall must be non-decreasing (points sorted by score)"),
+    ],
+)
+def test_bad_pr_curve_messages(ap, recall, precision, message):
+    with pytest.raises(ValueError, match="^" + re.escape(message) + "$"):
+        ap(recall, precision)

@@ -15,6 +15,7 @@ from llm.decoding import (
     beam_search_whiteboard,
     filter_logits,
     filter_logits_whiteboard,
+    log_softmax,
     perplexity,
 )
 
@@ -122,6 +123,40 @@ def test_top_p_stops_where_the_sum_reaches_top_p_exactly():
     assert np.isfinite(filter_logits(logits, top_p=0.5)).tolist() == [True, False, False, False]
 
 
+def test_whiteboard_top_p_stops_where_the_sum_reaches_top_p_exactly():
+    logits = np.log([0.5, 0.25, 0.125, 0.125])
+    kept = np.isfinite(filter_logits_whiteboard(logits, top_p=0.75))
+    assert kept.tolist() == [True, True, False, False]
+
+
+def test_whiteboard_defaults_change_nothing_and_large_logits_are_safe():
+    logits = np.array([1000.0, 999.0, 990.0, 0.0])  # exp(1000) overflows: subtract the max
+    np.testing.assert_array_equal(filter_logits_whiteboard(logits), logits)
+    kept = np.isfinite(filter_logits_whiteboard(logits, top_p=0.5))
+    assert kept.tolist() == [True, False, False, False]
+
+
+def test_top_p_one_keeps_tokens_whose_probability_rounds_away():
+    # p = (1, 4e-18): the running sum is 1.0 already after the first token.
+    logits = np.array([0.0, -40.0])
+    assert np.isfinite(filter_logits(logits, top_p=1.0)).all()
+    assert np.isfinite(filter_logits(logits, top_p=1)).all()  # an int is a number too
+
+
+def test_top_p_just_below_one_when_the_whole_sum_rounds_below_it():
+    # Ten times 0.1 sums to 0.9999999999999998 in floats, less than top_p: keep every token.
+    logits = np.zeros(10)
+    assert np.cumsum(np.exp(log_softmax(logits)))[-1] < 1 - 1e-16 < 1
+    assert np.isfinite(filter_logits(logits, top_p=1 - 1e-16)).all()
+
+
+def test_log_softmax_is_stable_row_by_row():
+    logits = np.array([[0.0, 1.0, -np.inf], [-1e4, -1e4 + 1, -np.inf], [1e4, 1e4 + 1, -np.inf]])
+    out = log_softmax(logits)
+    np.testing.assert_allclose(out[:, :2], np.tile(np.log([1, np.e]) - np.log(1 + np.e), (3, 1)))
+    assert np.isneginf(out[:, 2]).all()
+
+
 def test_top_p_tie_at_the_boundary_hand_case():
     logits = np.log([0.5, 0.25, 0.25])
     assert np.isfinite(filter_logits(logits, top_p=0.6)).tolist() == [True, True, True]
@@ -174,20 +209,36 @@ def test_filter_works_on_a_batch_row_by_row():
 def test_filter_bad_input():
     with pytest.raises(ValueError, match="temperature must be > 0"):
         filter_logits([1.0, 2.0], temperature=0.0)
-    with pytest.raises(TypeError, match="temperature"):
+    with pytest.raises(TypeError, match=r"^temperature must be a number, got str$"):
         filter_logits([1.0, 2.0], temperature="1")
+    with pytest.raises(ValueError, match=r"^temperature must be finite, got inf$"):
+        filter_logits([1.0, 2.0], temperature=np.inf)
     with pytest.raises(ValueError, match="top_k must be >= 1"):
         filter_logits([1.0, 2.0], top_k=0)
-    with pytest.raises(TypeError, match="top_k must be an int"):
+    with pytest.raises(TypeError, match=r"^top_k must be an int, got float$"):
         filter_logits([1.0, 2.0], top_k=2.0)
     with pytest.raises(ValueError, match=r"top_p must be in \[0, 1\]"):
         filter_logits([1.0, 2.0], top_p=1.5)
-    with pytest.raises(ValueError, match="NaN"):
-        filter_logits([np.nan, 2.0])
+    with pytest.raises(TypeError, match=r"^top_p must be a number, got str$"):
+        filter_logits([1.0, 2.0], top_p="0.5")
+    message = r"^logits must not contain NaN or \+inf \(-inf marks a banned token\)$"
+    for bad in (np.nan, np.inf):
+        with pytest.raises(ValueError, match=message):
+            filter_logits([bad, 2.0])
+    for bad, dtype in [([1 + 1j, 2], "complex128"), (["1", "2"], "<U1")]:
+        with pytest.raises(
+            TypeError, match=f"^logits must be an array of real numbers, got dtype {dtype}$"
+        ):
+            filter_logits(bad)
+    np.testing.assert_array_equal(filter_logits([3, 1, 2], top_k=2), [3.0, -np.inf, 2.0])  # ints
     with pytest.raises(ValueError, match="every token is -inf"):
         filter_logits([[1.0, 2.0], [-np.inf, -np.inf]])
     with pytest.raises(ValueError, match="vocab_size"):
         filter_logits(np.zeros((2, 0)))
+    with pytest.raises(
+        ValueError, match=r"^logits must have shape \(\.\.\., vocab_size\), got \(\)$"
+    ):
+        filter_logits(1.0)
     with pytest.raises(TypeError, match="real numbers"):
         filter_logits([True, False])
 
@@ -197,6 +248,8 @@ def test_repetition_penalty_hand_case():
     out = apply_repetition_penalty(logits, [0, 1, 1, 2], penalty=2.0)
     np.testing.assert_allclose(out, [1.0, -4.0, 0.0, 1.0])  # token 1 penalised once
     np.testing.assert_array_equal(apply_repetition_penalty(logits, [], 2.0), logits)
+    # penalty < 1 rewards repetition instead (HF only requires penalty > 0); int logits.
+    np.testing.assert_allclose(apply_repetition_penalty([3, -3, 1], [0, 1], 0.5), [6, -1.5, 1])
 
 
 def test_repetition_penalty_matches_hugging_face_gather_scatter():
@@ -213,6 +266,8 @@ def test_repetition_penalty_matches_hugging_face_gather_scatter():
 def test_repetition_penalty_bad_input():
     with pytest.raises(ValueError, match="penalty must be > 0"):
         apply_repetition_penalty([1.0, 2.0], [0], 0.0)
+    with pytest.raises(TypeError, match=r"^penalty must be a number, got str$"):
+        apply_repetition_penalty([1.0, 2.0], [0], "1.2")
     with pytest.raises(ValueError, match=r"input_ids must be in \[0, 2\)"):
         apply_repetition_penalty([1.0, 2.0], [2], 1.2)
     with pytest.raises(TypeError, match="integer token ids"):
@@ -252,12 +307,16 @@ def test_perplexity_matches_torch_cross_entropy():
     assert np.isclose(perplexity(logits, targets), torch.exp(loss).item(), rtol=1e-12)
 
 
+def test_perplexity_of_a_one_token_vocabulary_with_padding():
+    assert perplexity(np.zeros((3, 1)), np.array([0, -100, 0])) == 1.0
+
+
 def test_perplexity_bad_input():
-    with pytest.raises(ValueError, match="targets must have shape"):
-        perplexity(np.zeros((3, 5)), np.zeros(4, int))
-    with pytest.raises(ValueError, match=r"in \[0, 5\)"):
-        perplexity(np.zeros((3, 5)), np.array([0, 5, 1]))
-    with pytest.raises(ValueError, match="every target is ignore_index"):
+    with pytest.raises(ValueError, match=r"^targets must have shape \(2, 3\), got \(2, 4\)$"):
+        perplexity(np.zeros((2, 3, 5)), np.zeros((2, 4), int))
+    with pytest.raises(ValueError, match=r"^targets must be in \[0, 5\) or ignore_index$"):
+        perplexity(np.zeros((2, 3, 5)), np.array([[0, 5, 1], [0, 0, 0]]))
+    with pytest.raises(ValueError, match=r"^every target is ignore_index: the mean is undefined$"):
         perplexity(np.zeros((2, 5)), np.array([-100, -100]))
     with pytest.raises(TypeError, match="integer token ids"):
         perplexity(np.zeros((2, 5)), np.array([0.0, 1.0]))
@@ -351,6 +410,22 @@ def test_length_penalty_decides_between_short_and_long():
     assert np.isclose(run(1.0)[1], np.log(0.4999 * 0.9) / 2)
 
 
+def test_beam_search_stops_when_every_beam_has_ended():
+    # Only EOS (0) may follow token 2 (-inf bans the others): after one step no beam runs.
+    table = np.log([[1 / 3] * 3, [0.1, 0.2, 0.7], [1.0, 1.0, 1.0]])
+    table[2, 1:] = -np.inf
+    tokens, score = beam_search(
+        lambda s: table[s[-1]], [2], num_beams=2, max_new_tokens=5, eos_token_id=0
+    )
+    assert (tokens, score) == ([0], 0.0)
+
+
+def test_equal_scores_go_to_the_lowest_token_like_argmax():
+    tokens, score = beam_search(lambda s: np.zeros(3), [1], num_beams=2, max_new_tokens=1)
+    assert tokens == [0]
+    assert np.isclose(score, -np.log(3))
+
+
 @settings(max_examples=20, deadline=None)
 @given(st.integers(0, 10_000), st.integers(1, 4), st.integers(1, 4))
 def test_whiteboard_beam_matches_full_version(seed, num_beams, steps):
@@ -369,5 +444,8 @@ def test_beam_search_bad_input():
         beam_search(model, [0], num_beams=2, max_new_tokens=2.0)
     with pytest.raises(ValueError, match=r"shape \(vocab_size,\)"):
         beam_search(lambda s: np.zeros((2, 3)), [0], num_beams=2, max_new_tokens=2)
-    with pytest.raises(ValueError, match="NaN"):
+    message = r"^next_logits\(\.\.\.\) must not contain NaN or \+inf \(-inf marks a banned token\)$"
+    with pytest.raises(ValueError, match=message):
         beam_search(lambda s: np.array([0.0, np.nan]), [0], num_beams=2, max_new_tokens=2)
+    with pytest.raises(TypeError, match=r"^length_penalty must be a number, got str$"):
+        beam_search(model, [0], num_beams=2, max_new_tokens=2, length_penalty="1")

@@ -16,7 +16,9 @@ from llm.kv_cache import (
     kv_attention_step_whiteboard,
 )
 from transformer.attention import scaled_dot_product_attention
+from transformer.block import rms_norm, swiglu_ffn
 from transformer.efficient import kv_cache_bytes
+from transformer.positional import apply_rope
 
 rng = np.random.default_rng(0)
 
@@ -25,7 +27,8 @@ rng = np.random.default_rng(0)
 @pytest.mark.parametrize("seed", [0, 1])
 def test_greedy_generation_with_cache_equals_without(n_heads, n_kv_heads, seed):
     params = init_params(n_heads=n_heads, n_kv_heads=n_kv_heads, seed=seed)
-    prompt = rng.integers(0, 50, size=5).tolist()
+    # Its own generator: the module's rng would make the prompt depend on the test order.
+    prompt = np.random.default_rng(seed).integers(0, 50, size=5).tolist()
     tokens = generate(params, prompt, 10)
     assert tokens == generate(params, prompt, 10, use_cache=False)
     assert len(set(tokens)) > 1  # not a degenerate model that repeats one token
@@ -140,6 +143,105 @@ def test_cache_bytes_follow_the_formula():
     assert stored == kv_cache_bytes(3, 2, 8, 7, bytes_per_value=8)  # float64 here
 
 
+def llama_reference(params, tokens):
+    """The plain full-sequence forward pass, written out: x += Attn(RMSNorm(x)) with torch's
+    top-left causal mask (right without a cache), then x += FFN(RMSNorm(x)), per layer."""
+    n, hq, hkv, hd = len(tokens), params["n_heads"], params["n_kv_heads"], params["head_dim"]
+    x, positions = params["embed"][tokens], np.arange(n)
+    for layer in params["layers"]:
+        h = rms_norm(x, layer["attn_norm"])
+        q, k, v = (
+            (h @ layer[w].T).reshape(n, -1, hd).transpose(1, 0, 2) for w in ["w_q", "w_k", "w_v"]
+        )
+        q, k = apply_rope(q, positions), apply_rope(k, positions)
+        k, v = np.repeat(k, hq // hkv, axis=0), np.repeat(v, hq // hkv, axis=0)
+        out = scaled_dot_product_attention(q, k, v, is_causal=True)
+        x = x + out.transpose(1, 0, 2).reshape(n, hq * hd) @ layer["w_o"].T
+        x = x + swiglu_ffn(
+            rms_norm(x, layer["ffn_norm"]), layer["w_gate"], layer["w_up"], layer["w_down"]
+        )
+    return rms_norm(x, params["final_norm"]) @ params["lm_head"].T
+
+
+def test_forward_is_the_pre_norm_residual_llama_pass():
+    params = init_params(seed=3)
+    r = np.random.default_rng(3)
+    for layer in params["layers"]:  # trained RMSNorm weights are not all ones
+        layer["attn_norm"], layer["ffn_norm"] = r.uniform(0.5, 2, size=(2, 32))
+    params["final_norm"] = r.uniform(0.5, 2, size=32)
+    tokens = r.integers(0, 50, size=7)
+    logits, _ = forward(params, tokens)
+    np.testing.assert_allclose(logits, llama_reference(params, tokens), rtol=1e-10, atol=1e-12)
+
+
+def test_one_layer_model_decodes_with_its_cache():
+    params = init_params(n_layers=1, seed=2)
+    full, _ = forward(params, [5, 1, 4, 0])
+    _, cache = forward(params, [5, 1, 4])
+    step, _ = forward(params, [0], cache)  # position 3, after the three cached tokens
+    np.testing.assert_allclose(step, full[3:], rtol=1e-10, atol=1e-12)
+
+
+def test_default_model_and_seed():
+    params = init_params()
+    assert params["embed"].shape == (50, 32)
+    assert len(params["layers"]) == 2
+    assert (params["n_heads"], params["n_kv_heads"], params["head_dim"]) == (4, 2, 8)
+    layer = params["layers"][0]
+    assert layer["w_q"].shape == layer["w_o"].T.shape == (32, 32)
+    assert layer["w_k"].shape == layer["w_v"].shape == (16, 32)
+    assert layer["w_gate"].shape == layer["w_down"].T.shape == (64, 32)
+    np.testing.assert_array_equal(params["lm_head"], init_params(seed=0)["lm_head"])
+    assert not np.allclose(params["lm_head"], init_params(seed=1)["lm_head"])
+
+
+def test_weights_are_scaled_by_fan_in():
+    """w / sqrt(in): each output of a linear layer has variance about 1 for unit inputs."""
+    layer = init_params(d_model=256, n_heads=8, n_kv_heads=8, d_ff=512, seed=1)["layers"][0]
+    for name, fan_in in [("w_q", 256), ("w_o", 256), ("w_gate", 256), ("w_down", 512)]:
+        assert np.isclose(layer[name].std(), 1 / np.sqrt(fan_in), rtol=0.05)
+
+
+def test_whiteboard_step_is_stable_for_large_scores():
+    # Scores in the thousands: exp overflows unless the largest score is subtracted first.
+    r = np.random.default_rng(4)
+    x, (w_q, w_k, w_v) = r.normal(size=(3, 8)) * 30, r.normal(size=(3, 8, 8))
+    cache = {"k": np.zeros((0, 8)), "v": np.zeros((0, 8))}
+    steps = np.array([kv_attention_step_whiteboard(t, w_q, w_k, w_v, cache) for t in x])
+    full = scaled_dot_product_attention(x @ w_q, x @ w_k, x @ w_v, is_causal=True)
+    assert np.abs(cache["k"] @ (x[-1] @ w_q)).max() / np.sqrt(8) > 1000
+    np.testing.assert_allclose(steps, full, rtol=1e-10, atol=1e-12)
+
+
+def test_generate_returns_only_the_new_greedy_tokens():
+    params, prompt = init_params(seed=1), [7, 3, 9]
+    tokens = generate(params, prompt, 4)
+    assert len(tokens) == 4
+    logits, _ = forward(params, prompt)
+    assert tokens[0] == int(np.argmax(logits[-1]))
+    logits, _ = forward(params, prompt + tokens[:3])
+    assert tokens[3] == int(np.argmax(logits[-1]))
+
+
+@pytest.mark.parametrize(
+    "name", ["vocab_size", "d_model", "n_layers", "n_heads", "n_kv_heads", "d_ff"]
+)
+@pytest.mark.parametrize("value", [0, 2.0, True])
+def test_init_params_names_the_bad_size(name, value):
+    with pytest.raises(ValueError, match=rf"^{name} must be a positive int, got {value!r}$"):
+        init_params(**{name: value})
+
+
+@pytest.mark.parametrize(
+    ("d_model", "n_heads", "n_kv_heads"),
+    [(34, 4, 2), (12, 4, 2), (32, 4, 3)],  # 4 does not divide 34; head_dim 3 is odd; 3 ∤ 4
+)
+def test_init_params_rejects_each_bad_head_split(d_model, n_heads, n_kv_heads):
+    message = r"^need d_model = n_heads \* even head_dim and n_kv_heads \| n_heads$"
+    with pytest.raises(ValueError, match=message):
+        init_params(d_model=d_model, n_heads=n_heads, n_kv_heads=n_kv_heads)
+
+
 def test_bad_input():
     params = init_params()
     with pytest.raises(ValueError, match="non-empty 1-D array of ints"):
@@ -148,13 +250,20 @@ def test_bad_input():
         forward(params, [1.0, 2.0])
     with pytest.raises(ValueError, match=r"in \[0, 50\)"):
         forward(params, [3, 50])
+    with pytest.raises(ValueError, match=r"in \[0, 50\)"):
+        forward(params, [-1, 3])  # embed[-1] would silently be the last token
+    with pytest.raises(ValueError, match="non-empty 1-D array of ints"):
+        forward(params, [[1, 2]])
+    assert forward(params, [0, 49])[0].shape == (2, 50)
     with pytest.raises(ValueError, match="one \\(k, v\\) per layer"):
         forward(params, [1], empty_cache(params)[:1])
     with pytest.raises(ValueError, match="max_new_tokens must be >= 0"):
         generate(params, [1], -1)
-    with pytest.raises(TypeError, match="max_new_tokens must be an int"):
+    with pytest.raises(TypeError, match=r"^max_new_tokens must be an int, got float$"):
         generate(params, [1], 2.0)
-    with pytest.raises(ValueError, match="at least one token"):
+    with pytest.raises(TypeError, match=r"^max_new_tokens must be an int, got bool$"):
+        generate(params, [1], True)
+    with pytest.raises(ValueError, match=r"^prompt must hold at least one token$"):
         generate(params, [], 0)
     with pytest.raises(ValueError, match="n_kv_heads"):
         init_params(n_heads=4, n_kv_heads=3)

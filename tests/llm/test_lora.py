@@ -93,22 +93,51 @@ def test_llama_2_7b_all_linear_rank_64_is_a_few_percent():
     assert 300e6 < 2 * n < 350e6  # bytes in bf16: a few hundred MB, not tens
 
 
+GOOD = {"x": np.ones((2, 3)), "weight": np.ones((4, 3)), "lora_A": np.ones((2, 3))}
+GOOD |= {"lora_B": np.ones((4, 2)), "alpha": 8}
+TYPES = "must be an array of real numbers, got dtype"
+LORA_A = r"lora_A must be \(r, 3\) with r >= 1, got"
+
+
 @pytest.mark.parametrize(
-    ("args", "error"),
+    ("bad", "error", "message"),
     [
-        ((np.ones((2, 3)), np.ones((4, 3)), np.ones((2, 3)), np.ones((2, 4)), 8), ValueError),
-        ((np.ones((2, 3)), np.ones((4, 3)), np.ones((2, 4)), np.ones((4, 2)), 8), ValueError),
-        ((np.ones((2, 4)), np.ones((4, 3)), np.ones((2, 3)), np.ones((4, 2)), 8), ValueError),
-        ((np.ones((2, 3)), np.ones((4, 3)), np.ones((0, 3)), np.ones((4, 0)), 8), ValueError),
-        ((np.ones((2, 3)), np.ones((4, 3)), np.ones((2, 3)), np.ones((4, 2)), "8"), TypeError),
-        ((np.ones((2, 3)), np.ones((4, 3)), np.ones((2, 3)), np.ones((4, 2)), np.inf), ValueError),
-        ((np.ones((2, 3)), np.ones(3), np.ones((2, 3)), np.ones((4, 2)), 8), ValueError),
-        ((np.ones((2, 3)), np.ones((4, 3), bool), np.ones((2, 3)), np.ones((4, 2)), 8), TypeError),
+        ({"lora_A": np.ones((2, 4))}, ValueError, rf"{LORA_A} \(2, 4\)"),
+        ({"lora_A": np.ones((2, 3, 1))}, ValueError, rf"{LORA_A} \(2, 3, 1\)"),
+        ({"lora_A": np.ones((0, 3)), "lora_B": np.ones((4, 0))}, ValueError, rf"{LORA_A} \(0, 3\)"),
+        ({"lora_B": np.ones((2, 4))}, ValueError, r"lora_B must be \(4, 2\), got \(2, 4\)"),
+        ({"weight": np.ones(3)}, ValueError, r"weight must be \(out, in\), got shape \(3,\)"),
+        ({"x": np.ones((2, 4))}, ValueError, r"x must be \(\.\.\., 3\), got shape \(2, 4\)"),
+        ({"x": np.float64(1.0)}, ValueError, r"x must be \(\.\.\., 3\), got shape \(\)"),
+        ({"alpha": "8"}, TypeError, "alpha must be a number, got str"),
+        ({"alpha": True}, TypeError, "alpha must be a number, got bool"),
+        ({"alpha": np.inf}, ValueError, "alpha must be finite, got inf"),
+        ({"alpha": np.nan}, ValueError, "alpha must be finite, got nan"),
+        ({"weight": np.ones((4, 3), bool)}, TypeError, f"weight {TYPES} bool"),
+        ({"lora_A": np.ones((2, 3), complex)}, TypeError, f"lora_A {TYPES} complex128"),
+        ({"lora_B": np.ones((4, 2)).astype(str)}, TypeError, f"lora_B {TYPES} <U32"),
+        ({"x": np.ones((2, 3), object)}, TypeError, f"x {TYPES} object"),
     ],
-)
-def test_bad_input(args, error):
-    with pytest.raises(error):
-        lora_forward(*args)
+)  # fmt: skip
+def test_bad_input(bad, error, message):
+    with pytest.raises(error, match=f"^{message}$"):
+        lora_forward(**(GOOD | bad))
+
+
+def test_integer_and_float32_inputs_are_computed_in_float64():
+    w, a, b, x = (
+        np.arange(n).reshape(s) for n, s in [(12, (4, 3)), (6, (2, 3)), (8, (4, 2)), (3, (3,))]
+    )
+    want = lora_forward(x.astype(float), w.astype(float), a.astype(float), b.astype(float), 3)
+    np.testing.assert_array_equal(lora_forward(x, w, a, b, 3), want)  # ints, and 1-D x: (in,)
+    assert want.shape == (4,)
+    r = np.random.default_rng(5)
+    w32, a32, b32 = (r.normal(size=s).astype(np.float32) for s in [(4, 3), (2, 3), (4, 2)])
+    merged = merge_lora(w32, a32, b32, np.float32(16))
+    assert merged.dtype == np.float64
+    np.testing.assert_array_equal(
+        merged, merge_lora(*(m.astype(float) for m in (w32, a32, b32)), 16.0)
+    )
 
 
 def test_bad_counts():
@@ -118,3 +147,23 @@ def test_bad_counts():
         lora_params([(4, 0)], r=2)
     with pytest.raises(ValueError, match="r must"):
         init_lora(4, 4, 0, rng)
+    for r in (True, 2.0):
+        with pytest.raises(ValueError, match=f"^r must be an int >= 1, got {r!r}$"):
+            lora_params([(4, 4)], r=r)
+
+
+@pytest.mark.parametrize("name", ["in_features", "out_features", "r"])
+@pytest.mark.parametrize("value", [0, True, 2.0])
+def test_init_lora_names_the_bad_size(name, value):
+    sizes = {"in_features": 4, "out_features": 3, "r": 2, name: value}
+    with pytest.raises(ValueError, match=rf"^{name} must be an int >= 1, got {value!r}$"):
+        init_lora(**sizes, rng=rng)
+
+
+def test_smallest_sizes_are_allowed():
+    a, b = init_lora(1, 1, 1, rng)  # also numpy ints, e.g. from a shape
+    assert a.shape == b.shape == (1, 1)
+    a, b = init_lora(np.int64(3), np.int64(2), np.int64(1), rng)
+    assert (a.shape, b.shape) == ((1, 3), (2, 1))
+    assert lora_params([(1, 4)], r=1) == 5
+    assert lora_params([(2, 3)], r=np.int64(2)) == 10

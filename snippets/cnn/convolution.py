@@ -260,6 +260,7 @@ def _pair(value: int | tuple[int, int], name: str, minimum: int) -> tuple[int, i
 
 def _check_conv2d(x: np.ndarray, weight: np.ndarray, bias, groups: int) -> None:
     """4-D x and weight whose channels fit `groups`, and a bias of shape (C_out,)."""
+    _check_sizes(groups=groups)
     if x.ndim != 4 or weight.ndim != 4:
         raise ValueError(f"x and weight must be 4-D, got {x.shape} and {weight.shape}")
     c, (c_out, c_per_group) = x.shape[1], weight.shape[:2]
@@ -280,6 +281,7 @@ def conv2d_params(
 ) -> int:
     """Number of learnable parameters: C_out * (C_in/groups * K_h * K_w) + C_out (bias)."""
     kh, kw = _pair(kernel_size, "kernel_size", 1)
+    _check_sizes(groups=groups)
     if c_in % groups or c_out % groups:
         raise ValueError(f"groups={groups} must divide c_in={c_in} and c_out={c_out}")
     return c_out * (c_in // groups) * kh * kw + (c_out if bias else 0)
@@ -294,6 +296,7 @@ def conv2d_macs(
 ) -> int:
     """Multiply-accumulates: one per weight per output position (bias ignored); FLOPs ~ 2 * MACs."""
     kh, kw = _pair(kernel_size, "kernel_size", 1)
+    _check_sizes(groups=groups)
     if c_in % groups or c_out % groups:
         raise ValueError(f"groups={groups} must divide c_in={c_in} and c_out={c_out}")
     return c_out * out_hw[0] * out_hw[1] * (c_in // groups) * kh * kw

@@ -156,8 +156,10 @@ def _check_detections(scores, is_tp, num_gt) -> tuple[np.ndarray, np.ndarray]:
         raise ValueError("scores and is_tp must be 1-D of equal length, scores finite")
     if not np.isin(is_tp, (0, 1)).all():
         raise ValueError("is_tp must contain only 0/1 (or bool)")
-    if not isinstance(num_gt, int | np.integer) or num_gt < is_tp.sum() or num_gt <= 0:
-        raise ValueError(f"num_gt must be an int >= number of true positives and > 0, got {num_gt}")
+    if isinstance(num_gt, bool) or not isinstance(num_gt, int | np.integer):
+        raise TypeError(f"num_gt must be an int, got {type(num_gt).__name__}")
+    if num_gt < is_tp.sum() or num_gt <= 0:
+        raise ValueError(f"num_gt must be >= number of true positives and > 0, got {num_gt}")
     return scores, is_tp
 
 

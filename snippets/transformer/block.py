@@ -82,8 +82,10 @@ def swiglu_ffn(
     w_gate, w_up, w_down = (
         _as_float_array(n, w) for n, w in (("w_gate", w_gate), ("w_up", w_up), ("w_down", w_down))
     )
-    d = x.shape[-1] if x.ndim else 0
-    if x.ndim == 0 or w_gate.ndim != 2 or w_gate.shape[1] != d:
+    if x.ndim == 0:
+        raise ValueError("x must have a feature axis (..., d), got a scalar")
+    d = x.shape[-1]
+    if w_gate.ndim != 2 or w_gate.shape[1] != d:
         raise ValueError(f"w_gate must be (hidden, {d}) for x of shape {x.shape}")
     if w_up.shape != w_gate.shape:
         raise ValueError(f"w_up must have w_gate's shape {w_gate.shape}, got {w_up.shape}")

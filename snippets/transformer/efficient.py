@@ -136,7 +136,7 @@ def blockwise_attention(
     query: np.ndarray,
     key: np.ndarray,
     value: np.ndarray,
-    block_size: int = 64,  # pragma: no mutate (any block size gives the same attention)
+    block_size: int = 64,  # pragma: no mutate (the default only changes rounding)
     is_causal: bool = False,
     scale: float | None = None,
     attn_mask: np.ndarray | None = None,

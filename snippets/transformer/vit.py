@@ -97,6 +97,8 @@ def resize_pos_embed(
     pe = _as_float_array("pos_embed", pos_embed)
     if pe.ndim != 3 or pe.shape[0] != 1:
         raise ValueError(f"pos_embed must be (1, tokens, D), got shape {pe.shape}")
+    if isinstance(num_prefix_tokens, bool) or not isinstance(num_prefix_tokens, int | np.integer):
+        raise TypeError(f"num_prefix_tokens must be an int, got {type(num_prefix_tokens).__name__}")
     if not 0 <= num_prefix_tokens <= pe.shape[1]:
         raise ValueError(
             f"num_prefix_tokens must be in [0, {pe.shape[1]}], got {num_prefix_tokens}"
@@ -106,9 +108,13 @@ def resize_pos_embed(
         side = round(float(np.sqrt(n_grid)))
         old_size = (side, side)
     for name, size in (("old_size", old_size), ("new_size", new_size)):
-        if len(size) != 2 or any(
-            isinstance(s, bool) or not isinstance(s, int) or s < 1 for s in size
+        if (
+            not isinstance(size, tuple | list)
+            or len(size) != 2
+            or any(isinstance(s, bool) or not isinstance(s, int | np.integer) for s in size)
         ):
+            raise TypeError(f"{name} must be a pair of ints, got {size!r}")
+        if min(size) < 1:
             raise ValueError(f"{name} must be two positive ints, got {size}")
     if old_size[0] * old_size[1] != n_grid:
         raise ValueError(f"old_size {old_size} does not hold the {n_grid} grid tokens")

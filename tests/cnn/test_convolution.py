@@ -562,9 +562,15 @@ def test_output_size_names_the_bad_argument(kwargs, error, message):
         conv_output_size(**({"size": 5, "kernel_size": 3} | kwargs))
 
 
-def test_groups_must_be_positive():
-    with pytest.raises(ValueError, match=r"^groups=0 does not fit x channels 4"):
-        conv2d(np.zeros((1, 4, 5, 5)), np.zeros((2, 4, 3, 3)), groups=0)
+def test_groups_must_be_a_positive_int():
+    x, weight = np.zeros((1, 4, 5, 5)), np.zeros((2, 4, 3, 3))
+    with pytest.raises(ValueError, match=r"^groups must be >= 1, got 0$"):
+        conv2d(x, weight, groups=0)
+    with pytest.raises(TypeError, match=r"^groups must be an int, got float$"):
+        conv2d(x, weight, groups=2.0)
+    for count, args in ((conv2d_params, (4, 4, 3)), (conv2d_macs, (4, 4, 3, (5, 5)))):
+        with pytest.raises(ValueError, match=r"^groups must be >= 1, got 0$"):
+            count(*args, groups=0)
 
 
 @pytest.mark.parametrize("count", [conv2d_params, conv2d_macs])

@@ -286,7 +286,7 @@ def test_prf_single_positive_prediction():
 
 
 DETECTIONS = "scores and is_tp must be 1-D of equal length, scores finite"
-NUM_GT = "num_gt must be an int >= number of true positives and > 0, got "
+NUM_GT = "num_gt must be >= number of true positives and > 0, got "
 
 
 @pytest.mark.parametrize(
@@ -314,12 +314,17 @@ NUM_GT = "num_gt must be an int >= number of true positives and > 0, got "
         (lambda: pr_points([np.nan], [1], 1), DETECTIONS),
         (lambda: pr_points([0.5], [0], 0), NUM_GT + "0"),
         (lambda: pr_points([0.5, 0.4], [1, 1], 1), NUM_GT + "1"),
-        (lambda: pr_points([0.5], [1], 1.0), NUM_GT + "1.0"),
     ],
 )
 def test_bad_input_messages(call, message):
     with pytest.raises(ValueError, match="^" + re.escape(message) + "$"):
         call()
+
+
+@pytest.mark.parametrize(("num_gt", "name"), [(1.0, "float"), (True, "bool")])
+def test_num_gt_of_another_type_is_a_type_error(num_gt, name):
+    with pytest.raises(TypeError, match=f"^num_gt must be an int, got {name}$"):
+        pr_points([0.5], [1], num_gt)
 
 
 def test_roc_and_pr_of_unsigned_and_bool_scores():

@@ -46,6 +46,8 @@ def display_formulas(markdown: str) -> list[tuple[int, str]]:
 
 def widths(sources: list[str]) -> list[float | str]:
     """Each formula's width in px as a phone shows it, or KaTeX's error message."""
+    if not sources:
+        return []
     if not (KATEX / "katex.min.js").is_file():
         raise FileNotFoundError(f"no KaTeX in {KATEX}: run make deps")
     with serve(KATEX) as base, sync_playwright() as playwright:

@@ -26,20 +26,18 @@ $$
 
 
 def test_reports_formulas_too_wide_for_a_phone_and_those_katex_cannot_parse(tmp_path, capsys):
-    page = tmp_path / "page.md"
+    page, fits, prose = (tmp_path / name for name in ("page.md", "fits.md", "prose.md"))
     page.write_text(PAGE, encoding="utf-8")
-    assert formula_width.main([str(page)]) == 1
+    fits.write_text("$$\na = b\n$$\n", encoding="utf-8")
+    prose.write_text("没有公式。\n", encoding="utf-8")
+    assert formula_width.main([str(prose)]) == 0  # nothing to measure: no browser
+    assert formula_width.main([str(page), str(fits), "--all"]) == 1
     lines = capsys.readouterr().out.splitlines()
-    assert [line.split("\t")[0] for line in lines[:-1]] == [f"{page}:9", f"{page}:13"]
-    assert "KaTeX parse error" in lines[1]
-    assert lines[-1] == "2 of 3 display formulas wider than 370 px or unparsable"
-
-
-def test_a_page_whose_formulas_fit_passes(tmp_path, capsys):
-    page = tmp_path / "page.md"
-    page.write_text("$$\na = b\n$$\n", encoding="utf-8")
-    assert formula_width.main([str(page), "--all"]) == 0
-    [formula, count] = capsys.readouterr().out.splitlines()
-    width = float(formula.split("\t")[1].removesuffix(" px"))
-    assert 30 < width < 100
-    assert count == "0 of 1 display formulas wider than 370 px or unparsable"
+    assert lines[0] == "0 of 0 display formulas wider than 370 px or unparsable"
+    shown = [line.split("\t") for line in lines[1:-1]]
+    assert [where for where, *_ in shown] == [f"{page}:3", f"{page}:9", f"{page}:13", f"{fits}:1"]
+    widths = {where: width for where, width, _ in shown}
+    assert 30 < float(widths[f"{page}:3"].removesuffix(" px")) < 100  # a = b
+    assert float(widths[f"{page}:9"].removesuffix(" px")) > 370
+    assert widths[f"{page}:13"].startswith("KaTeX parse error")
+    assert lines[-1] == "2 of 4 display formulas wider than 370 px or unparsable"

@@ -87,14 +87,6 @@ def test_a_grids_rows_stay_whole_on_a_desktop_and_wrap_on_a_phone(phone_tab, pag
         "smallestText": True,
         "scrolls": False,
     }
-    page.goto(site_url + "transformer/attention/")  # 1 × 3 and a shared colorbar
-    assert page.evaluate(PANEL_LAYOUT) == {
-        "rows": 1,
-        "lines": 1,
-        "scales": 1,
-        "smallestText": True,
-        "scrolls": False,
-    }
     # 1 × 2 with small legend text: too wide for the column, as the whole figure was
     page.goto(site_url + "losses/classic-losses/")
     assert page.evaluate(PANEL_LAYOUT) == {

@@ -97,8 +97,9 @@ def test_panels_are_the_grid_cells_row_by_row_each_with_its_colorbars():
 def test_a_colorbar_goes_with_its_image_wherever_it_stands(location):
     fig, axes = plt.subplots(1, 3, layout="constrained")
     colorbar = fig.colorbar(axes[1].imshow(np.eye(2)), ax=axes[1], location=location)
-    assert [len(panel) for panel in panels(fig)[0]] == [1, 2, 1]
-    assert panels(fig)[0][1][1] is colorbar.ax
+    [row] = panels(fig)
+    assert [len(panel) for panel in row] == [1, 2, 1]
+    assert row[1][1] is colorbar.ax
     plt.close(fig)
 
 

@@ -108,7 +108,7 @@ def _home(ax, cells: dict[tuple[int, int], Panel], boxes: dict[tuple[int, int], 
     box = ax.get_position()
     colorbar = getattr(ax, "_colorbar", None)
     if colorbar is not None:
-        owner = colorbar.mappable.axes
+        owner = getattr(colorbar.mappable, "axes", None)  # None for a bare ScalarMappable
         home = next((cell for cell, axes in cells.items() if owner in axes), None)
     else:
         centre = ((box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2)
@@ -134,8 +134,8 @@ def panel_svgs(fig: matplotlib.figure.Figure, rows: list[list[Panel]]) -> list[l
     """Each panel drawn alone (the other axes hidden; bbox "tight" crops to it), row by row,
     in the whole figure's layout. Tick labels that a shared axis hid are shown, unless the
     axis they share with is in the same panel: stacked on a phone, each panel is read on
-    its own. The figure's title is left out (show puts it on the page)."""
-    fig.draw_without_rendering()
+    its own. The figure's title is left out (show puts it on the page). rows come from
+    panels(fig), which has laid the figure out."""
     fig.set_layout_engine("none")  # a layout engine would re-arrange the axes left shown
     if fig._suptitle is not None:
         fig._suptitle.set_visible(False)

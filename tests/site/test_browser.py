@@ -65,6 +65,13 @@ def desktop_tab(browser):
         yield tab
 
 
+@pytest.fixture(scope="session")
+def colour_looks() -> dict[str, set[str]]:
+    """The colour looks the page visits of this worker have checked (axe.LOOKS): a look
+    repeats on every page, so axe's colour rules check each one once, where it first appears."""
+    return {scheme: set() for scheme in axe.SCHEMES}
+
+
 @contextlib.contextmanager
 def recording(tab):
     """Requests and console errors of the tab while the block runs."""
@@ -84,7 +91,7 @@ def recording(tab):
 
 
 @pytest.mark.parametrize("src", PAGES + GENERATED)
-def test_page_renders_accessibly_and_fits_a_phone(reader_tab, site_url: str, src: str):
+def test_page_renders_accessibly_and_fits_a_phone(reader_tab, colour_looks, site_url, src: str):
     """One visit per page, on a phone, reached by a link from the page before: its math
     renders and keeps KaTeX's style, with no request to another host and no console error;
     axe-core finds nothing serious in either colour scheme; nothing widens the page and
@@ -99,7 +106,8 @@ def test_page_renders_accessibly_and_fits_a_phone(reader_tab, site_url: str, src
     assert not errors, f"console errors: {errors}"
     # Both checks run before either fails, so that a failure shows all the page's problems.
     problems = [f"on a phone: {problem}" for problem in phone.misfits(reader_tab)]
-    problems += axe.failures(axe.violations(reader_tab, restore=False))  # the next page replaces it
+    # restore=False: the next page replaces this one.
+    problems += axe.failures(axe.violations(reader_tab, restore=False, looks=colour_looks))
     assert not problems, "the phone and axe-core (serious or critical):\n" + "\n".join(problems)
 
 
@@ -156,6 +164,39 @@ def test_axe_checks_the_dark_scheme_too(page, site_url: str):
       "afterend", '<p id="indigo" style="color: #4051b5">靛蓝色的文字</p>')""")
     failing = [line for line in axe.failures(axe.violations(page)) if "#indigo" in line]
     assert [line.split(" at ")[0] for line in failing] == ["slate: color-contrast (serious)"]
+
+
+def test_colour_rules_check_each_look_once_over_many_pages(page, site_url: str):
+    # The page visits pass the looks checked so far (axe.LOOKS): an element of a look already
+    # checked is not checked again; one of a new look is, in either scheme, links included.
+    looks = {scheme: set() for scheme in axe.SCHEMES}
+    indigo = '<p id="{}" style="color: #4051b5">靛蓝色的文字</p>'
+    grey = '<p id="grey" style="color: #999">浅灰色的文字</p>'
+    link = (
+        '<p>一段正文，中间有一个 <a id="plain" href="#" style="color: #333; text-decoration: none">'
+        "颜色和正文太接近的链接</a>，然后正文继续。</p>"
+    )
+
+    def failing(html: str, **options) -> list[str]:
+        page.goto(site_url + "tags/", wait_until="load")
+        page.evaluate(
+            "(html) => document.querySelector('article h1').insertAdjacentHTML('afterend', html)",
+            html,
+        )
+        lines = axe.failures(axe.violations(page, **options))
+        return sorted(
+            line.split(" (")[0] + " at " + line.split(" at ")[1].split(":")[0] for line in lines
+        )
+
+    assert failing(indigo.format("first"), looks=looks) == ["slate: color-contrast at #first"]
+    assert failing(indigo.format("again") + grey + link, looks=looks) == [
+        "default: color-contrast at #grey",
+        "default: link-in-text-block at #plain",
+        "slate: color-contrast at #plain",
+    ]
+    assert failing(indigo.format("again")) == ["slate: color-contrast at #again"]  # all looks
+    with pytest.raises(ValueError, match="whole page"):
+        axe.violations(page, "article", looks=looks)
 
 
 def test_axe_sees_through_what_it_sets_aside(page, site_url: str):

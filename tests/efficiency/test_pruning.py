@@ -34,6 +34,21 @@ def test_both_versions_default_to_layer_wise():
     assert [m.tolist() for m in magnitude_prune_whiteboard(layers, 0.5)] == expected
 
 
+def test_masks_are_boolean_and_index_the_weights():
+    # A float 0/1 mask compares equal to a bool one but cannot select w[mask] (IndexError).
+    w = np.array([0.1, -3.0, 2.0, 0.2])
+    for masks in (magnitude_prune([w], 0.5), magnitude_prune_whiteboard([w], 0.5, "global")):
+        assert masks[0].dtype == bool
+        assert w[masks[0]].tolist() == [-3.0, 2.0]
+
+
+def test_integer_and_float32_weights_are_accepted():
+    ints = magnitude_prune([np.array([3, -1, 2, 0])], 0.5)[0]
+    assert ints.tolist() == [True, False, True, False]
+    halves = magnitude_prune([np.array([0.5, -2.0], dtype=np.float32)], 0.5)[0]
+    assert halves.tolist() == [False, True]
+
+
 def test_gradual_sparsity_by_hand():
     # s_f + (s_i - s_f)(1 - p)^3 with s_i = 0.1, s_f = 0.9 over steps 100..200.
     assert gradual_sparsity(0, 0.9, begin=100, end=200, initial=0.1) == pytest.approx(0.1)
@@ -43,6 +58,8 @@ def test_gradual_sparsity_by_hand():
         0.9 - 0.8 * 0.2**3
     )
     assert gradual_sparsity(500, 0.9, begin=100, end=200, initial=0.1) == pytest.approx(0.9)
+    # begin = 0 (prune from the first step) is allowed: 0.8 · (1 − 0.5³) = 0.7 at half way.
+    assert gradual_sparsity(50, 0.8, begin=0, end=100) == pytest.approx(0.7)
     curve = [gradual_sparsity(t, 0.9, begin=100, end=200) for t in range(100, 201)]
     gains = np.diff(curve)
     assert (gains > 0).all()
@@ -61,8 +78,15 @@ def test_gradual_sparsity_by_hand():
 def test_gradual_sparsity_bad_input(kwargs, error, match):
     with pytest.raises(error, match=match):
         gradual_sparsity(1, 0.5, **kwargs)
-    with pytest.raises(TypeError, match="step"):
+    with pytest.raises(TypeError, match=r"^step must be an int, got float$"):
         gradual_sparsity(1.5, 0.5, begin=0, end=5)
+
+
+def test_gradual_sparsity_type_errors_name_the_argument():
+    with pytest.raises(TypeError, match=r"^begin must be an int, got bool$"):
+        gradual_sparsity(1, 0.5, begin=False, end=5)
+    with pytest.raises(TypeError, match=r"^end must be an int, got float$"):
+        gradual_sparsity(1, 0.5, begin=0, end=5.0)
 
 
 def test_count_uses_round_half_to_even():
@@ -83,9 +107,10 @@ def test_edges():
 @pytest.mark.parametrize(
     ("args", "kwargs", "error", "match"),
     [
-        ((np.ones(3), 0.5), {}, TypeError, "list"),
+        ((np.ones(3), 0.5), {}, TypeError, r"^weights must be a list of arrays \(one per layer\)$"),
+        ((3.0, 0.5), {}, TypeError, r"^weights must be a list of arrays \(one per layer\)$"),
         (([np.ones(3)], 1.5), {}, ValueError, "sparsity"),
-        (([np.ones(3)], "0.5"), {}, TypeError, "sparsity"),
+        (([np.ones(3)], "0.5"), {}, TypeError, r"^sparsity must be a number in \[0, 1\], got str$"),
         (([np.ones(3)], 0.5), {"scope": "row"}, ValueError, "scope"),
         (([np.array([1.0, np.nan])], 0.5), {}, ValueError, "NaN"),
         (([np.array(["a"])], 0.5), {}, TypeError, "real"),

@@ -64,7 +64,7 @@ def _check_real(x, name: str) -> np.ndarray:
     x = np.asarray(x)
     if not (np.issubdtype(x.dtype, np.integer) or np.issubdtype(x.dtype, np.floating)):
         raise TypeError(f"{name} must hold real numbers, got dtype {x.dtype}")
-    x = x.astype(np.float64)
+    x = x.astype(np.float64)  # pragma: no mutate (astype(None) casts to float64 too)
     if not np.isfinite(x).all():
         raise ValueError(f"{name} must not contain NaN or inf")
     return x

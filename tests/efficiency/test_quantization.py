@@ -20,6 +20,9 @@ def test_symmetric_hand_case():
     assert zp == 0
     assert q.dtype == np.int8
     assert q.tolist() == [-127, 0, 50, 127]
+    for dq, dscale, dzp in (quantize(x), quantize_whiteboard(x)):  # the defaults: 8 bits, symmetric
+        assert dq.tolist() == q.tolist()
+        assert (dscale, dzp) == (scale, 0)
 
 
 def test_asymmetric_hand_case():
@@ -31,10 +34,14 @@ def test_asymmetric_hand_case():
     # 0.5 / 1 = 0.5 rounds half to even: 0, plus the zero point 1.
     assert q.tolist() == [0, 1, 1, 3]
     np.testing.assert_allclose(dequantize(q, scale, zp), [-1.0, 0.0, 0.0, 2.0])
+    wq, wscale, wzp = quantize_whiteboard(x, 2, symmetric=False)
+    assert wq.tolist() == [0, 1, 1, 3]
+    assert (wscale, wzp) == (1.0, 1)
 
 
 def test_asymmetric_range_is_widened_to_include_zero():
     q, scale, zp = quantize(np.array([3.0, 4.0, 5.1]), bits=8, symmetric=False)
+    assert q.dtype == np.uint8
     assert zp == 0  # min widened from 3 to 0
     assert q.tolist() == [150, 200, 255]  # 3 / (5.1 / 255) = 150
     assert scale == pytest.approx(5.1 / 255)
@@ -76,6 +83,23 @@ def test_all_zero_tensor_and_channel():
         np.testing.assert_array_equal(dequantize(q, scale, zp, axis=0)[0], [0.0, 0.0])
 
 
+def test_all_zero_input_divides_by_no_zero():
+    # Scale 0 is replaced by 1 before dividing: no 0 / 0 (a NaN cast to an integer) anywhere.
+    with np.errstate(all="raise"):
+        for symmetric in (True, False):
+            assert not quantize(np.zeros(3), symmetric=symmetric)[0].any()
+            q, _, zp = quantize(np.array([[0.0, 0.0], [1.0, -2.0]]), symmetric=symmetric, axis=0)
+            assert q[0].tolist() == [0, 0]
+            assert zp[0] == 0
+
+
+def test_integer_input_is_quantized_as_real_numbers():
+    q, scale, zp = quantize(np.array([-127, 0, 64], dtype=np.int32))
+    assert q.tolist() == [-127, 0, 64]
+    assert (scale, zp) == (1.0, 0)
+    assert scale.dtype == np.float64
+
+
 def test_per_channel_beats_per_tensor_when_ranges_differ():
     rng = np.random.default_rng(0)
     w = rng.normal(size=(4, 64)) * np.array([[10.0], [1.0], [0.1], [0.01]])
@@ -92,6 +116,9 @@ def test_bits_dtypes():
     assert quantize(x, bits=4)[0].dtype == np.int8
     assert quantize(x, bits=12)[0].dtype == np.int16
     assert quantize(x, bits=16, symmetric=False)[0].dtype == np.uint16
+    q9 = quantize(x, bits=9, symmetric=False)[0]  # 512 levels do not fit in uint8
+    assert q9.dtype == np.uint16
+    assert q9.max() == 511
     q, _, _ = quantize(x, bits=4)
     assert q.min() == -7
     assert q.max() == 7  # 2^(4-1) - 1
@@ -100,14 +127,15 @@ def test_bits_dtypes():
 @pytest.mark.parametrize(
     ("kwargs", "error", "match"),
     [
-        ({"x": np.array([1.0, np.nan])}, ValueError, "x"),
-        ({"x": np.array([])}, ValueError, "empty"),
-        ({"x": np.array(["a"])}, TypeError, "x"),
+        ({"x": np.array([1.0, np.nan])}, ValueError, r"^x must not contain NaN or inf$"),
+        ({"x": np.array([])}, ValueError, r"^x must not be empty: its range defines the scale$"),
+        ({"x": np.array(["a"])}, TypeError, r"^x must hold real numbers, got dtype [<>]U1$"),
         ({"x": np.ones(3), "bits": 1}, ValueError, "bits"),
-        ({"x": np.ones(3), "bits": 8.0}, TypeError, "bits"),
+        ({"x": np.ones(3), "bits": 17}, ValueError, r"^bits must be in \[2, 16\], got 17$"),
+        ({"x": np.ones(3), "bits": 8.0}, TypeError, r"^bits must be an int, got float$"),
         ({"x": np.ones(3), "bits": True}, TypeError, "bits"),
         ({"x": np.ones(3), "axis": 1}, ValueError, "axis"),
-        ({"x": np.ones(3), "axis": 0.0}, TypeError, "axis"),
+        ({"x": np.ones(3), "axis": 0.0}, TypeError, r"^axis must be an int or None, got float$"),
     ],
 )
 def test_quantize_bad_input(kwargs, error, match):
@@ -125,8 +153,16 @@ def test_dequantize_bad_input():
         dequantize(q, np.ones(3), np.zeros(3, int), axis=0)  # axis 0 has 2 channels
     with pytest.raises(ValueError, match="shape"):
         dequantize(q, np.ones(2), np.zeros(2, int))  # per-channel scale without axis
-    with pytest.raises(ValueError, match="scale"):
+    with pytest.raises(
+        ValueError, match=r"^scale and zero_point must have shape \(2,\) for axis=0, "
+    ):
+        dequantize(q, np.ones(2), np.zeros(3, int), axis=0)  # only zero_point is wrong
+    with pytest.raises(ValueError, match=r"got \(3,\) and \(2,\)$"):
+        dequantize(q, np.ones(3), np.zeros(2, int), axis=0)  # only scale is wrong
+    with pytest.raises(ValueError, match=r"^scale must be >= 0$"):
         dequantize(q, -1.0, 0)
+    with pytest.raises(ValueError, match=r"^scale must not contain NaN or inf$"):
+        dequantize(q, np.nan, 0)
 
 
 tensors = arrays(

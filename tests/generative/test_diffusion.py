@@ -388,3 +388,142 @@ def test_v_by_hand_and_at_snr_zero():
 def test_new_functions_bad_input(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+def test_default_schedules_and_the_smallest_ones():
+    np.testing.assert_array_equal(linear_beta_schedule(), np.linspace(1e-4, 0.02, 1000))
+    np.testing.assert_array_equal(cosine_beta_schedule(), cosine_beta_schedule(1000, 0.008))
+    assert cosine_beta_schedule().shape == (1000,)
+    assert linear_beta_schedule(1).tolist() == [1e-4]  # one step is a schedule
+    assert cosine_beta_schedule(1).tolist() == [0.999]  # f(1) = 0: clipped
+    assert linear_beta_schedule(3, 0.01, 0.01).tolist() == [0.01] * 3  # constant β is allowed
+
+
+def test_schedule_and_step_error_messages():
+    with pytest.raises(TypeError, match=r"^n_steps must be an int, got float$"):
+        linear_beta_schedule(10.0)
+    with pytest.raises(TypeError, match=r"^n_steps must be an int, got float$"):
+        cosine_beta_schedule(10.0)
+    for s in (1, 1.5):  # s = 1 is already out: f would not start at the top of the cosine
+        with pytest.raises(ValueError, match=rf"^need 0 <= s < 1, got s = {s}$"):
+            cosine_beta_schedule(10, s)
+    x0 = np.zeros((3, 2))
+    with pytest.raises(ValueError, match=r"^t must be one int or shape \(N,\) = \(3,\), got shape"):
+        q_sample(x0, np.array([1, 2]), x0, ABAR)
+    with pytest.raises(ValueError, match=r"^alphas_cumprod must be a non-empty 1-D array, got"):
+        q_sample(x0, 0, x0, np.array([]))
+    with pytest.raises(ValueError, match=r"^alphas_cumprod must lie in \(0, 1\]$"):
+        q_sample(x0, 0, x0, np.array([1.5, 0.5]))
+    with pytest.raises(ValueError, match=r"^betas must lie in \(0, 1\)$"):
+        q_posterior(0.0, 0.0, 0, np.array([0.5, 1.0]))
+    # β = 1 is rejected before p_sample_step divides by √(1 − β_t) = 0.
+    with np.errstate(all="raise"), pytest.raises(ValueError, match=r"^betas must lie in \(0, 1\)$"):
+        p_sample_step(np.ones(2), 1, np.ones(2), np.array([0.5, 1.0]), np.zeros(2))
+
+
+def test_q_sample_edge_schedules_and_a_scalar_x0():
+    # ᾱ = 1 (no noise yet) is a valid ᾱ; a schedule of one step is enough.
+    assert q_sample(np.array([2.0]), 0, np.array([5.0]), np.array([1.0, 0.5])).tolist() == [2.0]
+    assert q_sample(np.array([2.0]), 0, np.array([0.0]), np.array([0.25])).tolist() == [1.0]
+    assert q_sample(2.0, 0, 0.0, np.array([0.25])) == 1.0  # a scalar x0 with one int t
+
+
+def test_every_array_argument_is_named_in_its_error():
+    z = np.zeros(2)
+    calls = {
+        q_sample: {"x0": z, "t": 1, "noise": z, "alphas_cumprod": ABAR[:3]},
+        q_posterior: {"x0": z, "xt": z, "t": 1, "betas": BETAS[:3]},
+        p_sample_step: {"xt": z, "t": 1, "eps_pred": z, "betas": BETAS[:3], "noise": z},
+        ddim_step: {
+            "xt": z,
+            "eps_pred": z,
+            "abar_t": 0.5,
+            "abar_prev": 0.6,
+            "eta": 0.5,
+            "noise": z,
+        },
+        guided_eps: {"eps_uncond": z, "eps_cond": z, "w": 2.0},
+        x0_from_eps: {"xt": z, "eps": z, "abar": 0.5},
+        v_from_x0_eps: {"x0": z, "eps": z, "abar": 0.5},
+        x0_eps_from_v: {"xt": z, "v": z, "abar": 0.5},
+    }
+    for fn, kwargs in calls.items():
+        fn(**kwargs)
+        for name, value in kwargs.items():
+            if isinstance(value, np.ndarray):
+                with pytest.raises(ValueError, match=rf"^{name} must not contain NaN or inf$"):
+                    fn(**(kwargs | {name: np.full_like(value, np.nan)}))
+
+
+def test_real_arrays_only_and_integers_are_fine():
+    assert q_sample(np.array([2, 4]), 0, np.array([0, 0]), np.array([0.25])).tolist() == [1, 2]
+    for bad, dtype in ((np.array(["a"]), r"[<>]U1"), (np.array([1j]), "complex128")):
+        with pytest.raises(
+            TypeError, match=rf"^x0 must be a real number array, got dtype {dtype}$"
+        ):
+            q_sample(bad, 0, np.zeros(1), ABAR)
+
+
+def test_ddim_and_conversion_error_messages():
+    z = np.zeros(2)
+    with pytest.raises(ValueError, match=r"^need 0 < abar_t < abar_prev <= 1, got 0.5, 0.5$"):
+        ddim_step(z, z, 0.5, 0.5)  # a step to itself
+    with pytest.raises(ValueError, match=r"^eta must lie in \[0, 1\], got 1.5$"):
+        ddim_step(z, z, 0.5, 0.6, 1.5, z)
+    with pytest.raises(ValueError, match=r"^eta > 0 adds noise: pass noise of the shape of xt$"):
+        ddim_step(z, z, 0.5, 0.6, 0.5)
+    with pytest.raises(
+        ValueError, match=r"^abar = 0 \(SNR 0\): x_t = ε carries nothing about x_0; "
+    ):
+        x0_from_eps(z, z, 0.0)
+    # ᾱ = 1 is allowed: no noise, v = ε and x_0 = x_t.
+    np.testing.assert_allclose(v_from_x0_eps(np.array([3.0]), np.array([0.5]), 1.0), [0.5])
+    np.testing.assert_allclose(x0_from_eps(np.array([3.0]), np.array([0.5]), 1.0), [3.0])
+
+
+def test_ring_data_is_a_noisy_unit_circle():
+    x = ring_data(2000)
+    assert x.shape == (2000, 2)
+    np.testing.assert_array_equal(x, ring_data(2000, seed=0))  # seed 0 by default
+    radius = np.linalg.norm(x, axis=1)
+    assert radius.mean() == pytest.approx(1.0, abs=0.01)
+    assert radius.std() == pytest.approx(0.05, abs=0.005)
+    # Angles uniform on the whole circle, drawn per point: 2000 angles from 500 calls of 4
+    # points, an eighth of them in each eighth of the circle.
+    small = np.concatenate([ring_data(4, seed) for seed in range(500)])
+    angle = np.arctan2(small[:, 1], small[:, 0]) % (2 * np.pi)
+    share = np.bincount((angle // (np.pi / 4)).astype(int), minlength=8) / angle.size
+    np.testing.assert_allclose(share, 1 / 8, atol=0.03)
+    assert len(np.unique(np.arctan2(x[:4, 1], x[:4, 0]))) == 4
+
+
+def test_ideal_eps_weights_each_point_by_its_gaussian_likelihood():
+    data = np.array([[1.0, 0.0], [-1.0, 0.5]])
+    t = 600
+    abar = ABAR[t]
+    xt = np.array([[0.3, -0.2], [40.0, 0.0]])  # the second one is far from both points
+    expected = []
+    for x in xt:
+        log_w = [-((x - np.sqrt(abar) * d) ** 2).sum() / (2 * (1 - abar)) for d in data]
+        w = np.exp(np.array(log_w) - max(log_w))
+        x0_mean = (w / w.sum()) @ data
+        expected.append((x - np.sqrt(abar) * x0_mean) / np.sqrt(1 - abar))
+    np.testing.assert_allclose(ideal_eps(xt, t, data, ABAR), expected)
+    # Near t = 0 the far point's logits are about −8e6: each row is shifted by its own max.
+    with np.errstate(invalid="raise", divide="raise"):  # the other weight may underflow to 0
+        eps = ideal_eps(xt, 0, data, ABAR)
+    nearest = (xt[1] - np.sqrt(ABAR[0]) * data[0]) / np.sqrt(1 - ABAR[0])
+    np.testing.assert_allclose(eps[1], nearest)
+
+
+def test_reverse_process_keeps_every_step_and_ends_with_the_step_at_t_0():
+    data = ring_data(5, seed=9)
+    betas = linear_beta_schedule(6, 0.05, 0.3)
+    out = reverse_process(data, betas, 3, keep=set(range(1, 7)))
+    assert set(out) == set(range(7))
+    np.testing.assert_array_equal(out[6], np.random.default_rng(0).normal(size=(3, 2)))  # seed 0
+    np.testing.assert_array_equal(out[0], reverse_process(data, betas, 3, keep=set(), seed=0)[0])
+    # The last step (index 0) has variance 0: x_0 is the mean from ideal_eps at index 0.
+    abar = np.cumprod(1 - betas)
+    last = p_sample_step(out[1], 0, ideal_eps(out[1], 0, data, abar), betas, np.zeros((3, 2)))
+    np.testing.assert_allclose(out[0], last)

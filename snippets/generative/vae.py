@@ -31,7 +31,8 @@ def _float_array(name: str, x) -> np.ndarray:
         raise TypeError(f"{name} must be a real number array, got dtype {x.dtype}")
     if not np.isfinite(x).all():
         raise ValueError(f"{name} must not contain NaN or inf")
-    return x.astype(np.float64, copy=False)
+    # dtype None is float64 too; no caller writes to x or returns it, so a copy is never seen.
+    return x.astype(np.float64, copy=False)  # pragma: no mutate (see the comment above)
 
 
 def _mean_and_spread(mu, spread, spread_name: str) -> tuple[np.ndarray, np.ndarray]:

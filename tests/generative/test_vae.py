@@ -245,3 +245,64 @@ def test_free_bits_gives_no_gradient_to_groups_below_lambda():
 def test_free_bits_bad_input(args, error, match):
     with pytest.raises(error, match=match):
         free_bits_kl(*args)
+
+
+def test_whiteboard_kl_sums_the_last_axis_of_any_batch_shape():
+    rng = np.random.default_rng(7)
+    mu, logvar = rng.normal(size=(2, 2, 3, 4))
+    np.testing.assert_allclose(gaussian_kl_whiteboard(mu, logvar), gaussian_kl(mu, logvar))
+    assert gaussian_kl_whiteboard(np.ones(3), np.zeros(3)) == pytest.approx(1.5)  # one vector
+
+
+def test_every_array_argument_is_named_in_its_error():
+    z, s = np.zeros(2), np.ones(2)
+    calls = [
+        (gaussian_kl, {"mu": z, "logvar": z}),
+        (free_bits_kl, {"mu": z[None], "logvar": z[None], "n_groups": 1, "lam": 0.1}),
+        (reparameterize, {"mu": z, "logvar": z, "eps": z}),
+        (lambda **kw: pathwise_gradient(np.cos, **kw), {"mu": z, "sigma": s, "eps": z[None]}),
+        (lambda **kw: score_function_gradient(np.sin, **kw), {"mu": z, "sigma": s, "eps": z[None]}),
+    ]
+    for fn, kwargs in calls:
+        fn(**kwargs)
+        for name, value in kwargs.items():
+            if isinstance(value, np.ndarray):
+                with pytest.raises(ValueError, match=rf"^{name} must not contain NaN or inf$"):
+                    fn(**(kwargs | {name: np.full_like(value, np.nan)}))
+
+
+def test_integer_input_is_fine_and_complex_is_not():
+    assert gaussian_kl(np.array([1, 0]), np.zeros(2, dtype=int)) == pytest.approx(0.5)
+    with pytest.raises(TypeError, match=r"^mu must be a real number array, got dtype complex128$"):
+        gaussian_kl(np.array([1j]), np.zeros(1))
+
+
+def test_vae_error_messages():
+    with pytest.raises(
+        ValueError, match=r"^mu and logvar need a last \(latent\) axis, got scalars$"
+    ):
+        gaussian_kl(0.0, 0.0)
+    with pytest.raises(TypeError, match=r"^n_groups must be an int, got float$"):
+        free_bits_kl(np.zeros((2, 6)), np.zeros((2, 6)), 2.0, 0.1)
+    with pytest.raises(ValueError, match=r"^eps \(2,\) does not broadcast with mu \(3,\)$"):
+        reparameterize(np.zeros(3), np.zeros(3), np.zeros(2))
+    for estimator, f in ((pathwise_gradient, np.cos), (score_function_gradient, np.sin)):
+        with pytest.raises(ValueError, match=r"^sigma must be positive$"):
+            estimator(f, np.zeros(2), np.array([1.0, 0.0]), np.zeros((4, 2)))
+        for eps in (np.zeros((0, 2)), np.zeros(2)):  # no samples; no sample axis
+            with pytest.raises(ValueError, match=r"^eps must have shape \(n_samples, \*\(2,\)\)"):
+                estimator(f, np.zeros(2), np.ones(2), eps)
+        with pytest.raises(
+            ValueError, match=r"^eps must have shape \(n_samples, \*\(\)\), got \(\)$"
+        ):
+            estimator(f, 0.0, 1.0, 0.5)  # a scalar eps has no sample axis either
+
+
+def test_estimators_from_a_single_sample():
+    mu, sigma, eps = np.array([0.5]), np.array([2.0]), np.array([[0.25]])  # z = 1
+    g_mu, g_sigma = score_function_gradient(np.sin, mu, sigma, eps)
+    np.testing.assert_allclose(g_mu, np.sin(1.0) * 0.25 / 2.0)
+    np.testing.assert_allclose(g_sigma, np.sin(1.0) * (0.0625 - 1) / 2.0)
+    g_mu, g_sigma = pathwise_gradient(np.cos, mu, sigma, eps)
+    np.testing.assert_allclose(g_mu, np.cos(1.0))
+    np.testing.assert_allclose(g_sigma, np.cos(1.0) * 0.25)

@@ -235,3 +235,56 @@ def test_random_spans_feed_span_corruption(length, density, mean, seed):
 def test_random_spans_bad_input(args, error):
     with pytest.raises(error, match=r"length|noise_density|mean_noise_span_length"):
         random_spans_noise_mask(*args)
+
+
+def test_defaults_15_percent_and_a_fresh_generator():
+    ids = np.random.default_rng(7).integers(0, 50, size=(4, 30))
+    full = mask_tokens(ids, vocab_size=50, mask_token_id=7, rng=np.random.default_rng(8))
+    board = mask_tokens_whiteboard(ids, 50, 7, np.random.default_rng(8))
+    expected = mask_tokens(
+        ids, vocab_size=50, mask_token_id=7, mlm_probability=0.15, rng=np.random.default_rng(8)
+    )
+    for inputs, labels in (full, board):
+        np.testing.assert_array_equal(inputs, expected[0])
+        np.testing.assert_array_equal(labels, expected[1])
+    inputs, labels = mask_tokens(ids, vocab_size=50, mask_token_id=7)  # rng=None: a new one
+    assert inputs.shape == labels.shape == ids.shape
+
+
+def test_smallest_vocabulary_and_mask_id_zero():
+    # One token in the vocabulary: [MASK] is id 0 and every choice (mask, random, keep) is 0.
+    inputs, labels = mask_tokens(
+        np.zeros(20, dtype=int),
+        vocab_size=1,
+        mask_token_id=0,
+        mlm_probability=1.0,
+        rng=np.random.default_rng(0),
+    )
+    assert inputs.tolist() == [0] * 20
+    assert labels.tolist() == [0] * 20
+
+
+def test_mask_tokens_type_errors_name_the_argument():
+    with pytest.raises(TypeError, match=r"^vocab_size must be an int, got float$"):
+        mask_tokens(np.array([0, 1]), vocab_size=50.0, mask_token_id=7)
+    with pytest.raises(TypeError, match=r"^mask_token_id must be an int, got bool$"):
+        mask_tokens(np.array([0, 1]), vocab_size=50, mask_token_id=True)
+    with pytest.raises(TypeError, match=r"^noise_mask must hold booleans$"):
+        span_corruption(["a", "b"], [1, 0])
+    with pytest.raises(TypeError, match=r"^length must be an int, got float$"):
+        random_spans_noise_mask(10.0)
+
+
+def test_random_spans_defaults_seeded_and_short():
+    mask = random_spans_noise_mask(512, rng=np.random.default_rng(0))  # 15 %, mean span 3
+    assert mask.sum() == 77
+    assert count_spans(mask) == 26
+    again = random_spans_noise_mask(512, rng=np.random.default_rng(0))
+    np.testing.assert_array_equal(again, mask)  # the given generator is used
+    assert random_spans_noise_mask(512).sum() == 77  # rng=None: a new one
+    # Two tokens: one of each, the noise last; one token: T5 builds 2 and keeps the first.
+    assert random_spans_noise_mask(2, rng=np.random.default_rng(1)).tolist() == [False, True]
+    assert random_spans_noise_mask(1, rng=np.random.default_rng(1)).tolist() == [False]
+    # Density 0.95 of 10 rounds to 10 noise tokens; at most 9, so that one is left before them.
+    dense = random_spans_noise_mask(10, 0.95, 3.0, np.random.default_rng(2))
+    assert dense.tolist() == [False] + [True] * 9

@@ -6,6 +6,7 @@ from mnist.idx import load_subset
 from mnist.mlp import forward, preprocess, softmax_cross_entropy
 
 torch = pytest.importorskip("torch", reason="the PyTorch version of the MLP needs PyTorch")
+from mnist import torch_mlp  # noqa: E402
 from mnist.torch_mlp import make_torch_mlp, predict_torch, train_step, train_torch_mlp  # noqa: E402
 
 
@@ -26,6 +27,10 @@ def test_architecture_and_he_init():
     assert isinstance(model[-1], torch.nn.Linear)  # logits, no activation at the end
     assert linears[0].weight.std().item() == pytest.approx(np.sqrt(2 / 784), rel=0.02)
     assert all(not m.bias.any() for m in linears)
+    default = numpy_params(make_torch_mlp())  # the demo's network: these sizes and seed 0
+    assert all(np.array_equal(a, b) for a, b in zip(default, numpy_params(model), strict=True))
+    # two sizes: a single linear layer, i.e. softmax regression on the logits
+    assert [type(m) for m in make_torch_mlp((4, 3))] == [torch.nn.Linear]
 
 
 def test_same_logits_and_loss_as_the_numpy_network():
@@ -51,6 +56,52 @@ def test_train_step_lowers_the_loss():
     assert losses[-1] < losses[0] / 2
 
 
+def small_data(n: int, n_classes: int = 3, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    return rng.random((n, 5), dtype=np.float32), rng.integers(0, n_classes, n)
+
+
+def recorded_steps(monkeypatch, *args, **kwargs) -> list[tuple[float, int]]:
+    """(learning rate, batch size) of every optimizer step of train_torch_mlp(*args, **kwargs)."""
+    steps = []
+
+    def recording_train_step(model, optimizer, x, y):
+        steps.append((optimizer.param_groups[0]["lr"], len(x)))
+        return train_step(model, optimizer, x, y)
+
+    monkeypatch.setattr(torch_mlp, "train_step", recording_train_step)
+    train_torch_mlp(*args, **kwargs)
+    return steps
+
+
+def test_learning_rate_follows_a_cosine_from_lr_to_zero(monkeypatch):
+    x, y = small_data(10)
+    steps = recorded_steps(monkeypatch, x, y, hidden=(4,), epochs=2, batch_size=3, lr=0.01)
+    # 10 examples in batches of 3: 4 steps per epoch (the last one with 1 example), 8 in all,
+    # the same schedule as train_mlp in mnist/mlp.py.
+    rates, sizes = zip(*steps, strict=True)
+    np.testing.assert_allclose(rates, 0.01 * 0.5 * (1 + np.cos(np.pi * np.arange(8) / 8)))
+    assert sizes == (3, 3, 3, 1) * 2
+
+
+def test_default_training_is_5_epochs_of_batches_of_128_at_lr_1e_3(monkeypatch):
+    x, y = small_data(129)
+    steps = recorded_steps(monkeypatch, x, y, hidden=(4,))
+    assert [size for _, size in steps] == [128, 1] * 5
+    assert steps[0][0] == pytest.approx(1e-3)
+
+
+def test_training_starts_from_make_torch_mlp_with_the_seed():
+    x, y = small_data(8)
+    # One Adam step moves every weight by at most lr = 1e-3; the seed defaults to 0.
+    for seed in (0, 7):
+        options = {"seed": seed} if seed else {}
+        model = train_torch_mlp(x, y, hidden=(4,), epochs=1, batch_size=8, **options)
+        start = numpy_params(make_torch_mlp((5, 4, 10), seed=seed))
+        moved = [np.abs(p - q).max() for p, q in zip(numpy_params(model), start, strict=True)]
+        assert max(moved) < 1.001e-3
+
+
 def test_training_on_the_real_subset():
     torch.set_num_threads(1)
     images, labels = load_subset()
@@ -67,13 +118,16 @@ def test_output_layer_has_ten_classes_even_if_the_subset_lacks_some():
     model = train_torch_mlp(x, y, hidden=(8,), epochs=1, batch_size=64)
     assert model[-1].out_features == 10
     assert train_torch_mlp(x, y % 3, n_classes=3, hidden=(8,), epochs=1)[-1].out_features == 3
+    assert train_torch_mlp(x, y % 2, n_classes=2, hidden=(8,), epochs=1)[-1].out_features == 2
 
 
 def test_bad_sizes():
-    with pytest.raises(ValueError, match="sizes"):
+    with pytest.raises(ValueError, match=r"^sizes must hold at least two layer sizes, got"):
         make_torch_mlp((784,))
     x = np.zeros((2, 4), dtype=np.float32)
-    with pytest.raises(ValueError, match="labels"):
-        train_torch_mlp(x, np.array([0, 3]), n_classes=3)
-    with pytest.raises(ValueError, match="n_classes"):
-        train_torch_mlp(x, np.array([0, 0]), n_classes=1)
+    for labels in ([0, 3], [-1, 0], [0.0, 1.0]):  # too large, negative, not integers
+        with pytest.raises(ValueError, match=r"^labels must be integers in 0\.\.2$"):
+            train_torch_mlp(x, np.array(labels), n_classes=3)
+    for n_classes in (1, 3.0):
+        with pytest.raises(ValueError, match=r"^n_classes must be an int >= 2, got"):
+            train_torch_mlp(x, np.array([0, 0]), n_classes=n_classes)

@@ -34,6 +34,21 @@ def test_layers_and_shapes_are_the_notes_model(keras, make_keras_cnn):
     assert model.count_params() == 1_199_882
 
 
+def test_optimizer_is_adam_with_cosine_decay_and_the_defaults(keras, make_keras_cnn):
+    model = make_keras_cnn()
+    optimizer = model.optimizer
+    assert isinstance(optimizer, keras.optimizers.Adam)
+    assert optimizer.epsilon == 1e-8
+    for step in (0, 250, 500, 1000):  # total_steps defaults to 1000
+        expected = 1e-3 * 0.5 * (1 + np.cos(np.pi * step / 1000))
+        assert float(optimizer._learning_rate(step)) == pytest.approx(expected, abs=1e-9)
+    seed_0 = make_keras_cnn(seed=0)  # the seed defaults to 0
+    assert np.array_equal(model.layers[0].kernel.numpy(), seed_0.layers[0].kernel.numpy())
+    smallest = make_keras_cnn(n_classes=2, total_steps=1)  # both at their lower bound
+    assert smallest.layers[-1].units == 2
+    assert smallest.optimizer._learning_rate.decay_steps == 1
+
+
 def test_same_logits_as_the_pytorch_cnn_with_the_same_weights(keras, make_keras_cnn):
     torch = pytest.importorskip("torch")
     from mnist.torch_cnn import make_torch_cnn, to_nchw
@@ -73,7 +88,8 @@ def test_one_epoch_on_real_digits_learns(keras, make_keras_cnn):
     images, labels = load_subset()
     x = images[..., None].astype(np.float32) / np.float32(255)
     model = make_keras_cnn(total_steps=2000 // 32 + 1)
-    model.fit(x[:2000], labels[:2000], batch_size=32, epochs=1, verbose=0)
+    history = model.fit(x[:2000], labels[:2000], batch_size=32, epochs=1, verbose=0)
+    assert set(history.history) == {"accuracy", "loss"}  # the names a reader plots
     logits = [keras.ops.convert_to_numpy(model(x[i : i + 500])) for i in (4000, 4500)]
     predicted = np.concatenate(logits).argmax(axis=1)
     assert (predicted == labels[4000:]).mean() > 0.75

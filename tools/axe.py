@@ -28,13 +28,15 @@ CHECKED_ELSEWHERE = {
 
 # The looks of a page's text and links, for axe's two colour rules: what decides their
 # verdict, as a string. For text (color-contrast): its colour, whether axe counts it as small
-# or large text, its decoration and shadow; the backgrounds, opacities, blend modes and
-# filters from it up to the first opaque background; the opacity and the pseudo-elements of
-# every ancestor. For a link (link-in-text-block), also the colour of the text around it and
-# whether it sits in a block of other text. Elements of one look get one verdict, unless
-# another element overlaps them (on this site's pages nothing does: the header and the
-# back-to-top button are fixed, over no text at scroll 0). Returns [rule, element, look,
-# vouches] for each text element and link outside skip (a selector).
+# or large text, its decoration, shadow and stroke; the backgrounds, blend modes and filters
+# from it up to the first opaque background; the opacity and the pseudo-elements of every
+# ancestor; whether it is in an SVG image. For a link (link-in-text-block), also what axe
+# compares to tell it from the text around it: that text's colour, weight, style, size, font
+# and decoration, and the link's own font, borders, outline and background. Returns [rule,
+# element, look, vouchable] for each text element and link outside skip (a selector): an
+# element can vouch for its look only if its text lies inside that first opaque background
+# (text spilling over it, or over nothing, is measured against what happens to be behind).
+# Text in a shadow root is not listed (the site has none), so never checked.
 LOOKS = r"""(skip) => {
   const styles = new Map();
   const style = (e, pseudo = "") => {
@@ -44,45 +46,45 @@ LOOKS = r"""(skip) => {
   const memo = (f) => {
     const known = new Map();
     const g = (a) => {
-      if (!a) return "";
+      if (!a) return null;
       if (!known.has(a)) known.set(a, f(a, g));
       return known.get(a);
     };
     return g;
   };
+  const isOpaque = (a) => {
+    const s = style(a);
+    return s.backgroundImage === "none" && /^rgb\(/.test(s.backgroundColor);
+  };
+  const opaqueAncestor = memo((a, up) => (isOpaque(a) ? a : up(a.parentElement)));
   const background = memo((a, up) => {
     const s = style(a);
     const own = [s.backgroundColor, s.backgroundImage, s.mixBlendMode, s.filter].join(" ");
-    const opaque = s.backgroundImage === "none" && /^rgb\(/.test(s.backgroundColor);
-    return opaque ? own : `${own} / ${up(a.parentElement)}`;
+    return isOpaque(a) ? own : `${own} / ${up(a.parentElement) ?? ""}`;
   });
   // axe leaves text over a sizeable pseudo-element undecided: name every one that exists.
   const exists = (p) => !/^(none|normal)$/.test(p.content);
   const ancestry = memo((a, up) => {
     const pseudos = ["::before", "::after"].map((p) => style(a, p)).filter(exists);
     const own = pseudos.map((p) => `${p.content} ${p.backgroundColor}`);
-    return [style(a).opacity, ...own, up(a.parentElement)].join(" ");
+    return [style(a).opacity, ...own, up(a.parentElement) ?? ""].join(" ");
   });
   const lookOf = (e) => {
     const s = style(e);
     // Size and weight decide the ratio axe asks (4.5 for small text, 3 for large: its own
-    // formula); with a text shadow, the size itself matters.
+    // formula); with a text shadow or stroke, the size itself matters.
     const pt = Math.ceil(parseFloat(s.fontSize) * 72) / 96;
     const small = parseFloat(s.fontWeight) >= 700 ? pt < 14 : pt < 18;
-    const size = s.textShadow === "none" ? (small ? "small" : "large") : s.font;
-    return [s.color, s.webkitTextFillColor, s.webkitTextStroke, s.textShadow, size,
-      s.textDecorationLine, s.borderBottomStyle, s.visibility, background(e), ancestry(e)];
+    const plain = s.textShadow === "none" && s.webkitTextStrokeWidth === "0px";
+    const size = plain ? (small ? "small" : "large") : s.font;
+    return [e.closest("svg") ? "svg" : "html", s.color, s.webkitTextFillColor,
+      s.webkitTextStroke, s.textShadow, size, s.textDecorationLine, s.borderBottomStyle,
+      s.visibility, background(e), ancestry(e)];
   };
-  // axe leaves some text undecided for what it says, not for its look: emoji, a single
-  // character, text beside generated text, a link around other elements. Such an element is
-  // checked but vouches for no look; text in an SVG image does (axe takes the image for its
-  // background: undecided whatever it says).
-  const vouches = (e) => {
-    const own = [...e.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE);
-    const letters = own.map((n) => n.data).join("").match(/\p{L}/gu)?.length ?? 0;
-    const writes = (p) => !/^(none|normal|"")$/.test(style(e, p).content);
-    const generated = writes("::before") || writes("::after");
-    return e.closest("svg") !== null || (letters >= 2 && !generated);
+  const inside = (e) => {
+    const box = opaqueAncestor(e)?.getBoundingClientRect();
+    return box !== undefined && [...e.getClientRects()].every((r) => r.left >= box.left - 1
+      && r.right <= box.right + 1 && r.top >= box.top - 1 && r.bottom <= box.bottom + 1);
   };
   const shown = (e) => e.getClientRects().length > 0 && !(skip && e.closest(skip));
   const found = [];
@@ -92,25 +94,38 @@ LOOKS = r"""(skip) => {
     const e = walker.currentNode.parentElement;
     if (!texts.has(e) && walker.currentNode.data.trim() && shown(e)) {
       texts.add(e);
-      found.push(["color-contrast", e, `text: ${lookOf(e).join(" | ")}`, vouches(e)]);
+      found.push(["color-contrast", e, `text: ${lookOf(e).join(" | ")}`, inside(e)]);
     }
   }
-  const block = "p, li, td, th, dd, dt, blockquote, h1, h2, h3, h4, h5, h6, figcaption, div";
+  // A form field's text is its value, not a text node.
+  for (const field of document.querySelectorAll("input, select, textarea")) {
+    if (shown(field)) {
+      const look = `field: ${lookOf(field).join(" | ")}`;
+      found.push(["color-contrast", field, look, inside(field)]);
+    }
+  }
+  const font = (s) => [s.fontWeight, s.fontStyle, s.fontSize, s.fontFamily];
   for (const link of document.querySelectorAll("a[href], [role=link]")) {
     if (!shown(link)) continue;
-    const around = link.parentElement.closest(block) ?? link.parentElement;
-    const alone = around.textContent.trim() === link.textContent.trim();
-    const look = [...lookOf(link), style(around).color, alone ? "alone" : "in text"];
-    found.push(["link-in-text-block", link, `link: ${look.join(" | ")}`,
-      link.children.length === 0 && vouches(link)]);
+    let around = link.parentElement;
+    while (around.parentElement && /^inline|^contents$/.test(style(around).display)) {
+      around = around.parentElement;
+    }
+    const a = style(around);
+    const l = style(link);
+    const look = [...lookOf(link), a.color, ...font(a), a.textDecorationLine, ...font(l),
+      l.borderTopStyle, l.outlineStyle, l.backgroundImage, l.backgroundColor];
+    found.push(["link-in-text-block", link, `link: ${look.join(" | ")}`, inside(link)]);
   }
   return found;
 }"""
 
 # Switches the scheme the way Material's palette toggle does (without storing the choice),
 # with transitions off, so that colours are final when axe reads them. Given the looks
-# already checked in this scheme (seen), the colour rules check only elements of a new look
-# and the run returns the page's looks; with none new, no colour rule runs.
+# already checked in this scheme (seen), the colour rules run apart, on the elements of a
+# new look only, and the run returns the looks axe decided: those of an element it passed or
+# failed that may vouch. Text in an SVG image, which axe always leaves undecided (the image
+# is its background), vouches for its look too.
 RUN_AXE = f"""async ({{ scheme, rules, excluded, context, seen, skip }}) => {{
   const looksOf = {LOOKS};
   const COLOUR_RULES = {json.dumps(COLOUR_RULES)};
@@ -119,6 +134,14 @@ RUN_AXE = f"""async ({{ scheme, rules, excluded, context, seen, skip }}) => {{
   document.head.append(still);
   const before = document.body.getAttribute("data-md-color-scheme");
   document.body.setAttribute("data-md-color-scheme", scheme);
+  const report = (violations) => violations.map((v) => ({{
+    id: v.id,
+    impact: v.impact,
+    nodes: v.nodes.map((n) => ({{
+      target: n.target.join(" "),
+      summary: n.failureSummary.replace(/\\s+/g, " "),
+    }})),
+  }}));
   try {{
     const options = {{
       resultTypes: ["violations"],
@@ -126,19 +149,21 @@ RUN_AXE = f"""async ({{ scheme, rules, excluded, context, seen, skip }}) => {{
       rules: Object.fromEntries(excluded.map((id) => [id, {{ enabled: false }}])),
     }};
     if (rules) options.runOnly = {{ type: "rule", values: rules }};
-    let looks = null;
-    if (seen) {{
-      const known = new Set(seen);
-      const fresh = Object.fromEntries(COLOUR_RULES.map((id) => [id, new Set()]));
-      looks = new Set();
-      for (const [rule, e, look, vouches] of looksOf(skip)) {{
-        if (!known.has(look)) fresh[rule].add(e);
-        if (vouches) looks.add(look);
-      }}
-      if (rules && COLOUR_RULES.every((id) => fresh[id].size === 0)) {{
-        return {{ violations: [], looks: [...looks] }};
-      }}
-      // The colour rules match only elements of a new look (axe.reset() restores them).
+    if (!seen) return {{ violations: report((await axe.run(context, options)).violations) }};
+
+    const known = new Set(seen);
+    const fresh = Object.fromEntries(COLOUR_RULES.map((id) => [id, new Map()]));
+    for (const [rule, e, look, vouchable] of looksOf(skip)) {{
+      if (!known.has(look)) fresh[rule].set(e, vouchable ? look : null);
+    }}
+    let violations = [];
+    if (!rules) {{
+      const others = {{ ...options, rules: {{ ...options.rules }} }};
+      for (const id of COLOUR_RULES) others.rules[id] = {{ enabled: false }};
+      violations = (await axe.run(context, others)).violations;
+    }}
+    const decided = new Set();
+    if (COLOUR_RULES.some((id) => fresh[id].size > 0)) {{
       axe.configure({{ rules: COLOUR_RULES.map((id) => {{
         const {{ matches }} = axe._audit.rules.find((rule) => rule.id === id);
         const only = function (node, ...rest) {{
@@ -146,19 +171,27 @@ RUN_AXE = f"""async ({{ scheme, rules, excluded, context, seen, skip }}) => {{
         }};
         return {{ id, matches: only }};
       }}) }});
+      const colours = await axe.run(context, {{
+        ...options,
+        runOnly: {{ type: "rule", values: COLOUR_RULES }},
+        resultTypes: ["violations", "passes", "incomplete"],
+        elementRef: true,
+      }});
+      violations = [...violations, ...colours.violations];
+      for (const [kind, results] of Object.entries(colours)) {{
+        if (!["violations", "passes", "incomplete"].includes(kind)) continue;
+        for (const result of results) {{
+          for (const node of result.nodes) {{
+            // A pass may be no verdict: "hidden" (not on screen) is one.
+            const why = node.any[0]?.data?.messageKey;
+            const look = fresh[result.id].get(node.element);
+            const svg = why === "imgNode" && look?.startsWith("text: svg");
+            if (look && (why ? svg : kind !== "incomplete")) decided.add(look);
+          }}
+        }}
+      }}
     }}
-    const {{ violations }} = await axe.run(context ?? document, options);
-    return {{
-      looks: looks && [...looks],
-      violations: violations.map((v) => ({{
-        id: v.id,
-        impact: v.impact,
-        nodes: v.nodes.map((n) => ({{
-          target: n.target.join(" "),
-          summary: n.failureSummary.replace(/\\s+/g, " "),
-        }})),
-      }})),
-    }};
+    return {{ violations: report(violations), looks: [...decided] }};
   }} finally {{
     if (seen) axe.reset();
     document.body.setAttribute("data-md-color-scheme", before);

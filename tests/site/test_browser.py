@@ -166,15 +166,47 @@ def test_axe_checks_the_dark_scheme_too(page, site_url: str):
     assert [line.split(" at ")[0] for line in failing] == ["slate: color-contrast (serious)"]
 
 
+# Pairs of elements of one look (axe.LOOKS), on a first page and a later one, where axe
+# decides the first differently or not at all: the later one must still be checked.
+GREY = "color: #999"
+LINK = 'href="#" style="color: #333; text-decoration: none"'
+UNDECIDED_FIRST = {
+    "hidden": (  # axe passes text it finds hidden: no verdict on its colours
+        '<div style="background: #fff; height: 2em"><span style="position: absolute;'
+        ' clip: rect(0 0 0 0); color: #969696">隐藏的文字</span></div>',
+        '<div style="background: #fff; height: 2em"><span id="hidden" style="color: #969696">'
+        "看得见的文字</span></div>",
+    ),
+    "symbols": (
+        '<p style="color: #9a9a9a">ℝℕ</p>',
+        '<p id="symbols" style="color: #9a9a9a">正文</p>',
+    ),
+    "spilling": (  # over the page's background in the dark scheme, inside the white box later
+        f'<div style="background: #fff; width: 60px"><span id="spills" style="{GREY};'
+        ' white-space: nowrap">很长很长很长很长的文字</span></div>',
+        f'<div style="background: #fff; width: 60px"><span id="spilling" style="{GREY}">文字</span>'
+        "</div>",
+    ),
+    "link-alone": (  # axe does not take a link longer than the text around it as in the text
+        f'<p>见<a id="alone" {LINK}>一个很长很长的链接文字</a></p>',
+        f'<p>一段正文，中间有一个 <a id="link-alone" {LINK}>链接</a>，然后正文继续。</p>',
+    ),
+    "bold-text": (  # a bold link stands out from normal text, not from bold text
+        f'<p>正文 <a id="bold" {LINK[:-1]}; font-weight: 700">粗体链接</a> 正文正文</p>',
+        f'<p style="font-weight: 700">正文 <a id="bold-text" {LINK[:-1]}; font-weight: 700">'
+        "粗体链接</a> 正文正文</p>",
+    ),
+}
+
+
 def test_colour_rules_check_each_look_once_over_many_pages(page, site_url: str):
-    # The page visits pass the looks checked so far (axe.LOOKS): an element of a look already
-    # checked is not checked again; one of a new look is, in either scheme, links included.
+    # The page visits pass the looks checked so far: an element of a look axe has decided is
+    # not checked again; one of a new look is, in either scheme, links and form fields too.
     looks = {scheme: set() for scheme in axe.SCHEMES}
     indigo = '<p id="{}" style="color: #4051b5">靛蓝色的文字</p>'
-    grey = '<p id="grey" style="color: #999">浅灰色的文字</p>'
-    link = (
-        '<p>一段正文，中间有一个 <a id="plain" href="#" style="color: #333; text-decoration: none">'
-        "颜色和正文太接近的链接</a>，然后正文继续。</p>"
+    field = (
+        f'<p><input id="field" aria-label="示例" value="浅灰色的文字" style="{GREY};'
+        ' background: #fff"></p>'
     )
 
     def failing(html: str, **options) -> list[str]:
@@ -188,13 +220,26 @@ def test_colour_rules_check_each_look_once_over_many_pages(page, site_url: str):
             line.split(" (")[0] + " at " + line.split(" at ")[1].split(":")[0] for line in lines
         )
 
-    assert failing(indigo.format("first"), looks=looks) == ["slate: color-contrast at #first"]
-    assert failing(indigo.format("again") + grey + link, looks=looks) == [
-        "default: color-contrast at #grey",
-        "default: link-in-text-block at #plain",
-        "slate: color-contrast at #plain",
+    first = indigo.format("first") + "".join(html for html, _ in UNDECIDED_FIRST.values())
+    assert failing(first, looks=looks) == [
+        "default: color-contrast at #spills",
+        "slate: color-contrast at #alone",
+        "slate: color-contrast at #bold",
+        "slate: color-contrast at #first",
     ]
-    assert failing(indigo.format("again")) == ["slate: color-contrast at #again"]  # all looks
+    later = indigo.format("again") + field + "".join(h for _, h in UNDECIDED_FIRST.values())
+    assert failing(later, looks=looks) == [
+        "default: color-contrast at #field",
+        "default: color-contrast at #hidden",
+        "default: color-contrast at #spilling",
+        "default: color-contrast at #symbols",
+        "default: link-in-text-block at #bold-text",
+        "default: link-in-text-block at #link-alone",
+        "slate: color-contrast at #field",
+        "slate: color-contrast at #hidden",
+        "slate: color-contrast at #spilling",
+    ]
+    assert "slate: color-contrast at #again" in failing(later)  # all looks: checked again
     with pytest.raises(ValueError, match="whole page"):
         axe.violations(page, "article", looks=looks)
 

@@ -75,6 +75,9 @@ def test_hand_cases():
     for full in (preorder, inorder, postorder, level_order):
         assert full(None) == []
         assert full(TreeNode(7)) in ([7], [[7]])
+    assert dfs_whiteboard(tree) == preorder(tree)  # order="pre" by default
+    leaf = TreeNode()  # LeetCode's defaults: val 0, no children
+    assert (leaf.val, leaf.left, leaf.right) == (0, None, None)
 
 
 @settings(max_examples=80, deadline=None)
@@ -152,10 +155,13 @@ def test_bad_input():
     shared = TreeNode(0)
     with pytest.raises(ValueError, match="reached twice"):
         postorder(TreeNode(1, shared, shared))
-    with pytest.raises(TypeError, match="values must be a list"):
+    with pytest.raises(TypeError, match=r"^values must be a list, got str$"):
         build_tree("1,2")
     with pytest.raises(ValueError, match="no parent"):
         build_tree([1, None, None, 2])
-    with pytest.raises(ValueError, match="start with None"):
+    with pytest.raises(ValueError, match=r"^values start with None but list more nodes$"):
         build_tree([None, 1])
     assert build_tree([]) is None
+    assert build_tree([None]) is None  # an empty tree, as LeetCode writes it
+    # trailing None's for the missing children of the last parents are allowed
+    assert level_order(build_tree([1, None, None])) == [[1]]

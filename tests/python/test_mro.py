@@ -103,9 +103,44 @@ def test_cooperative_super_calls_each_init_once_in_mro_order():
     with pytest.raises(TypeError):
         Base([], extra=1)  # object.__init__ rejects leftover keyword arguments
 
+    # every __init__ passes **kwargs on: a class later in the MRO gets the argument it needs
+    class Named(Base):
+        def __init__(self, log: list[str], name: str, **kwargs) -> None:
+            super().__init__(log, **kwargs)
+            log.append(name)
+
+    class Tagged(Child, Named):
+        pass
+
+    log.clear()
+    Tagged(log, name="Named")  # MRO: Tagged, Child, Left, Right, Named, Base, object
+    assert log == ["Base", "Named", "Right", "Left", "Child"]
+
+
+def test_full_version_is_memoised_and_the_whiteboard_is_exponential():
+    # a ladder: L{i} and R{i} both have bases L{i-1}, R{i-1}; without memo 2^depth calls
+    depth = 10
+    graph = {"object": [], "L0": ["object"], "R0": ["object"]}
+    for i in range(1, depth + 1):
+        graph[f"L{i}"] = graph[f"R{i}"] = [f"L{i - 1}", f"R{i - 1}"]
+
+    class Counting(dict):
+        reads = 0
+
+        def __getitem__(self, key):
+            self.reads += 1
+            return super().__getitem__(key)
+
+    full, board = Counting(graph), Counting(graph)
+    expected = python_mro(graph, f"L{depth}")
+    assert c3_linearize(full, f"L{depth}") == c3_whiteboard(board, f"L{depth}") == expected
+    assert full.reads <= 3 * len(graph)  # each class's bases looked up a few times at most
+    assert board.reads > 2**depth
+
 
 def test_bad_graphs():
-    with pytest.raises(TypeError, match="graph must map"):
+    message = r"^graph must map class names to lists of bases, got list$"
+    with pytest.raises(TypeError, match=message):
         c3_linearize([("A", [])], "A")
     with pytest.raises(ValueError, match="not in graph"):
         c3_linearize({"A": []}, "B")
@@ -117,3 +152,6 @@ def test_bad_graphs():
         c3_linearize({"A": ["B"], "B": ["C"], "C": ["A"]}, "A")
     with pytest.raises(ValueError, match="cycle"):
         c3_linearize({"A": ["A"]}, "A")
+    # a cycle that does not pass through the class asked for
+    with pytest.raises(ValueError, match=r"^cycle in graph: 'B' is its own ancestor$"):
+        c3_linearize({"A": ["B"], "B": ["C"], "C": ["B"]}, "A")

@@ -59,6 +59,7 @@ def test_hand_cases():
     row = np.array([[0.0, 1.0]])
     # upscaling x2: centres at -0.25, 0.25, 0.75, 1.25 (clamped at the borders)
     np.testing.assert_allclose(resize(row, 1, 4, "bilinear"), [[0, 0.25, 0.75, 1]])
+    np.testing.assert_allclose(resize(row, 1, 4), [[0, 0.25, 0.75, 1]])  # bilinear by default
     np.testing.assert_array_equal(resize(row, 1, 4, "nearest"), [[0, 0, 1, 1]])
     # downscaling 4 -> 2: bilinear samples at 0.5 and 2.5, i.e. means of pixel pairs
     row4 = np.array([[0.0, 2.0, 4.0, 8.0]])
@@ -85,6 +86,7 @@ def test_channels_are_resized_independently():
     rgb = np.random.default_rng(0).normal(size=(5, 4, 3))
     out = resize(rgb, 7, 9, "bicubic")
     assert out.shape == (7, 9, 3)
+    assert out.flags.c_contiguous  # order="C": einsum's optimized path would return a view
     for c in range(3):
         np.testing.assert_allclose(out[..., c], resize(rgb[..., c], 7, 9, "bicubic"))
 
@@ -101,7 +103,8 @@ def test_area_removes_aliasing_that_nearest_shows():
 
 
 def test_bad_input():
-    with pytest.raises(ValueError, match="method"):
+    methods = "nearest, nearest-exact, area, bilinear, bicubic, lanczos"
+    with pytest.raises(ValueError, match=rf"^method must be one of {methods}$"):
         resize(np.ones((2, 2)), 3, 3, "cubic-spline")
     with pytest.raises(ValueError, match="image"):
         resize(np.ones(4), 2, 2)
@@ -109,8 +112,32 @@ def test_bad_input():
         resize(np.ones((2, 2)), 0, 3)
 
 
+def test_lanczos_weights_are_the_windowed_sinc():
+    # upscaling x2 far from the borders: output 15 sits at 7.25, its 8 taps are inputs 4..11
+    row = resize_matrix(16, 32, "lanczos")[15]
+    d = 7.25 - np.arange(4, 12)
+    weights = np.sinc(d) * np.sinc(d / 4)  # Lanczos-4, as OpenCV's INTER_LANCZOS4
+    np.testing.assert_allclose(row[4:12], weights / weights.sum())
+    assert (row[:4] == 0).all()
+    assert (row[12:] == 0).all()
+
+
+def test_pattern_and_zone_plate_are_what_their_docstrings_say():
+    # make_pattern: an edge (0.6 on the right half), a diagonal (0.4) and a bright dot
+    expected = np.zeros((8, 8))
+    expected[:, 4:] = 0.6
+    expected[np.arange(8), np.arange(8)] += 0.4
+    expected[1, 5] = 1.0
+    np.testing.assert_allclose(make_pattern(), expected)
+    # zone_plate: centred rings of frequency f(r) = r / (size * sqrt(2)) cycles per pixel,
+    # so phase 2 pi * integral of f = pi r^2 / (size * sqrt(2)); f = 0.5 at the corners
+    assert zone_plate().shape == (64, 64)
+    y, x = np.mgrid[0:8, 0:8] + 0.5 - 4  # pixel centres around the middle of the image
+    phase = np.pi * (x**2 + y**2) / (8 * np.sqrt(2))
+    np.testing.assert_allclose(zone_plate(8), 0.5 + 0.5 * np.cos(phase))
+
+
 def test_plot_builds():
-    assert make_pattern().shape == (8, 8)
     assert len(plot_methods().axes) == 8
 
 

@@ -54,6 +54,11 @@ def test_zero_probabilities():
     assert kl_divergence(q[[0, 2, 1]], p[[0, 2, 1]]) == np.inf
     assert np.isfinite(kl_divergence(np.array([1.0, 0.0]), np.array([0.5, 0.5])))
     assert cross_entropy(p, q) == np.inf
+    # 0 * log 0 = 0 and p * log 0 = -inf without a RuntimeWarning (log 0, 0 * inf)
+    with np.errstate(all="raise"):
+        assert entropy(np.array([1.0, 0.0, 0.0])) == 0
+        assert cross_entropy(p, q) == np.inf
+        assert cross_entropy(p, p) == pytest.approx(math.log(2))
 
 
 @settings(max_examples=60, deadline=None)
@@ -76,6 +81,10 @@ def test_batched_along_last_axis():
     np.testing.assert_allclose(
         kl_divergence(p, q), [kl_divergence(p[0], q[0]), kl_divergence(p[1], q[1])]
     )
+    np.testing.assert_allclose(
+        cross_entropy(p, q), [cross_entropy(p[0], q[0]), cross_entropy(p[1], q[1])]
+    )
+    np.testing.assert_allclose(entropy(p), [entropy(p[0]), entropy(p[1])])
 
 
 def test_against_scipy():
@@ -103,6 +112,28 @@ def test_against_scipy():
 def test_bad_distributions(p, q):
     with pytest.raises(ValueError, match=r"\bp\b|\bq\b"):
         kl_divergence(p, q)
+
+
+def test_distribution_errors_name_the_argument():
+    good, bad = np.array([0.5, 0.5]), np.array([0.5, 0.6])
+    with pytest.raises(ValueError, match=r"^p must sum to 1 along the last axis$"):
+        entropy(bad)
+    with pytest.raises(ValueError, match=r"^p must sum to 1 along the last axis$"):
+        cross_entropy(bad, good)
+    with pytest.raises(ValueError, match=r"^q must sum to 1 along the last axis$"):
+        cross_entropy(good, bad)
+    with pytest.raises(
+        ValueError, match=r"^p and q must have the same shape, got \(2,\) and \(1,\)$"
+    ):
+        cross_entropy(good, np.array([1.0]))
+    with pytest.raises(ValueError, match=r"^p must have a non-empty last axis, got shape \(\)$"):
+        entropy(np.float64(1.0))
+    with pytest.raises(ValueError, match=r"^p must have a non-empty last axis, got shape \(0,\)$"):
+        entropy(np.array([]))
+    with pytest.raises(
+        TypeError, match=r"^p must be an array of real numbers, got dtype complex128$"
+    ):
+        entropy(np.array([0.5 + 0j, 0.5]))
 
 
 def test_softmax_cross_entropy_hand_and_stability():
@@ -179,20 +210,33 @@ def test_bad_logits_and_labels():
     z = np.zeros((2, 3))
     with pytest.raises(ValueError, match="labels"):
         softmax_cross_entropy(z, np.array([0, 3]))
-    with pytest.raises(ValueError, match="labels"):
+    with pytest.raises(ValueError, match=r"^labels must have shape \(2,\) and values in \[0, 3\)$"):
         softmax_cross_entropy(z, np.array([0]))
+    with pytest.raises(ValueError, match="labels"):
+        softmax_cross_entropy(z, np.array([-1, 0]))  # would silently pick the last class
+    with pytest.raises(ValueError, match="logits"):
+        softmax_cross_entropy(np.zeros((0, 3)), np.array([], dtype=int))
     with pytest.raises(TypeError, match="labels"):
         softmax_cross_entropy(z, np.array([0.0, 1.0]))
     with pytest.raises(ValueError, match="logits"):
         softmax_cross_entropy(np.zeros(3), np.array([0]))
-    with pytest.raises(ValueError, match="logits"):
+    with pytest.raises(ValueError, match=r"^logits must be finite$"):
         softmax_cross_entropy(np.array([[np.nan, 0.0]]), np.array([0]))
-    with pytest.raises(ValueError, match="targets"):
+    with pytest.raises(ValueError, match=r"^targets must lie in \[0, 1\]$"):
         sigmoid_cross_entropy(np.zeros(2), np.array([0.0, 2.0]))
+    with pytest.raises(ValueError, match=r"^logits must be finite$"):
+        sigmoid_cross_entropy(np.array([np.inf]), np.array([1.0]))
+    real = r"^logits and targets must be arrays of real numbers$"
+    with pytest.raises(TypeError, match=real):
+        sigmoid_cross_entropy(np.array([1j]), np.array([1.0]))
+    with pytest.raises(TypeError, match=real):
+        sigmoid_cross_entropy(np.array([0.0]), np.array(["1"]))
     with pytest.raises(ValueError, match="logits"):
         sigmoid_cross_entropy(np.zeros(2), np.zeros(3))
     with pytest.raises(ValueError, match="weight"):
         linear_softmax_grads(np.zeros((2, 3)), np.zeros((4, 2)), np.zeros(4), np.array([0, 1]))
+    with pytest.raises(ValueError, match="weight"):
+        linear_softmax_grads(np.zeros(3), np.zeros((4, 3)), np.zeros(4), np.array([0]))
 
 
 def test_against_pytorch():
@@ -269,6 +313,20 @@ def test_label_smoothing_whiteboard_matches_full_version_without_torch():
         assert label_smoothing_ce_whiteboard(logits, labels, eps) == pytest.approx(
             label_smoothing_cross_entropy(logits, labels, eps), rel=1e-12
         )
+    # defaults: eps = 0.1 on the whiteboard, no smoothing (plain cross-entropy) in the full one
+    assert label_smoothing_ce_whiteboard(logits, labels) == pytest.approx(
+        label_smoothing_cross_entropy(logits, labels, 0.1), rel=1e-12
+    )
+    assert label_smoothing_cross_entropy(logits, labels) == softmax_cross_entropy(logits, labels)
+    np.testing.assert_array_equal(
+        label_smoothing_cross_entropy_grad(logits, labels),
+        softmax_cross_entropy_grad(logits, labels),
+    )
+    # each row is shifted by its own maximum: rows of very different scales stay finite
+    wide = np.array([[1000.0, 999.0], [0.0, -1.0]])
+    assert label_smoothing_ce_whiteboard(wide, np.array([1, 0])) == pytest.approx(
+        label_smoothing_cross_entropy(wide, np.array([1, 0]), 0.1), rel=1e-12
+    )
 
 
 def test_label_smoothing_is_a_mix_of_ce_and_uniform_ce_and_its_gradient_is_numerical():

@@ -82,6 +82,11 @@ def test_parameter_overhead_formula():
         n * se_params(c, 16, bias=False) for c, n in [(256, 3), (512, 4), (1024, 6), (2048, 3)]
     )
     assert extra == 2514944
+    # r = 16 by default (the paper's choice); the count is an int; r = 1 and C = 1 are allowed
+    assert se_params(256) == se_params(256, 16) == 2 * 256 * 16 + 16 + 256
+    assert type(se_params(256)) is int
+    assert se_params(4, 1) == 2 * 4 * 4 + 4 + 4
+    assert se_params(1, 1, bias=False) == 2
 
 
 def test_large_logits_do_not_overflow():
@@ -99,7 +104,14 @@ def test_bad_input():
         se_block(np.zeros((8, 3, 3)), *w)
     with pytest.raises(ValueError, match="w1"):
         se_block(np.zeros((1, 6, 3, 3)), *w)
+    shapes = r"for C=8, got \(2, 8\), \(2, 8\)$"
+    with pytest.raises(ValueError, match=r"^w1 must be \(C/r, C\) and w2 \(C, C/r\) " + shapes):
+        se_block(np.zeros((1, 8, 3, 3)), w[0], w[1], w[0], w[3])  # w2 transposed
     with pytest.raises(ValueError, match="b1"):
         se_block(np.zeros((1, 8, 3, 3)), w[0], np.zeros(3), w[2], w[3])
     with pytest.raises(ValueError, match="reduction"):
         se_params(24, 16)
+    with pytest.raises(ValueError, match="reduction"):
+        se_params(0, 16)
+    with pytest.raises(ValueError, match="reduction"):
+        se_params(16, 0)

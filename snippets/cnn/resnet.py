@@ -138,7 +138,7 @@ def survival_probabilities(num_blocks: int, p_last: float = 0.5) -> np.ndarray:
 # --8<-- [end:drop_path]
 
 
-def _draw_stack(ax, x0: float, boxes: list[tuple[str, str]], title: str, skip: str) -> None:
+def plot_block_column(ax, x0: float, boxes: list[tuple[str, str]], title: str, skip: str) -> None:
     """One block as a column of boxes, bottom to top, with a skip arc into the addition."""
     from matplotlib.patches import FancyBboxPatch
 
@@ -173,17 +173,17 @@ def plot_residual_blocks():
 
     fig, ax = plt.subplots(figsize=(10, 5.6))
     conv, bn, se = "C0", "C1", "C2"
-    _draw_stack(
+    plot_block_column(
         ax, 0.0, [("3×3 conv, 64", conv), ("BN, ReLU", bn), ("3×3 conv, 64", conv), ("BN", bn)],
         "基本块（ResNet-18/34）", "恒等\n或 1×1\n投影",
     )  # fmt: skip
-    _draw_stack(
+    plot_block_column(
         ax, 4.6,
         [("1×1 conv, 64", conv), ("BN, ReLU", bn), ("3×3 conv, 64", conv), ("BN, ReLU", bn),
          ("1×1 conv, 256", conv), ("BN", bn)],
         "瓶颈块（ResNet-50/101/152）", "恒等",
     )  # fmt: skip
-    _draw_stack(
+    plot_block_column(
         ax, 9.2,
         [("残差分支 F(x)", conv), ("全局平均池化", se), ("FC C→C/r, ReLU", se),
          ("FC C/r→C, sigmoid", se), ("按通道缩放 F(x)", se)],

@@ -49,7 +49,8 @@ def test_zero_residual_is_identity_on_relu_outputs():
 
 def test_shape_change_needs_projection():
     x = np.zeros((1, 4, 6, 6))
-    with pytest.raises(ValueError, match="w_proj"):
+    message = r"^shape changes \(1, 4, 6, 6\) -> \(1, 8, 6, 6\): pass w_proj$"
+    with pytest.raises(ValueError, match=message):
         basic_block(x, np.zeros((8, 4, 3, 3)), np.zeros((8, 8, 3, 3)))
     with pytest.raises(ValueError, match="w_proj"):
         basic_block(x, np.zeros((4, 4, 3, 3)), np.zeros((4, 4, 3, 3)), stride=2)
@@ -121,9 +122,19 @@ def test_resnet_params_match_torch_model(blocks, bottleneck, published):
     assert resnet_params(blocks, bottleneck) == counted == published  # torchvision's counts
 
 
+def test_resnet_params_default_and_one_block_per_stage(torch):
+    assert resnet_params() == 25557032  # ResNet-50 by default
+    with torch.device("meta"):
+        model = torch_resnet(torch, (1, 1, 1, 1), bottleneck=False)
+    counted = sum(p.numel() for p in model.parameters())
+    assert resnet_params((1, 1, 1, 1), bottleneck=False) == counted
+
+
 def test_resnet_params_bad_input():
     with pytest.raises(ValueError, match="blocks"):
         resnet_params((2, 2, 2))
+    with pytest.raises(ValueError, match="blocks"):
+        resnet_params((2, 0, 2, 2))
 
 
 # ---- DropPath / stochastic depth ----------------------------------------------------------
@@ -139,6 +150,8 @@ def test_drop_path_zeroes_whole_samples_and_rescales_the_rest():
     assert 0.6 < kept.mean() < 0.9
     # Evaluation and p = 0: the input, untouched; p = 1: everything dropped.
     np.testing.assert_array_equal(drop_path(x, 0.25, training=False), x)
+    np.testing.assert_array_equal(drop_path(x, 0.25), x)  # evaluation by default
+    np.testing.assert_array_equal(drop_path(x, training=True, rng=rng), x)  # p = 0 by default
     np.testing.assert_array_equal(drop_path(x, 0.0, training=True, rng=rng), x)
     np.testing.assert_array_equal(drop_path(x, 1.0, training=True, rng=rng), 0 * x)
     # scale_by_keep=False: kept samples are not rescaled.
@@ -188,6 +201,8 @@ def test_survival_probabilities_linear_rule():
     # ResNet-110 has 54 residual blocks: about 40 survive on average, (3L - 1) / 4.
     assert survival_probabilities(54).sum() == pytest.approx(40.25)
     np.testing.assert_allclose(survival_probabilities(3, p_last=1.0), 1.0)
+    np.testing.assert_allclose(survival_probabilities(2, p_last=0.0), [0.5, 0.0])
+    np.testing.assert_allclose(survival_probabilities(1, p_last=0.3), [0.3])
 
 
 def test_drop_path_batch_mode_drops_the_whole_batch_at_once():
@@ -215,10 +230,13 @@ def test_drop_path_bad_input():
         drop_path(x, 0.5, training=True, rng=np.random.default_rng(0), mode="sample")
     with pytest.raises(ValueError, match="drop_prob"):
         drop_path(x, 1.5, training=True, rng=np.random.default_rng(0))
-    with pytest.raises(TypeError, match="rng"):
+    with pytest.raises(TypeError, match=r"^rng must be a numpy Generator when training, got int$"):
         drop_path(x, 0.5, training=True, rng=0)
-    with pytest.raises(ValueError, match="batch"):
+    with pytest.raises(ValueError, match=r"^x must have a batch axis first$"):
         drop_path(np.float64(1.0), 0.5, training=True, rng=np.random.default_rng(0))
+    # integer inputs are computed in float: the kept rows are scaled by 1 / (1 - p)
+    out = drop_path(np.ones((8, 3), dtype=int), 0.5, training=True, rng=np.random.default_rng(0))
+    assert set(np.unique(out)) <= {0.0, 2.0}
     with pytest.raises(ValueError, match="num_blocks"):
         survival_probabilities(0)
     with pytest.raises(ValueError, match="p_last"):

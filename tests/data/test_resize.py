@@ -129,6 +129,7 @@ def test_pattern_and_zone_plate_are_what_their_docstrings_say():
     expected[np.arange(8), np.arange(8)] += 0.4
     expected[1, 5] = 1.0
     np.testing.assert_allclose(make_pattern(), expected)
+    assert (make_pattern(5)[:, 2:] >= 0.6).all()  # odd sizes: the edge starts mid-image
     # zone_plate: centred rings of frequency f(r) = r / (size * sqrt(2)) cycles per pixel,
     # so phase 2 pi * integral of f = pi r^2 / (size * sqrt(2)); f = 0.5 at the corners
     assert zone_plate().shape == (64, 64)

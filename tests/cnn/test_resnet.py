@@ -241,3 +241,5 @@ def test_drop_path_bad_input():
         survival_probabilities(0)
     with pytest.raises(ValueError, match="p_last"):
         survival_probabilities(3, p_last=-0.1)
+    with pytest.raises(ValueError, match=r"^p_last must be in \[0, 1\], got 1.5$"):
+        survival_probabilities(3, p_last=1.5)

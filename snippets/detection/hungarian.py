@@ -50,7 +50,7 @@ def _check_cost(cost) -> np.ndarray:
         raise TypeError(f"cost must hold real numbers, got dtype {cost.dtype}")
     if np.iscomplexobj(cost):
         raise TypeError("cost must hold real numbers, got complex values")
-    cost = cost.astype(np.float64)
+    cost = cost.astype(np.float64)  # pragma: no mutate (numpy reads astype(None) as float64)
     if np.isnan(cost).any() or np.isneginf(cost).any():
         raise ValueError("cost must not contain NaN or -inf (+inf marks a forbidden pair)")
     return cost
@@ -97,7 +97,7 @@ def hungarian_match(cost) -> tuple[np.ndarray, np.ndarray]:
     rows, cols = match[1:][matched] - 1, matched
     if transposed:
         rows, cols = cols, rows
-    order = np.argsort(rows, kind="stable")
+    order = np.argsort(rows, kind="stable")  # pragma: no mutate (rows are distinct: no ties)
     return rows[order].astype(np.int64), cols[order].astype(np.int64)
 
 

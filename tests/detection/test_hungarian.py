@@ -54,6 +54,9 @@ def test_hand_case():
     assert rows.tolist() == [0, 1, 2]
     assert cols.tolist() == [1, 0, 2]
     assert cost[rows, cols].sum() == 5.0
+    int_rows, int_cols = hungarian_match(cost.astype(np.int64))  # integer costs, as in scipy
+    assert int_rows.tolist() == [0, 1, 2]
+    assert int_cols.tolist() == [1, 0, 2]
 
 
 def test_left_out_row_is_decided_by_the_unique_optimum():
@@ -113,6 +116,19 @@ def test_forbidden_pairs_and_infeasible():
 def test_bad_input(cost, error):
     with pytest.raises(error, match="cost"):
         hungarian_match(cost)
+
+
+def test_error_messages_in_full():
+    with pytest.raises(TypeError, match=r"^cost must hold real numbers, got complex values$"):
+        hungarian_match(np.array([[1 + 1j]]))
+    with pytest.raises(
+        ValueError, match=r"^cost must not contain NaN or -inf \(\+inf marks a forbidden pair\)$"
+    ):
+        hungarian_match(np.array([[-np.inf, 1.0]]))
+    with pytest.raises(
+        ValueError, match=r"^cost matrix is infeasible: no assignment avoids \+inf$"
+    ):
+        hungarian_match(np.array([[np.inf, np.inf], [1.0, 2.0]]))
 
 
 def test_scipy_rejects_the_same_matrices():

@@ -27,7 +27,7 @@ def _check_real_array(a, name: str, last: int | None = None) -> np.ndarray:
     a = np.asarray(a)
     if not (np.issubdtype(a.dtype, np.integer) or np.issubdtype(a.dtype, np.floating)):
         raise TypeError(f"{name} must hold real numbers, got dtype {a.dtype}")
-    a = a.astype(np.float64)
+    a = a.astype(np.float64)  # pragma: no mutate (numpy reads astype(None) as float64)
     if last is not None and (a.ndim != 2 or a.shape[1] != last):
         raise ValueError(f"{name} must have shape (N, {last}), got {a.shape}")
     if not np.isfinite(a).all():

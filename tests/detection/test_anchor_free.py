@@ -23,6 +23,16 @@ def test_centerness_hand_cases():
     assert centerness([1.0, 1.0, 4.0, 9.0]) == pytest.approx(1 / 6)
     assert centerness([0.0, 2.0, 3.0, 2.0]) == 0.0  # on the left edge
     assert centerness(np.ones((2, 3, 4))).shape == (2, 3)
+    # Computed in float64 whatever the input: float16 would be off by ~1e-4.
+    ltrb16 = np.array([1.0, 2.0, 3.0, 2.0], dtype=np.float16)
+    assert centerness(ltrb16) == pytest.approx(math.sqrt(1 / 3), rel=1e-12)
+
+
+def test_centerness_error_messages_in_full():
+    with pytest.raises(ValueError, match=r"^ltrb must be finite and >= 0 \(the point must lie"):
+        centerness([-1.0, 1.0, 1.0, 1.0])
+    with pytest.raises(ValueError, match=r"^ltrb must have l \+ r > 0 and t \+ b > 0 \(a box"):
+        centerness([0.0, 1.0, 0.0, 1.0])
 
 
 @pytest.mark.parametrize(
@@ -60,6 +70,20 @@ def test_fcos_hand_case():
     # A level for max(l, t, r, b) in [6, 64]: box 1 (max 4 at point 0) is too small for it.
     index, _ = fcos_targets(points, boxes, size_range=(6.0, 64.0))
     assert index.tolist() == [0, -1, 0, -1, -1]
+    assert index.dtype == np.int64  # usable as an index into boxes
+    # The range is closed: point 1 has max(l, t, r, b) = 5 in box 0 and 4 in box 1.
+    assert fcos_targets(points[1:2], boxes, size_range=(5.0, 6.0))[0].tolist() == [0]
+    assert fcos_targets(points[1:2], boxes, size_range=(4.5, 5.0))[0].tolist() == [0]
+
+
+def test_fcos_smaller_box_wins_by_its_area():
+    # Areas 4 x 6 = 24 and 5 x 5 = 25: box 0 is the smaller by one unit.
+    boxes = np.array([[6, 2, 10, 8], [4, 0, 9, 5]])  # integer boxes and points are fine
+    index, targets = fcos_targets(np.array([[7, 3]]), boxes)
+    assert index.tolist() == [0]
+    assert targets.tolist() == [[1.0, 1.0, 3.0, 5.0]]
+    index, _ = fcos_targets(np.array([[7.0, 3.0]], dtype=np.float32), boxes[::-1])
+    assert index.tolist() == [1]
 
 
 def test_fcos_empty_and_bad_input():
@@ -74,6 +98,24 @@ def test_fcos_empty_and_bad_input():
         fcos_targets(np.zeros((3, 2)), np.zeros((0, 4)), size_range=(64.0, 32.0))
     with pytest.raises(TypeError, match="size_range"):
         fcos_targets(np.zeros((3, 2)), np.zeros((0, 4)), size_range=8)
+    with pytest.raises(ValueError, match=r"^size_range must satisfy 0 <= low < high"):
+        fcos_targets(np.zeros((3, 2)), np.zeros((0, 4)), size_range=(8.0, 8.0))
+
+
+def test_fcos_error_messages_in_full():
+    one_box = np.array([[0.0, 0.0, 1.0, 1.0]])
+    with pytest.raises(ValueError, match=r"^points must have shape \(N, 2\), got \(3, 3\)$"):
+        fcos_targets(np.zeros((3, 3)), one_box)
+    with pytest.raises(ValueError, match=r"^boxes must have shape \(N, 4\), got \(1, 3\)$"):
+        fcos_targets(np.zeros((3, 2)), np.ones((1, 3)))
+    with pytest.raises(ValueError, match=r"^boxes must satisfy x1 < x2 and y1 < y2$"):
+        fcos_targets(np.zeros((3, 2)), np.array([[0.0, 0.0, 1.0, 0.0]]))  # zero height
+    with pytest.raises(TypeError, match=r"^points must hold real numbers, got dtype <U1$"):
+        fcos_targets(np.array([["1", "2"]]), one_box)  # numeric strings are not numbers
+    with pytest.raises(TypeError, match=r"^boxes must hold real numbers, got dtype complex128$"):
+        fcos_targets(np.zeros((3, 2)), one_box + 0j)
+    with pytest.raises(ValueError, match=r"^points must not contain NaN or inf$"):
+        fcos_targets(np.full((3, 2), np.inf), one_box)
 
 
 cases = st.tuples(
@@ -133,3 +175,25 @@ def test_dfl_hand_case_and_bounds():
         distribution_focal_loss(logits, np.array([0.0, 3.5]))
     with pytest.raises(ValueError, match="logits"):
         distribution_focal_loss(logits, np.array([0.0]))
+    with pytest.raises(ValueError, match=r"^target must lie in \[0, n_bins - 1\] = \[0, 3\]$"):
+        distribution_focal_loss(logits, np.array([0.0, -0.5]))
+    with pytest.raises(ValueError, match=r"^logits must not contain NaN or inf$"):
+        distribution_focal_loss(np.full((2, 4), np.nan), np.array([0.0, 1.0]))
+    with pytest.raises(ValueError, match=r"^target must not contain NaN or inf$"):
+        distribution_focal_loss(logits, np.array([0.0, np.nan]))
+    with pytest.raises(ValueError, match="target must lie"):
+        distribution_focal_loss(np.zeros((1, 1)), np.array([0.0]))  # one bin has no interval
+
+
+def test_dfl_two_bins_last_bin_and_large_logits():
+    # Two bins, the smallest case: target 0.5 on a uniform distribution costs log 2.
+    assert distribution_focal_loss(np.zeros((1, 2)), np.array([0.5]))[0] == pytest.approx(
+        math.log(2)
+    )
+    # A target on the last bin puts all its weight there: -log S_{n-1}.
+    logits = np.array([[0, 1, 2, 3]])  # integer logits are fine
+    log_s = logits - np.log(np.exp(logits).sum())
+    assert distribution_focal_loss(logits, np.array([3]))[0] == pytest.approx(-log_s[0, 3])
+    # Each row is shifted by its own maximum: no overflow, no underflow to log 0.
+    big = np.array([[800.0, 800.0], [0.0, 0.0], [-800.0, -800.0]], dtype=np.float32)
+    np.testing.assert_allclose(distribution_focal_loss(big, np.full(3, 0.5)), math.log(2))

@@ -129,6 +129,38 @@ def test_empty_prediction_and_bad_input():
         panoptic_quality(gt, gt, [1, 2], {1: "a", 2: "b"})
 
 
+def test_error_messages_name_the_argument():
+    gt, cats = np.array([[1, 1], [2, 2]]), {1: "a", 2: "b"}
+    with pytest.raises(TypeError, match=r"^pred must hold integer segment ids, got dtype float64$"):
+        panoptic_quality(gt.astype(float), gt, cats, cats)
+    with pytest.raises(TypeError, match=r"^gt must hold integer segment ids, got dtype float64$"):
+        panoptic_quality(gt, gt.astype(float), cats, cats)
+    with pytest.raises(
+        ValueError, match=r"^pred must be a 2-D map of segment ids, got shape \(4,\)$"
+    ):
+        panoptic_quality(gt.ravel(), gt, cats, cats)
+    with pytest.raises(
+        ValueError, match=r"^gt must be a 2-D map of segment ids, got shape \(4,\)$"
+    ):
+        panoptic_quality(gt, gt.ravel(), cats, cats)
+    with pytest.raises(
+        ValueError, match=r"^pred_categories has no category for segment id\(s\) \[2\]$"
+    ):
+        panoptic_quality(gt, gt, {1: "a"}, cats)
+    with pytest.raises(
+        ValueError, match=r"^gt_categories has no category for segment id\(s\) \[2\]$"
+    ):
+        panoptic_quality(gt, gt, cats, {1: "a"})
+
+
+def test_segment_ids_are_compared_exactly():
+    # Ids past 2**53 (float64's integer range) stay distinct: two segments, both found.
+    big = np.array([[2**53, 2**53 + 1]], dtype=np.int64)
+    cats = {2**53: "a", 2**53 + 1: "a"}
+    r = panoptic_quality(big, big, cats, cats)
+    assert r["per_class"]["a"]["tp"] == 2
+
+
 def test_all_crowd_segments_of_a_category_count_together():
     gt = np.array([[8, 8, 9, 9]])  # two person crowd segments side by side
     pred = np.array([[4, 4, 4, 4]])  # a person lying half on each
@@ -156,6 +188,13 @@ def test_dataset_pq_adds_up_counts_before_dividing():
     ]
     assert per_image == [1.0, 0.0]  # image B: person PQ 0 and car PQ 0
     assert r["pq"] != pytest.approx(np.mean(per_image))  # 1/3, not 1/2
+    # The car: made up in image B, found exactly in image C. Its SQ is that one match's IoU.
+    gt_c, pred_c = np.array([[1, 1]]), np.array([[3, 3]])
+    r = panoptic_quality_dataset(
+        [pred_b, pred_c], [gt_b, gt_c], [{5: "car"}, {3: "car"}], [{1: "person"}, {1: "car"}]
+    )
+    car = r["per_class"]["car"]
+    assert (car["tp"], car["fp"], car["fn"], car["sq"]) == (1, 1, 0, 1.0)
 
 
 @settings(max_examples=30, deadline=None)
@@ -208,7 +247,10 @@ def test_dataset_pq_equals_pq_of_the_images_side_by_side(images):
 
 def test_dataset_bad_input():
     gt = np.array([[1, 1]])
-    with pytest.raises(ValueError, match="one entry per image"):
+    with pytest.raises(
+        ValueError,
+        match=r"^preds, gts, pred_categories, gt_categories and gt_crowd need one entry per image$",
+    ):
         panoptic_quality_dataset([gt, gt], [gt], [{1: "a"}] * 2, [{1: "a"}] * 2)
     with pytest.raises(ValueError, match="one entry per image"):
         panoptic_quality_dataset([gt], [gt], [{1: "a"}], [{1: "a"}], gt_crowd=[(), ()])

@@ -45,7 +45,8 @@ def _float_array(name: str, x, ndims: tuple[int, ...]) -> np.ndarray:
         raise ValueError(f"{name} must be a non-empty array with ndim in {ndims}, got {x.shape}")
     if not np.isfinite(x).all():
         raise ValueError(f"{name} must not contain NaN or inf")
-    return x.astype(np.float64, copy=False)
+    # Equivalent mutants: astype(None) is float64 too; a copy or not, nothing writes to it.
+    return x.astype(np.float64, copy=False)  # pragma: no mutate
 
 
 def _number(name: str, x, low: float, high: float = np.inf, low_open: bool = False) -> float:

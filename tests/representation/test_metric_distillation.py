@@ -27,6 +27,11 @@ def test_contrastive_loss_by_hand():
     # margin = 6: both dissimilar pairs are now inside it, (6 − 0.5)² and (6 − 5)².
     assert contrastive_loss(x1, x2, same, margin=6.0) == pytest.approx((25 + 5.5**2 + 1) / 3)
     assert contrastive_loss(x1, x2, same, 0.4) == pytest.approx(25 / 3)  # both beyond 0.4
+    assert contrastive_loss(x1, x2, same, margin=0) == pytest.approx(25 / 3)  # margin 0 allowed
+    # Only the difference x1 - x2 counts: moving both points by the same vector changes nothing.
+    assert contrastive_loss(x1 + 2, x2 + 2, same) == pytest.approx((25 + 0.25 + 0) / 3)
+    # Integer embeddings are fine.
+    assert contrastive_loss(x1.astype(int), np.array([[3, 4]] * 3), same) == pytest.approx(25 / 3)
 
 
 def test_triplet_loss_by_hand():
@@ -144,6 +149,14 @@ def test_distillation_defaults_are_t4_alpha09():
     expected = 0.9 * 16.0 * kl_by_loops(s, t, 4.0) + 0.1 * ce
     assert distillation_loss(s, t, y) == pytest.approx(expected, rel=1e-12)
     assert distillation_loss_whiteboard(s, t, y) == pytest.approx(expected, rel=1e-12)
+
+
+def test_log_softmax_shifts_each_row_by_its_own_max():
+    # exp(800) overflows and exp(-800) underflows: each row must be shifted by its own max.
+    s = np.array([[800.0, 0.0], [0.0, -800.0]])
+    y = np.array([0, 0])
+    assert distillation_loss(s, s, y, temperature=1.0) == 0.0
+    assert distillation_loss_whiteboard(s, s, y, T=1.0) == 0.0
 
 
 def test_distillation_temperature_and_alpha_are_keyword_only():
@@ -266,4 +279,126 @@ Z23, Z24 = np.zeros((2, 3)), np.zeros((2, 4))
 )
 def test_metric_bad_input(call, error, match):
     with pytest.raises(error, match=match):
+        call()
+
+
+Z22, NAN22, STR22 = np.zeros((2, 2)), np.full((2, 2), np.nan), np.array([["1", "2"], ["3", "4"]])
+Y2 = np.array([0, 1])
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (
+            lambda: contrastive_loss(NAN22, Z22, Y2 > 0),
+            ValueError,
+            "x1 must not contain NaN or inf",
+        ),
+        (
+            lambda: contrastive_loss(Z22, NAN22, Y2 > 0),
+            ValueError,
+            "x2 must not contain NaN or inf",
+        ),
+        (
+            lambda: contrastive_loss(Z22, np.zeros((2, 3)), Y2 > 0),
+            ValueError,
+            r"x1 and x2 need the same shape, got \(2, 2\), \(2, 3\)",
+        ),
+        (
+            lambda: contrastive_loss(np.zeros((2, 3)), np.zeros((2, 3)), Y2),
+            ValueError,
+            r"same must be a boolean array of shape \(2,\)",
+        ),
+        (
+            lambda: contrastive_loss(Z22, Z22, Y2 > 0, margin=-1.0),
+            ValueError,
+            r"margin must lie in \[0.0, inf\], got -1.0",
+        ),
+        (lambda: triplet_loss(NAN22, Z22, Z22), ValueError, "anchor must not contain NaN or inf"),
+        (lambda: triplet_loss(Z22, NAN22, Z22), ValueError, "positive must not contain NaN or inf"),
+        (lambda: triplet_loss(Z22, Z22, NAN22), ValueError, "negative must not contain NaN or inf"),
+        (
+            lambda: triplet_loss(Z22, Z22, Z22, margin=0),
+            ValueError,
+            r"margin must lie in \(0.0, inf\], got 0",
+        ),
+        (
+            lambda: triplet_loss(Z22 + 1j, Z22, Z22),
+            TypeError,
+            "anchor must be a real number array, got dtype complex128",
+        ),
+        (
+            lambda: triplet_loss(STR22, Z22, Z22),
+            TypeError,
+            "anchor must be a real number array, got dtype <U1",
+        ),
+        (
+            lambda: batch_hard_triplet_loss(NAN22, Y2),
+            ValueError,
+            "embeddings must not contain NaN or inf",
+        ),
+        (
+            lambda: batch_hard_triplet_loss(Z22, Y2, margin=0),
+            ValueError,
+            r"margin must lie in \(0.0, inf\], got 0",
+        ),
+        (
+            lambda: batch_hard_triplet_loss(Z22, Y2),
+            ValueError,
+            "no anchor has both a positive and a negative in the batch",
+        ),
+        (
+            lambda: distillation_loss(NAN22, Z22, Y2),
+            ValueError,
+            "student_logits must not contain NaN or inf",
+        ),
+        (
+            lambda: distillation_loss(Z22, NAN22, Y2),
+            ValueError,
+            "teacher_logits must not contain NaN or inf",
+        ),
+        (
+            lambda: distillation_loss(Z22, Z22, np.array([0, 2])),
+            ValueError,
+            r"labels must lie in \[0, 2\)",
+        ),
+        (
+            lambda: distillation_loss(Z22, Z22, Y2, temperature=0.0),
+            ValueError,
+            r"temperature must lie in \(0.0, inf\], got 0.0",
+        ),
+        (
+            lambda: distillation_loss(Z22, Z22, Y2, alpha=1.5),
+            ValueError,
+            r"alpha must lie in \[0.0, 1.0\], got 1.5",
+        ),
+        (
+            lambda: distillation_loss(Z22, Z22, Y2, alpha="0.5"),
+            TypeError,
+            "alpha must be a number, got str",
+        ),
+        (
+            lambda: soft_target_grad(NAN22, Z22, 1.0),
+            ValueError,
+            "student_logits must not contain NaN or inf",
+        ),
+        (
+            lambda: soft_target_grad(Z22, NAN22, 1.0),
+            ValueError,
+            "teacher_logits must not contain NaN or inf",
+        ),
+        (
+            lambda: soft_target_grad(Z22, np.zeros((2, 3)), 1.0),
+            ValueError,
+            r"student and teacher logits need one shape, got \(2, 2\), \(2, 3\)",
+        ),
+        (
+            lambda: soft_target_grad(Z22, Z22, 0.0),
+            ValueError,
+            r"temperature must lie in \(0.0, inf\], got 0.0",
+        ),
+    ],
+)
+def test_error_messages_in_full(call, error, message):
+    with pytest.raises(error, match=f"^{message}$"):
         call()

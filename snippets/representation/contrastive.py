@@ -51,7 +51,8 @@ def _embeddings(name: str, x) -> np.ndarray:
         raise ValueError(f"{name} must have shape (N, D) with N, D >= 1, got {x.shape}")
     if not np.isfinite(x).all():
         raise ValueError(f"{name} must not contain NaN or inf")
-    x = x.astype(np.float64, copy=False)
+    # Equivalent mutants: astype(None) is float64 too; a copy or not, nothing writes to x.
+    x = x.astype(np.float64, copy=False)  # pragma: no mutate
     if (np.linalg.norm(x, axis=1) == 0).any():
         raise ValueError(f"{name} has a zero row: cosine similarity is undefined")
     return x

@@ -82,6 +82,20 @@ def test_nt_xent_hand_cases():
     assert nt_xent_loss(7 * z1, 0.2 * z2) == pytest.approx(nt_xent_loss(z1, z2))
 
 
+def test_each_row_is_shifted_by_its_own_max():
+    # τ = 0.001: similarities of ±1000, far past exp's range. Views [1, 0], [0, 1] and their
+    # pairs [1, 0], [0, -1]: anchors 0 and 2 cost 0; anchors 1 and 3 see their positive at
+    # -1000 and two negatives at 0: 1000 + log 2 each.
+    z1, z2 = np.array([[1.0, 0.0], [0.0, 1.0]]), np.array([[1.0, 0.0], [0.0, -1.0]])
+    expected = 500 + math.log(2) / 2
+    assert nt_xent_loss(z1, z2, 0.001) == pytest.approx(expected, rel=1e-12)
+    assert nt_xent_whiteboard(z1, z2, 0.001) == pytest.approx(expected, rel=1e-12)
+    # CLIP with scale 1000: logits [[1000, 0], [-1000, 0]]; only text 1 -> image 1 is a tie.
+    img, txt = np.array([[1.0, 0.0], [-1.0, 0.0]]), np.array([[1.0, 0.0], [0.0, 1.0]])
+    assert clip_loss(img, txt, 1000.0) == pytest.approx(math.log(2) / 4, rel=1e-12)
+    assert clip_loss_whiteboard(img, txt, 1000.0) == pytest.approx(math.log(2) / 4, rel=1e-12)
+
+
 def test_nt_xent_gradient_against_finite_differences():
     rng = np.random.default_rng(1)
     z1, z2 = rng.normal(size=(3, 4)), rng.normal(size=(3, 4))
@@ -175,6 +189,37 @@ def test_toy_training_separates_the_classes():
     assert np.abs(w[:, 2:]).max() < 0.1 * np.abs(w[:, :2]).max()  # nuisance dims ignored
 
 
+def test_toy_views_share_the_content_and_redraw_the_nuisance():
+    x1, x2, labels = toy_views(4000, np.random.default_rng(0))
+    assert x1.shape == x2.shape == (4000, 8)
+    assert set(labels.tolist()) == {0, 1, 2, 3}
+    for c in range(4):  # class c: centred at radius 2, angle 45° + 90° c, spread 0.4 per axis
+        angle = math.pi / 4 + math.pi / 2 * c
+        content = x1[labels == c, :2]
+        np.testing.assert_allclose(
+            content.mean(0), [2 * math.cos(angle), 2 * math.sin(angle)], atol=0.06
+        )
+        np.testing.assert_allclose(content.std(0), 0.4, rtol=0.1)
+    # The augmentation moves the content by noise of std 0.05 and draws the nuisance again.
+    assert (x1[:, :2] - x2[:, :2]).std() == pytest.approx(0.05 * math.sqrt(2), rel=0.1)
+    assert x1[:, 2:].std() == pytest.approx(3.0, rel=0.05)
+    assert x2[:, 2:].std() == pytest.approx(3.0, rel=0.05)
+    assert abs(np.corrcoef(x1[:, 2:].ravel(), x2[:, 2:].ravel())[0, 1]) < 0.05
+
+
+def test_train_linear_encoder_defaults_and_seed():
+    w0, w, losses = train_linear_encoder(steps=2)
+    same = train_linear_encoder(steps=2, lr=2.0, temperature=0.5, seed=0)
+    for got, expected in zip((w0, w, losses), same, strict=True):
+        np.testing.assert_array_equal(got, expected)
+    assert losses.shape == (2,)
+    assert not np.array_equal(train_linear_encoder(steps=2, seed=1)[0], w0)
+    # The temperature reaches both the recorded loss and the gradient step.
+    _, w_cold, losses_cold = train_linear_encoder(steps=2, temperature=0.2)
+    assert losses_cold[0] != losses[0]
+    assert not np.array_equal(w_cold, w)
+
+
 @pytest.mark.parametrize(
     ("kwargs", "error", "match"),
     [
@@ -208,3 +253,52 @@ def test_clip_bad_input(kwargs, error, match):
     args = {"image_emb": np.ones((2, 3)), "text_emb": np.ones((2, 3)), "logit_scale": 10.0}
     with pytest.raises(error, match=match):
         clip_loss(**(args | kwargs))
+
+
+ONES, NAN = np.ones((2, 3)), np.full((2, 3), np.nan)
+
+
+@pytest.mark.parametrize("f", [nt_xent_loss, nt_xent_grad])
+@pytest.mark.parametrize(
+    ("args", "error", "message"),
+    [
+        ((NAN, ONES), ValueError, "z1 must not contain NaN or inf"),
+        ((ONES, NAN), ValueError, "z2 must not contain NaN or inf"),
+        (
+            (ONES, np.ones((3, 3))),
+            ValueError,
+            r"z1 and z2 need the same shape, got \(2, 3\), \(3, 3\)",
+        ),
+        ((ONES + 1j, ONES), TypeError, "z1 must be a real number array, got dtype complex128"),
+        ((ONES, ONES.astype(str)), TypeError, "z2 must be a real number array, got dtype <U32"),
+        ((ONES, ONES, 0.0), ValueError, "temperature must be positive and finite, got 0.0"),
+        ((ONES, ONES, "0.5"), TypeError, "temperature must be a number, got str"),
+        (
+            ([[0, 0, 0], [1, 1, 1]], ONES),
+            ValueError,
+            "z1 has a zero row: cosine similarity is undefined",
+        ),
+    ],
+)
+def test_nt_xent_error_messages_in_full(f, args, error, message):
+    with pytest.raises(error, match=f"^{message}$"):
+        f(*args)
+
+
+@pytest.mark.parametrize(
+    ("args", "error", "message"),
+    [
+        ((NAN, ONES, 10.0), ValueError, "image_emb must not contain NaN or inf"),
+        ((ONES, NAN, 10.0), ValueError, "text_emb must not contain NaN or inf"),
+        ((ONES, ONES, -1.0), ValueError, "logit_scale must be positive and finite, got -1.0"),
+    ],
+)
+def test_clip_error_messages_in_full(args, error, message):
+    with pytest.raises(error, match=f"^{message}$"):
+        clip_loss(*args)
+
+
+def test_integer_embeddings_are_accepted():
+    z1, z2 = np.array([[1, 0], [0, 2]]), np.array([[3, 1], [1, 1]])
+    assert nt_xent_loss(z1, z2) == nt_xent_loss(z1.astype(float), z2.astype(float))
+    assert clip_loss(z1, z2, 10) == clip_loss(z1.astype(float), z2.astype(float), 10.0)

@@ -41,7 +41,7 @@ def _check_boxes(boxes, name: str) -> np.ndarray:
     boxes = np.asarray(boxes)
     if not (np.issubdtype(boxes.dtype, np.integer) or np.issubdtype(boxes.dtype, np.floating)):
         raise TypeError(f"{name} must hold real numbers, got dtype {boxes.dtype}")
-    boxes = boxes.astype(np.float64)
+    boxes = boxes.astype(np.float64)  # pragma: no mutate (numpy reads astype(None) as float64)
     if boxes.ndim != 2 or boxes.shape[1] != 4:
         raise ValueError(f"{name} must have shape (N, 4), got {boxes.shape}")
     if not np.isfinite(boxes).all():

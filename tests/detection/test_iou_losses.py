@@ -109,12 +109,46 @@ def test_bad_boxes(boxes, error, match):
             f(good, boxes)
 
 
+def test_bad_boxes_are_named_in_full():
+    good, bad = np.array([[0.0, 0.0, 1.0, 1.0]]), np.zeros((2, 3))
+    flat = np.array([[0.0, 1.0, 1.0, 1.0]])  # zero height
+    for f in (generalized_box_iou, distance_box_iou, complete_box_iou):
+        with pytest.raises(ValueError, match=r"^boxes1 must have shape \(N, 4\), got \(2, 3\)$"):
+            f(bad, good)
+        with pytest.raises(ValueError, match=r"^boxes2 must have shape \(N, 4\), got \(2, 3\)$"):
+            f(good, bad)
+        with pytest.raises(ValueError, match=r"^boxes2 must satisfy x1 < x2 and y1 < y2 \("):
+            f(good, flat)
+    with pytest.raises(ValueError, match=r"^pred must have shape \(N, 4\), got \(2, 3\)$"):
+        box_iou_loss(bad, good)
+    with pytest.raises(ValueError, match=r"^target must have shape \(N, 4\), got \(2, 3\)$"):
+        box_iou_loss(good, bad)
+    with pytest.raises(ValueError, match=r"^target must not contain NaN or inf$"):
+        box_iou_loss(good, np.array([[0.0, 0.0, np.inf, 1.0]]))
+    with pytest.raises(TypeError, match=r"^boxes1 must hold real numbers, got dtype complex128$"):
+        generalized_box_iou(good + 0j, good)
+
+
+def test_integer_and_float32_boxes_are_accepted():
+    a = np.array([[0, 0, 1, 1]])
+    b = np.array([[2, 0, 3, 1], [0, 0, 2, 2]])
+    expected = generalized_box_iou(a.astype(float), b.astype(float))
+    np.testing.assert_allclose(generalized_box_iou(a, b), expected)
+    np.testing.assert_allclose(generalized_box_iou(a.astype(np.float32), b), expected)
+
+
 def test_bad_eps():
     good = np.array([[0.0, 0.0, 1.0, 1.0]])
-    with pytest.raises(ValueError, match="eps"):
+    with pytest.raises(ValueError, match=r"^eps must be a finite number >= 0, got -1.0$"):
         distance_box_iou(good, good, eps=-1.0)
-    with pytest.raises(TypeError, match="eps"):
+    with pytest.raises(ValueError, match=r"^eps must be a finite number >= 0, got inf$"):
+        distance_box_iou(good, good, eps=np.inf)
+    with pytest.raises(TypeError, match=r"^eps must be a real number, got str$"):
         complete_box_iou(good, good, eps="1e-7")
+    # eps = 0 is allowed: DIoU without torchvision's eps is exactly IoU - rho² / c².
+    far = np.array([[2.0, 0.0, 3.0, 1.0]])
+    assert distance_box_iou(good, far, eps=0)[0, 0] == -0.4
+    assert box_iou_loss(good, far, kind="diou", eps=0)[0] == 1.4
 
 
 def test_empty_sets_give_empty_matrices():
@@ -177,9 +211,9 @@ def test_pairwise_loss_hand_case_and_bad_input():
     pred = np.array([[2.0, 0.0, 3.0, 1.0], [1.0, 1.0, 3.0, 3.0]])  # disjoint; nested
     np.testing.assert_allclose(box_iou_loss(pred, target), [1 + 1 / 3, 1 - 1 / 4])
     assert box_iou_loss(np.zeros((0, 4)), np.zeros((0, 4))).shape == (0,)
-    with pytest.raises(ValueError, match="pair up"):
+    with pytest.raises(ValueError, match=r"^pred and target must pair up, got 2 and 1 boxes$"):
         box_iou_loss(pred, target[:1])
-    with pytest.raises(ValueError, match="kind"):
+    with pytest.raises(ValueError, match=r"^kind must be 'giou', 'diou' or 'ciou', got 'iou'$"):
         box_iou_loss(pred, target, kind="iou")
     with pytest.raises(ValueError, match="pred"):
         box_iou_loss(pred[:, :3], target)

@@ -33,7 +33,8 @@ def compute_optimal(compute: float, tokens_per_param: float = 20.0) -> tuple[flo
 def chinchilla_loss(n_params, n_tokens, fit: dict | None = None):
     """The fitted loss E + A / N^alpha + B / D^beta (nats per token on their data)."""
     f = CHINCHILLA_FIT if fit is None else fit
-    n, d = np.asarray(n_params, dtype=float), np.asarray(n_tokens, dtype=float)
+    # Without dtype=float the same numbers: an int array to a float power is float64 anyway.
+    n, d = np.asarray(n_params, dtype=float), np.asarray(n_tokens, dtype=float)  # pragma: no mutate
     if (n <= 0).any() or (d <= 0).any():
         raise ValueError("n_params and n_tokens must be > 0")
     return f["E"] + f["A"] / n ** f["alpha"] + f["B"] / d ** f["beta"]

@@ -39,17 +39,42 @@ def test_optimal_size_grows_as_a_power_of_compute():
     assert math.isclose(compute_optimal(4e22)[0] / compute_optimal(1e22)[0], 2.0)  # N ~ C^0.5
 
 
+def test_fitted_loss_at_one_parameter_and_one_token_is_e_plus_a_plus_b():
+    assert math.isclose(chinchilla_loss(1.0, 1.0), 1.69 + 406.4 + 410.7)
+
+
+def test_a_custom_fit_replaces_chinchillas():
+    fit = {"E": 1.0, "A": 4.0, "B": 9.0, "alpha": 0.5, "beta": 0.5}
+    assert math.isclose(chinchilla_loss(4.0, 9.0, fit=fit), 1.0 + 2.0 + 3.0)
+    # alpha = beta and A = B: the optimum spends the budget equally, N = D = sqrt(C / 6).
+    n, d = loss_optimal(6e20, fit={**fit, "B": 4.0})
+    assert math.isclose(n, 1e10)
+    assert math.isclose(d, 1e10)
+
+
+def test_budgets_and_ratios_below_one_are_valid():
+    n, d = compute_optimal(0.6, tokens_per_param=0.1)  # 6 N (0.1 N) = 0.6
+    assert math.isclose(n, 1.0)
+    assert math.isclose(d, 0.1)
+
+
 @pytest.mark.parametrize(
-    ("call", "error"),
+    ("call", "error", "match"),
     [
-        (lambda: compute_optimal(0.0), ValueError),
-        (lambda: compute_optimal(float("inf")), ValueError),
-        (lambda: compute_optimal("1e23"), TypeError),
-        (lambda: compute_optimal(1e23, tokens_per_param=0), ValueError),
-        (lambda: loss_optimal(-1.0), ValueError),
-        (lambda: chinchilla_loss(0.0, 1e9), ValueError),
+        (lambda: compute_optimal(0.0), ValueError, "compute must be a finite number > 0, got 0"),
+        (lambda: compute_optimal(float("inf")), ValueError, "finite number > 0, got inf"),
+        (lambda: compute_optimal("1e23"), TypeError, "number of FLOPs, got str"),
+        (lambda: compute_optimal(True), TypeError, "number of FLOPs, got bool"),
+        (
+            lambda: compute_optimal(1e23, tokens_per_param=0),
+            ValueError,
+            "tokens_per_param must be > 0",
+        ),
+        (lambda: loss_optimal(-1.0), ValueError, "finite number > 0, got -1"),
+        (lambda: chinchilla_loss(0.0, 1e9), ValueError, "n_params and n_tokens must be > 0"),
+        (lambda: chinchilla_loss(1e9, 0.0), ValueError, "n_params and n_tokens must be > 0"),
     ],
 )
-def test_bad_input(call, error):
-    with pytest.raises(error):
+def test_bad_input(call, error, match):
+    with pytest.raises(error, match=match):
         call()

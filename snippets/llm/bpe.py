@@ -71,7 +71,7 @@ def _as_bytes(text: str, name: str = "text") -> bytes:
     if not isinstance(text, str):
         raise TypeError(f"{name} must be a str, got {type(text).__name__}")
     try:
-        return text.encode("utf-8")
+        return text.encode("utf-8")  # pragma: no mutate (codec names ignore case)
     except UnicodeEncodeError as error:  # a lone surrogate such as "\ud800"
         raise ValueError(
             f"{name} is not valid Unicode text: {error.reason} at index {error.start}"
@@ -92,7 +92,8 @@ class _Vocab:
         canonical = {b: i for i, b in enumerate(self.bytes)}  # bytes -> first id with them
         self.canon = list(range(256))  # id -> that first id: equal bytes, equal behaviour
         codes = []
-        n = 256 + len(merges)
+        # Any base above the largest canonical id (255 + len(merges)) gives distinct pair codes.
+        n = 256 + len(merges)  # pragma: no mutate
         for i, pair in enumerate(merges):
             if not (isinstance(pair, tuple) and len(pair) == 2):
                 raise TypeError(f"merges[{i}] must be a tuple (bytes, bytes), got {pair!r}")
@@ -106,10 +107,13 @@ class _Vocab:
             canonical.setdefault(merged, 256 + i)
             self.bytes.append(merged)
             self.canon.append(canonical[merged])
-        self.canon = np.array(self.canon, dtype=np.int64)
+        # Python ints: numpy's default integer is int64 anyway (numpy >= 2, any platform).
+        self.canon = np.array(self.canon, dtype=np.int64)  # pragma: no mutate
         self.n = n
-        self.codes = np.array(codes, dtype=np.int64)  # pair code of merge i
-        self.order = np.argsort(self.codes, kind="stable")  # first rank wins a repeated pair
+        # As above; an empty list would be float64, but encode() never searches empty codes.
+        self.codes = np.array(codes, dtype=np.int64)  # pragma: no mutate (pair code of merge i)
+        # The stable sort: the first rank wins a repeated pair (numpy ignores kind's case).
+        self.order = np.argsort(self.codes, kind="stable")  # pragma: no mutate
         self.sorted_codes = self.codes[self.order]
 
 
@@ -124,14 +128,15 @@ def _merge_at(seq: np.ndarray, hit: np.ndarray, new_id) -> np.ndarray:
     so in a run of consecutive hits every other one is kept.
     """
     starts = np.flatnonzero(hit)
-    if len(starts) > 1:
+    if len(starts) > 1:  # pragma: no mutate (a single hit is a run of one: the filter keeps it)
         new_run = np.r_[True, np.diff(starts) != 1]
         run_start = np.maximum.accumulate(np.where(new_run, starts, 0))
-        starts = starts[(starts - run_start) % 2 == 0]
+        # s - r and s + r have the same parity.
+        starts = starts[(starts - run_start) % 2 == 0]  # pragma: no mutate
     out = seq.copy()
     out[starts] = new_id
     keep = np.ones(len(seq), dtype=bool)
-    keep[starts + 1] = False
+    keep[starts + 1] = False  # pragma: no mutate (None stored in a bool array is False)
     return out[keep]
 
 
@@ -185,7 +190,8 @@ def encode(text: str, merges: list[tuple[bytes, bytes]]) -> list[int]:
     data = _as_bytes(text)
     vocab = merges if isinstance(merges, _Vocab) else _Vocab(merges)
     ids = np.frombuffer(data, dtype=np.uint8).astype(np.int64)
-    while len(ids) > 1 and len(vocab.codes):
+    # One id has no pair: known is empty and the loop breaks at once.
+    while len(ids) > 1 and len(vocab.codes):  # pragma: no mutate
         c = vocab.canon[ids]
         codes = c[:-1] * vocab.n + c[1:]
         pos = np.minimum(np.searchsorted(vocab.sorted_codes, codes), len(vocab.codes) - 1)
@@ -207,7 +213,8 @@ def decode(ids, merges: list[tuple[bytes, bytes]], errors: str = "replace") -> s
             raise TypeError(f"token ids must be ints, got {i!r}")
         if not 0 <= i < len(vocab.bytes):
             raise ValueError(f"token id {i} outside the vocabulary [0, {len(vocab.bytes)})")
-    return b"".join(vocab.bytes[i] for i in ids).decode("utf-8", errors=errors)
+    # utf-8 is the default of bytes.decode, and codec names ignore case.
+    return b"".join(vocab.bytes[i] for i in ids).decode("utf-8", errors=errors)  # pragma: no mutate
 
 
 # --8<-- [end:encode]

@@ -11,6 +11,7 @@ from llm.bpe import (
     SAMPLE_EN,
     SAMPLE_ZH,
     _merge_at,
+    _Vocab,
     decode,
     encode,
     encode_whiteboard,
@@ -213,6 +214,21 @@ def test_two_merges_may_spell_the_same_bytes():
     assert encode("aaa", same) == rank_loop_ids("aaa", same) == [258]
 
 
+def test_pair_codes_do_not_collide_next_to_a_nul_byte():
+    # Pairs are coded left * (256 + number of merges) + right; the last merge's id is the
+    # largest, and (a, that id) must not read as (b, NUL), the pair of merge 0.
+    merges = [(b"b", b"\x00"), (b"x", b"y")]
+    assert encode("axy", merges) == [ord("a"), 257]
+    assert encode("b\x00xy", merges) == [256, 257]
+
+
+def test_a_prebuilt_vocab_can_be_reused():
+    vocab = _Vocab(MERGES)
+    text = SAMPLE_ZH[:40]
+    assert encode(text, vocab) == encode(text, MERGES)
+    assert decode(encode(text, vocab), vocab) == text
+
+
 def test_decode_cut_inside_a_character_gives_replacement_character():
     ids = encode("中", [])
     assert decode(ids[:2], []) == "\ufffd"
@@ -236,9 +252,9 @@ def test_lone_surrogates_are_rejected(text):
 
 
 def test_bad_input():
-    with pytest.raises(TypeError, match="text must be a str"):
+    with pytest.raises(TypeError, match="text must be a str, got bytes"):
         train_bpe(b"bytes", 300)
-    with pytest.raises(TypeError, match="vocab_size"):
+    with pytest.raises(TypeError, match="vocab_size must be an int, got float"):
         train_bpe("abc", 300.0)
     with pytest.raises(TypeError, match="vocab_size"):
         train_bpe("abc", True)
@@ -250,9 +266,11 @@ def test_bad_input():
         encode("abc", [(b"ab", b"c")])  # b"ab" was never made
     with pytest.raises(TypeError, match="two bytes"):
         encode("abc", [("a", "b")])
+    with pytest.raises(TypeError, match=r"merges\[1\] must hold two bytes objects"):
+        encode("abc", [(b"a", b"b"), (b"a", "b")])
     with pytest.raises(TypeError, match="tuple"):
         encode("abc", [(b"a", b"b", b"c")])
-    with pytest.raises(TypeError, match="merges must be a list"):
+    with pytest.raises(TypeError, match=r"merges must be a list of \(bytes, bytes\), got str"):
         encode("abc", "ab")
     with pytest.raises(ValueError, match="outside the vocabulary"):
         decode([256], [])

@@ -23,14 +23,14 @@ def _as_float_array(name: str, x: object) -> np.ndarray:
     a = np.asarray(x)
     if a.dtype == bool or not np.issubdtype(a.dtype, np.number) or np.iscomplexobj(a):
         raise TypeError(f"{name} must be an array of real numbers, got dtype {a.dtype}")
-    return a.astype(np.float64)
+    return a.astype(np.float64)  # pragma: no mutate (astype(None) is float64 too)
 
 
 def _same_shape(**arrays: object) -> list[np.ndarray]:
     """The arrays as float64, all of one non-empty 1-D shape (one value per pair)."""
     out = [_as_float_array(name, a) for name, a in arrays.items()]
     shape = out[0].shape
-    for name, a in zip(arrays, out, strict=True):
+    for name, a in zip(arrays, out, strict=True):  # pragma: no mutate (out is one per array)
         if a.ndim != 1 or a.shape != shape or a.size == 0:
             raise ValueError(f"{name} must be 1-D with the same non-zero length, got {a.shape}")
         if np.isnan(a).any():

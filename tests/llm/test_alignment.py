@@ -1,6 +1,8 @@
 """SFT, reward-model, PPO-reward, DPO and GRPO code against PyTorch's cross_entropy and
 logsigmoid, numerical gradients, extreme margins and hand cases."""
 
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -67,6 +69,14 @@ def test_naive_formula_overflows_where_the_page_says():
     assert np.isclose(dpo_loss(-7.11 * one, 7.11 * one, 0 * one, 0 * one, beta=50.0), 711.0)
 
 
+def test_undefined_margin_is_a_value_error_without_a_runtime_warning():
+    inf, zero = np.array([np.inf]), np.zeros(1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # numpy's "invalid value encountered" would be one
+        with pytest.raises(ValueError, match="undefined margin"):
+            dpo_loss(inf, inf, zero, zero)
+
+
 def test_dpo_against_torch_logsigmoid():
     torch = pytest.importorskip("torch", reason="torch.nn.functional.logsigmoid is the reference")
     lp = rng.normal(size=(4, 8))
@@ -110,6 +120,7 @@ def test_dpo_gradient_vanishes_once_the_pair_is_ranked():
 def test_reward_model_loss():
     assert np.isclose(reward_model_loss(np.array([2.0]), np.array([0.0])), np.log1p(np.exp(-2)))
     assert np.isclose(reward_model_loss(np.array([-1e6]), np.array([1e6])), 2e6)
+    assert np.isclose(reward_model_loss([2], [0]), np.log1p(np.exp(-2)))  # integer scores
     torch = pytest.importorskip("torch", reason="logsigmoid is the reference")
     c, r = rng.normal(size=6), rng.normal(size=6)
     expected = -torch.nn.functional.logsigmoid(torch.from_numpy(c - r)).mean().item()
@@ -124,6 +135,9 @@ def test_kl_shaped_rewards_sum_to_score_minus_beta_kl():
     assert not np.isclose(policy[-1], ref[-1])
     assert np.isclose(r[-1], 1.5 - 0.1 * (policy[-1] - ref[-1]))
     assert np.isclose(r.sum(), 1.5 - 0.1 * np.sum(policy - ref))
+    # InstructGPT's default coefficient, beta = 0.02.
+    default = kl_shaped_rewards(1.5, policy, ref)
+    np.testing.assert_allclose(default[:2], -0.02 * (policy[:2] - ref[:2]))
 
 
 def test_sft_loss_only_on_response_tokens_against_torch():
@@ -148,6 +162,12 @@ def test_grpo_advantages():
     np.testing.assert_allclose(adv.mean(axis=1), 0, atol=1e-12)  # zero mean within a group
     assert adv[1, 3] > 0 > adv[1, 0]
     np.testing.assert_array_equal(grpo_advantages(np.ones((1, 3))), 0)  # all equal: no signal
+    np.testing.assert_allclose(grpo_advantages([[3, 1]]), [[1, -1]], rtol=1e-6)  # G = 2 is enough
+
+
+def test_grpo_eps_keeps_tiny_reward_differences_small():
+    # std 5e-9: (r - mean) / (std + eps) = +-5e-9 / 1.5e-8, not +-1 as a bare z-score would give.
+    np.testing.assert_allclose(grpo_advantages([[0.0, 1e-8]]), [[-1 / 3, 1 / 3]], rtol=1e-6)
 
 
 def test_grpo_std_convention_against_torch():
@@ -164,25 +184,115 @@ def test_grpo_std_convention_against_torch():
 
 
 @pytest.mark.parametrize(
-    ("call", "error"),
+    ("call", "error", "match"),
     [
-        (lambda: dpo_loss(np.zeros(2), np.zeros(3), np.zeros(2), np.zeros(2)), ValueError),
-        (lambda: dpo_loss(np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(0)), ValueError),
-        (lambda: dpo_loss(*np.zeros((4, 2)), beta=0.0), ValueError),
-        (lambda: dpo_loss(*np.zeros((4, 2)), beta="0.1"), TypeError),
-        (lambda: dpo_loss(np.array(["a"]), *np.zeros((3, 1))), TypeError),
-        (lambda: dpo_loss(np.array([np.nan]), *np.zeros((3, 1))), ValueError),
-        (lambda: dpo_loss(np.array([np.inf]), np.array([np.inf]), *np.zeros((2, 1))), ValueError),
-        (lambda: reward_model_loss(np.zeros((2, 2)), np.zeros((2, 2))), ValueError),
-        (lambda: sft_loss(np.zeros((3, 4)), np.array([-100, -100, -100])), ValueError),
-        (lambda: sft_loss(np.zeros((3, 4)), np.array([0, 4, 1])), ValueError),
-        (lambda: sft_loss(np.zeros((3, 4)), np.array([0.0, 1.0, 1.0])), TypeError),
-        (lambda: kl_shaped_rewards(np.nan, np.zeros(2), np.zeros(2)), ValueError),
-        (lambda: grpo_advantages(np.ones((2, 1))), ValueError),
-        (lambda: grpo_advantages(np.ones((2, 3)), ddof=2), ValueError),
-        (lambda: grpo_advantages(np.ones((2, 3)), ddof=True), ValueError),
+        (
+            lambda: dpo_loss(np.zeros(2), np.zeros(3), np.zeros(2), np.zeros(2)),
+            ValueError,
+            r"policy_rejected_logps must be 1-D with the same non-zero length, got \(3,\)",
+        ),
+        (
+            lambda: dpo_loss(np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(0)),
+            ValueError,
+            r"policy_chosen_logps must be 1-D with the same non-zero length, got \(0,\)",
+        ),
+        (
+            lambda: dpo_loss(*np.zeros((4, 2)), beta=0.0),
+            ValueError,
+            "beta must be a finite number > 0, got 0.0",
+        ),
+        (
+            lambda: dpo_loss(*np.zeros((4, 2)), beta=np.inf),
+            ValueError,
+            "finite number > 0, got inf",
+        ),
+        (
+            lambda: dpo_loss(*np.zeros((4, 2)), beta="0.1"),
+            TypeError,
+            "beta must be a number, got str",
+        ),
+        (lambda: dpo_loss(*np.zeros((4, 2)), beta=True), TypeError, "number, got bool"),
+        (
+            lambda: dpo_loss(np.array(["a"]), *np.zeros((3, 1))),
+            TypeError,
+            "policy_chosen_logps must be an array of real numbers, got dtype <U1",
+        ),
+        (lambda: dpo_loss(np.array([True]), *np.zeros((3, 1))), TypeError, "got dtype bool"),
+        (lambda: dpo_loss(np.array([1j]), *np.zeros((3, 1))), TypeError, "got dtype complex128"),
+        (
+            lambda: dpo_loss(np.array([np.nan]), *np.zeros((3, 1))),
+            ValueError,
+            "policy_chosen_logps contains NaN",
+        ),
+        (
+            lambda: dpo_loss(np.array([np.inf]), np.array([np.inf]), *np.zeros((2, 1))),
+            ValueError,
+            r"log-probabilities give an undefined margin \(inf - inf\)",
+        ),
+        (
+            lambda: reward_model_loss(np.zeros((2, 2)), np.zeros((2, 2))),
+            ValueError,
+            r"chosen_rewards must be 1-D with the same non-zero length, got \(2, 2\)",
+        ),
+        (
+            lambda: sft_loss(np.zeros((3, 4)), np.array([-100, -100, -100])),
+            ValueError,
+            "every label is ignore_index: no response token to learn from",
+        ),
+        (
+            lambda: sft_loss(np.zeros((3, 4)), np.array([0, 4, 1])),
+            ValueError,
+            r"labels must be in \[0, 4\) or ignore_index",
+        ),
+        (
+            lambda: sft_loss(np.zeros((3, 4)), np.array([0, -1, 1])),
+            ValueError,
+            r"labels must be in \[0, 4\) or ignore_index",
+        ),
+        (
+            lambda: sft_loss(np.zeros((3, 4)), np.array([0.0, 1.0, 1.0])),
+            TypeError,
+            "labels must be integers, got dtype float64",
+        ),
+        (
+            lambda: sft_loss(np.zeros((3, 4)), np.array([0, 1])),
+            ValueError,
+            r"need logits \(T, V\) and labels \(T,\), got \(3, 4\), \(2,\)",
+        ),
+        (
+            lambda: sft_loss(np.zeros(3), np.array([0, 1, 2])),
+            ValueError,
+            r"need logits \(T, V\) and labels \(T,\), got \(3,\), \(3,\)",
+        ),
+        (
+            lambda: sft_loss(np.array([["a", "b"]]), np.array([0])),
+            TypeError,
+            "logits must be an array of real numbers, got dtype <U1",
+        ),
+        (
+            lambda: kl_shaped_rewards(np.nan, np.zeros(2), np.zeros(2)),
+            ValueError,
+            "score must be finite, got nan",
+        ),
+        (
+            lambda: grpo_advantages(np.ones((2, 1))),
+            ValueError,
+            r"rewards must be \(n_prompts, group_size >= 2\), got \(2, 1\)",
+        ),
+        (
+            lambda: grpo_advantages([["a", "b"]]),
+            TypeError,
+            "rewards must be an array of real numbers, got dtype <U1",
+        ),
+        (lambda: grpo_advantages(np.ones(3)), ValueError, r"group_size >= 2\), got \(3,\)"),
+        (
+            lambda: grpo_advantages(np.ones((2, 3)), ddof=2),
+            ValueError,
+            "ddof must be 0 or 1, got 2",
+        ),
+        (lambda: grpo_advantages(np.ones((2, 3)), ddof=True), ValueError, "0 or 1, got True"),
     ],
 )
-def test_bad_input(call, error):
-    with pytest.raises(error):
+def test_bad_input(call, error, match):
+    with pytest.raises(error, match=match):
         call()

@@ -61,6 +61,43 @@ def test_top2_weights_are_softmax_of_the_top2_logits():
     np.testing.assert_allclose(w[0], np.exp([2.0, 1.0]) / np.exp([2.0, 1.0]).sum())
 
 
+def test_ties_go_to_the_lower_expert_index():
+    logits = np.array([[1.0, 1.0, 2.0, 2.0]])  # an unstable sort may put expert 3 first
+    assert topk_router(logits, capacity_factor=None)[0].tolist() == [[2, 3]]
+    assert top2_router_whiteboard(logits, capacity=10)[0].tolist() == [[2, 3]]
+
+
+def test_large_logits_do_not_overflow():
+    # Each row is shifted by its own maximum: a global shift would underflow the second row.
+    logits = np.array([[1000.0, 999.0, 0.0], [0.0, -1.0, -1000.0]])
+    expected = [[1 / (1 + np.exp(-1)), 1 / (1 + np.exp(1))]] * 2
+    for _, w, aux in (
+        topk_router(logits, capacity_factor=None),
+        top2_router_whiteboard(logits, 10),
+    ):
+        np.testing.assert_allclose(w, expected, rtol=1e-12)
+        assert np.isfinite(aux)
+
+
+def test_integer_logits_are_accepted():
+    idx, w, _ = topk_router(np.array([[2, 0, 1]]), capacity_factor=None)
+    assert idx.tolist() == [[0, 2]]
+    np.testing.assert_allclose(w, [[1 / (1 + np.exp(-1)), 1 / (1 + np.exp(1))]])
+
+
+def test_top1_routing_gives_each_token_weight_one():
+    # Switch Transformer: k = 1, the single choice renormalised to 1.
+    idx, w, _ = topk_router(rng.normal(size=(5, 4)), k=1, capacity_factor=None)
+    assert idx.shape == w.shape == (5, 1)
+    np.testing.assert_allclose(w, 1.0)
+
+
+def test_default_capacity_factor_is_1_25():
+    # Eight tokens all want expert 0 (top-1 of 4 experts): ceil(1.25 * 8 / 4) = 3 slots.
+    _, w, _ = topk_router(np.tile([3.0, 0.0, 0.0, 0.0], (8, 1)), k=1)
+    assert (w[:, 0] > 0).tolist() == [True] * 3 + [False] * 5
+
+
 def test_capacity_drops_second_choices_first():
     # Four tokens all prefer expert 0, then expert 1; 2 experts, k = 2, factor 0.5:
     # capacity ceil(0.5 * 2 * 4 / 2) = 2 slots per expert.
@@ -91,6 +128,15 @@ def test_load_balancing_loss_is_alpha_when_balanced():
     # All tokens to expert 0 with probability ~1: alpha * E * (1 * 1) = 4 alpha.
     collapsed = np.tile([1.0, 0.0, 0.0, 0.0], (8, 1))
     assert np.isclose(load_balancing_loss(collapsed, np.zeros((8, 1), int), 0.01), 0.04)
+
+
+def test_alpha_scales_the_auxiliary_loss():
+    probs = np.full((8, 4), 0.25)
+    idx = np.array([[t % 4] for t in range(8)])
+    assert np.isclose(load_balancing_loss(probs, idx), 0.01)  # Switch's default alpha
+    logits = rng.normal(size=(6, 4))
+    aux = topk_router(logits, capacity_factor=None, alpha=1.0)[2]
+    assert np.isclose(aux, 100 * topk_router(logits, capacity_factor=None)[2])
 
 
 def test_load_balancing_loss_by_hand():
@@ -128,19 +174,83 @@ def test_expert_capacity():
 
 
 @pytest.mark.parametrize(
-    ("call", "error"),
+    ("call", "error", "match"),
     [
-        (lambda: topk_router(np.ones(4)), ValueError),
-        (lambda: topk_router(np.ones((3, 4)), k=5), ValueError),
-        (lambda: topk_router(np.ones((3, 4)), k=0), ValueError),
-        (lambda: topk_router(np.array([[np.nan, 1.0]]), k=1), ValueError),
-        (lambda: topk_router(np.array([["a", "b"]])), TypeError),
-        (lambda: topk_router(np.ones((3, 4)), capacity_factor=0.0), ValueError),
-        (lambda: load_balancing_loss(np.ones((3, 4)), np.zeros((2, 1), int)), ValueError),
-        (lambda: moe_layer(np.ones((3, 4)), np.ones((2, 4)), np.ones((3, 5, 4))), ValueError),
-        (lambda: moe_layer(np.ones((3, 4)), np.ones((3, 4)), np.ones((3, 5, 2))), ValueError),
+        (
+            lambda: topk_router(np.ones(4)),
+            ValueError,
+            r"router_logits must be \(tokens, experts\), got shape \(4,\)",
+        ),
+        (lambda: topk_router(np.ones((0, 4))), ValueError, r"got shape \(0, 4\)"),
+        (
+            lambda: topk_router(np.ones((3, 4)), k=5),
+            ValueError,
+            r"k must be an int in \[1, 4\], got 5",
+        ),
+        (lambda: topk_router(np.ones((3, 4)), k=0), ValueError, r"in \[1, 4\], got 0"),
+        (lambda: topk_router(np.ones((3, 4)), k=True), ValueError, r"in \[1, 4\], got True"),
+        (lambda: topk_router(np.ones((3, 4)), k=2.0), ValueError, r"in \[1, 4\], got 2.0"),
+        (lambda: topk_router(np.array([[np.nan, 1.0]]), k=1), ValueError, "must be finite"),
+        (lambda: topk_router(np.array([[np.inf, 1.0]]), k=1), ValueError, "must be finite"),
+        (
+            lambda: topk_router(np.array([["a", "b"]])),
+            TypeError,
+            "router_logits must be an array of real numbers, got dtype <U1",
+        ),
+        (lambda: topk_router(np.ones((3, 4), dtype=bool)), TypeError, "got dtype bool"),
+        (lambda: topk_router(np.ones((3, 4), dtype=complex)), TypeError, "got dtype complex128"),
+        (
+            lambda: topk_router(np.ones((3, 4)), capacity_factor=0.0),
+            ValueError,
+            "capacity_factor must be a finite number > 0, got 0.0",
+        ),
+        (
+            lambda: topk_router(np.ones((3, 4)), capacity_factor=np.inf),
+            ValueError,
+            "finite number > 0, got inf",
+        ),
+        (
+            lambda: load_balancing_loss(np.ones((3, 4)), np.zeros((2, 1), int)),
+            ValueError,
+            r"need router_probs \(T, E\) and expert_index \(T, k\), got \(3, 4\), \(2, 1\)",
+        ),
+        (
+            lambda: load_balancing_loss(np.ones(3), np.zeros((3, 1), int)),
+            ValueError,
+            r"need router_probs \(T, E\) and expert_index \(T, k\), got \(3,\), \(3, 1\)",
+        ),
+        (
+            lambda: load_balancing_loss([["a"]], np.zeros((1, 1), int)),
+            TypeError,
+            "router_probs must be an array of real numbers",
+        ),
+        (
+            lambda: moe_layer([["a"]], np.ones((3, 1)), np.ones((3, 5, 1))),
+            TypeError,
+            "x must be an array of real numbers",
+        ),
+        (
+            lambda: moe_layer(np.ones((3, 1)), [["a"]], np.ones((3, 5, 1))),
+            TypeError,
+            "router_weight must be an array of real numbers",
+        ),
+        (
+            lambda: moe_layer(np.ones((3, 1)), np.ones((3, 1)), [["a"]]),
+            TypeError,
+            "expert_weights must be an array of real numbers",
+        ),
+        (
+            lambda: moe_layer(np.ones((3, 4)), np.ones((2, 4)), np.ones((3, 5, 4))),
+            ValueError,
+            r"need x \(T, d\), router_weight \(E, d\), expert_weights \(E, d_out, d\)",
+        ),
+        (
+            lambda: moe_layer(np.ones((3, 4)), np.ones((3, 4)), np.ones((3, 5, 2))),
+            ValueError,
+            r"expert_weights must be \(E, d_out, 4\), got \(3, 5, 2\)",
+        ),
     ],
 )
-def test_bad_input(call, error):
-    with pytest.raises(error):
+def test_bad_input(call, error, match):
+    with pytest.raises(error, match=match):
         call()

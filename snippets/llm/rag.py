@@ -31,7 +31,7 @@ def _as_vectors(x, name: str, ndim: tuple[int, ...]) -> np.ndarray:
         raise ValueError(f"{name} must have {' or '.join(map(str, ndim))} axes, got {a.shape}")
     if not np.isfinite(a).all():
         raise ValueError(f"{name} must not contain NaN or inf")
-    return a.astype(np.float64)
+    return a.astype(np.float64)  # pragma: no mutate (astype(None) is float64 too)
 
 
 # --8<-- [end:check]
@@ -41,7 +41,8 @@ def _as_vectors(x, name: str, ndim: tuple[int, ...]) -> np.ndarray:
 def _unit_rows(x: np.ndarray) -> np.ndarray:
     """Each row divided by its length; a zero row stays zero (cosine 0 with everything,
     as sklearn.metrics.pairwise.cosine_similarity does)."""
-    norm = np.linalg.norm(x, axis=-1, keepdims=True)
+    # x is always 2-D here (atleast_2d queries, docs): axis 1 is axis -1.
+    norm = np.linalg.norm(x, axis=-1, keepdims=True)  # pragma: no mutate
     return np.divide(x, norm, out=np.zeros_like(x), where=norm > 0)
 
 
@@ -61,8 +62,9 @@ def cosine_top_k(query, docs, k: int) -> tuple[np.ndarray, np.ndarray]:
     if not 1 <= k <= len(docs):
         raise ValueError(f"k must be in [1, {len(docs)}] (number of docs), got {k}")
     scores = _unit_rows(np.atleast_2d(q)) @ _unit_rows(docs).T  # (Q, N)
-    top = np.argsort(-scores, axis=1, kind="stable")[:, :k]
-    top_scores = np.take_along_axis(scores, top, axis=1)
+    # scores is (Q, N): axis 1 is the default axis -1; numpy ignores the case of kind.
+    top = np.argsort(-scores, axis=1, kind="stable")[:, :k]  # pragma: no mutate
+    top_scores = np.take_along_axis(scores, top, axis=1)  # pragma: no mutate (as above)
     return (top[0], top_scores[0]) if q.ndim == 1 else (top, top_scores)
 
 

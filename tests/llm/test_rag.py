@@ -115,17 +115,27 @@ def test_bigram_embedding_retrieves_by_shared_characters():
 
 def test_bad_input():
     docs = np.ones((3, 2))
-    with pytest.raises(ValueError, match=r"k must be in \[1, 3\]"):
+    with pytest.raises(ValueError, match=r"k must be in \[1, 3\] \(number of docs\), got 4"):
         cosine_top_k([1.0, 0.0], docs, 4)
     with pytest.raises(ValueError, match=r"k must be in \[1, 3\]"):
         cosine_top_k([1.0, 0.0], docs, 0)
-    with pytest.raises(TypeError, match="k must be an int"):
+    with pytest.raises(TypeError, match="k must be an int, got float"):
         cosine_top_k([1.0, 0.0], docs, 1.0)
-    with pytest.raises(ValueError, match="features"):
+    with pytest.raises(TypeError, match="k must be an int, got bool"):
+        cosine_top_k([1.0, 0.0], docs, True)
+    with pytest.raises(ValueError, match="query has 3 features, docs have 2"):
         cosine_top_k([1.0, 0.0, 0.0], docs, 1)
-    with pytest.raises(ValueError, match="NaN"):
+    with pytest.raises(ValueError, match="query must not contain NaN or inf"):
         cosine_top_k([np.nan, 0.0], docs, 1)
-    with pytest.raises(ValueError, match="docs must have 2 axes"):
+    with pytest.raises(ValueError, match="docs must not contain NaN or inf"):
+        cosine_top_k([1.0, 0.0], [[np.inf, 0.0]], 1)
+    with pytest.raises(ValueError, match=r"docs must have 2 axes, got \(2,\)"):
         cosine_top_k([1.0, 0.0], docs[0], 1)
-    with pytest.raises(TypeError, match="real numbers"):
+    with pytest.raises(ValueError, match=r"query must have 1 or 2 axes, got \(1, 1, 2\)"):
+        cosine_top_k(np.ones((1, 1, 2)), docs, 1)
+    with pytest.raises(TypeError, match="query must be an array of real numbers, got dtype <U1"):
         cosine_top_k(["a", "b"], docs, 1)
+    with pytest.raises(TypeError, match="docs must be an array of real numbers, got dtype bool"):
+        cosine_top_k([1.0, 0.0], docs > 0, 1)
+    with pytest.raises(TypeError, match="got dtype complex128"):
+        cosine_top_k([1j, 0.0], docs, 1)

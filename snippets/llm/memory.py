@@ -104,7 +104,8 @@ def to_bfloat16(x: np.ndarray, rounding: str = "nearest_even") -> np.ndarray:
         lsb = (bits >> 16) & 1  # ties go to the even neighbour
         bits = bits + 0x7FFF + lsb  # a carry may run into the exponent: up to inf, correctly
     out = (bits & 0xFFFF0000).astype(np.uint32).view(np.float32)
-    return np.where(np.isnan(x), np.float32(np.nan), out)
+    # np.float32(None) is NaN as well.
+    return np.where(np.isnan(x), np.float32(np.nan), out)  # pragma: no mutate
 
 
 # --8<-- [end:formats]

@@ -46,6 +46,7 @@ def test_bit_fields_by_hand():
     assert bit_fields(65504.0, "fp16") == "0 11110 1111111111"  # largest finite fp16
     assert bit_fields(-2.5, "fp32") == "1 10000000 01000000000000000000000"  # -1.01b x 2^1
     assert bit_fields(1.0, "bf16") == "0 01111111 0000000"  # fp32's exponent, 7 mantissa bits
+    assert bit_fields(-2.0) == "1 10000 0000000000"  # fp16 by default
 
 
 def test_fp16_overflow_underflow_and_loss_scaling():
@@ -101,6 +102,20 @@ def test_to_bfloat16_matches_torch_cast():
     assert np.isnan(to_bfloat16(np.float32(np.nan)))
 
 
+def test_a_nan_with_only_low_payload_bits_stays_nan():
+    # Dropping the low 16 bits of 0x7F800001 would leave 0x7F800000: inf.
+    x = np.array([0x7F800001, 0xFF80FFFF], dtype=np.uint32).view(np.float32)
+    assert np.isnan(to_bfloat16(x)).all()
+    assert np.isnan(to_bfloat16(x, "truncate")).all()
+
+
+def test_to_bfloat16_takes_python_and_float64_values_through_float32():
+    assert to_bfloat16(1 + 2**-8) == 1.0  # a tie: to even
+    out = to_bfloat16(np.array([1.0, 3.0, 1 + 3 * 2**-8]))
+    assert out.dtype == np.float32
+    np.testing.assert_array_equal(out, [1.0, 3.0, 1 + 2**-6])
+
+
 @settings(max_examples=50, deadline=None)
 @given(st.floats(-(2.0**100), 2.0**100, width=32))
 def test_to_bfloat16_rounding_modes(v):
@@ -147,12 +162,18 @@ def test_default_scaler_settings_are_torch_defaults():
     s.update(found_inf=False)
     assert s.scale == 131072.0
     assert s.good_steps == 0
+    assert update_scale_whiteboard(65536.0, 1998, False) == (65536.0, 1999)
+    assert update_scale_whiteboard(65536.0, 1999, False) == (131072.0, 0)  # growth_interval 2000
 
 
 def test_scale_never_grows_to_inf():
     s = DynamicLossScaler(init_scale=2.0**127, growth_interval=1)
     s.update(found_inf=False)
     assert s.scale == 2.0**127  # 2^128 overflows float32
+    top = float(np.finfo(np.float32).max)
+    s = DynamicLossScaler(init_scale=top / 2, growth_interval=1)
+    s.update(found_inf=False)
+    assert s.scale == top  # finite in float32: GradScaler keeps it
 
 
 def test_unscale_divides_and_flags_nan():
@@ -163,6 +184,15 @@ def test_unscale_divides_and_flags_nan():
     assert s.unscale([np.array([1.0]), np.array([np.nan])])[1]
 
 
+def test_unscale_works_in_float32():
+    s = DynamicLossScaler(init_scale=4.0)
+    grads, found = s.unscale([np.array([8.0, 2.0])])  # float64 in, float32 out
+    assert grads[0].dtype == np.float32
+    assert not found
+    with np.errstate(over="ignore"):  # the cast to float32 overflows, as it should
+        assert s.unscale([np.array([1e39])])[1]  # finite in float64, inf in float32
+
+
 def test_llama_params_match_published_sizes():
     assert sum(llama_params().values()) == 6_738_415_616  # Llama-2-7B
     big = llama_params(
@@ -171,9 +201,24 @@ def test_llama_params_match_published_sizes():
     assert sum(big.values()) == 68_976_648_192  # Llama-2-70B (GQA, 8 KV heads)
 
 
+def test_llama_params_by_part():
+    parts = llama_params()
+    assert parts["embedding"] == parts["lm_head"] == 32000 * 4096
+    assert parts["norms"] == 32 * 2 * 4096 + 4096
+    assert parts["mlp"] == 32 * 3 * 4096 * 11008
+    tied = llama_params(tie_embeddings=True)
+    assert tied["lm_head"] == 0
+    assert sum(tied.values()) == sum(parts.values()) - 32000 * 4096
+    # The smallest model: every size 1 is allowed.
+    ones = llama_params(1, 1, 1, 1, 1, n_kv_heads=1)
+    assert ones == {"embedding": 1, "attention": 4, "mlp": 3, "norms": 3, "lm_head": 1}
+
+
 def test_nf4_bits_from_the_qlora_paper():
     assert nf4_bits_per_param(double_quant=False) == 4.5  # 32 / 64 = 0.5 bits of constants
     assert math.isclose(nf4_bits_per_param() - 4, 0.127, abs_tol=5e-4)  # 8/64 + 32/(64*256)
+    assert nf4_bits_per_param() == 4 + 0.125 + 0.001953125  # exactly, in binary
+    assert nf4_bits_per_param(block_size=1, double_quant=False) == 36.0  # a constant per weight
 
 
 def test_training_memory_counts():
@@ -182,6 +227,8 @@ def test_training_memory_counts():
     assert full == {"weights": 2000, "gradients": 2000, "optimizer": 12000}
     lora = training_memory(10, frozen_weight_bytes=2000.0)
     assert lora == {"weights": 2020.0, "gradients": 20, "optimizer": 120}
+    frozen = training_memory(0, frozen_weight_bytes=2000.0)  # nothing trained: weights only
+    assert frozen == {"weights": 2000.0, "gradients": 0, "optimizer": 0}
 
 
 def test_training_memory_accepts_other_byte_tables():
@@ -226,34 +273,143 @@ def test_activation_bytes_against_the_papers_breakdown():
     assert activation_bytes(s, b, h, a, n, checkpointing=True) == n * 2 * s * b * h + flash
     both = activation_bytes(s, b, h, a, n, flash_attention=False, checkpointing=True)
     assert both == n * 2 * s * b * h + layer
+    assert activation_bytes(1, 1, 1, 1, 1) == 34.0  # every size 1 is allowed
+    assert activation_bytes(1, 1, 1, 1, 1, flash_attention=False) == 39.0
+
+
+NAMES = r"\['bf16', 'fp16', 'fp32'\]"
 
 
 @pytest.mark.parametrize(
-    ("call", "error"),
+    ("call", "error", "match"),
     [
-        (lambda: float_format("fp8"), ValueError),
-        (lambda: bit_fields(1.0, "int8"), ValueError),
-        (lambda: to_bfloat16(np.ones(2), rounding="up"), ValueError),
-        (lambda: to_bfloat16(np.array(["a"])), TypeError),
-        (lambda: DynamicLossScaler(init_scale=0.0), ValueError),
-        (lambda: DynamicLossScaler(growth_factor=0.5), ValueError),
-        (lambda: DynamicLossScaler(growth_interval=0), ValueError),
-        (lambda: DynamicLossScaler(growth_interval=2.5), TypeError),
-        (lambda: llama_params(hidden_size=100, n_heads=3), ValueError),
-        (lambda: llama_params(n_layers=0), ValueError),
-        (lambda: training_memory(-1), ValueError),
-        (lambda: training_memory(1.5), TypeError),
-        (lambda: training_memory(1, frozen_weight_bytes=-1.0), ValueError),
-        (lambda: training_memory(1, bytes_per_trainable={"weights": 2}), ValueError),
+        (lambda: float_format("fp8"), ValueError, f"name must be one of {NAMES}, got 'fp8'"),
+        (lambda: bit_fields(1.0, "int8"), ValueError, f"dtype must be one of {NAMES}, got 'int8'"),
+        (
+            lambda: to_bfloat16(np.ones(2), rounding="up"),
+            ValueError,
+            "rounding must be 'nearest_even' or 'truncate', got 'up'",
+        ),
+        (
+            lambda: to_bfloat16(np.array(["a"])),
+            TypeError,
+            "x must be an array of real numbers, got dtype <U1",
+        ),
+        (lambda: to_bfloat16(np.array([True])), TypeError, "got dtype bool"),
+        (lambda: to_bfloat16(np.array([1j])), TypeError, "got dtype complex128"),
+        (
+            lambda: DynamicLossScaler(init_scale=0.0),
+            ValueError,
+            "init_scale must be a finite number > 0, got 0.0",
+        ),
+        (lambda: DynamicLossScaler(init_scale=np.inf), ValueError, "finite number > 0, got inf"),
+        (lambda: DynamicLossScaler(init_scale=True), TypeError, "init_scale must be a number"),
+        (lambda: DynamicLossScaler(init_scale="1"), TypeError, "must be a number, got str"),
+        (
+            lambda: DynamicLossScaler(growth_factor=0.5),
+            ValueError,
+            "need growth_factor > 1 and backoff_factor < 1",
+        ),
+        (lambda: DynamicLossScaler(growth_factor=1.0), ValueError, "need growth_factor > 1"),
+        (
+            lambda: DynamicLossScaler(growth_factor=0.0),
+            ValueError,
+            "growth_factor must be a finite",
+        ),
+        (
+            lambda: DynamicLossScaler(backoff_factor=0.0),
+            ValueError,
+            "backoff_factor must be a finite",
+        ),
+        (lambda: DynamicLossScaler(backoff_factor=1.0), ValueError, "and backoff_factor < 1"),
+        (
+            lambda: DynamicLossScaler(growth_interval=0),
+            ValueError,
+            "growth_interval must be >= 1, got 0",
+        ),
+        (
+            lambda: DynamicLossScaler(growth_interval=2.5),
+            TypeError,
+            "growth_interval must be an int, got float",
+        ),
+        (lambda: DynamicLossScaler(growth_interval=True), TypeError, "an int, got bool"),
+        (
+            lambda: llama_params(hidden_size=100, n_heads=3),
+            ValueError,
+            "hidden_size must divide by n_heads, and n_heads by n_kv_heads",
+        ),
+        (lambda: llama_params(n_kv_heads=5), ValueError, "and n_heads by n_kv_heads"),
+        *[
+            (lambda name=name: llama_params(**{name: 0}), ValueError, f"{name} must be >= 1, got 0")
+            for name in (
+                "vocab_size",
+                "hidden_size",
+                "intermediate_size",
+                "n_layers",
+                "n_heads",
+                "n_kv_heads",
+            )
+        ],
+        (lambda: training_memory(-1), ValueError, "n_trainable must be >= 0, got -1"),
+        (lambda: training_memory(1.5), TypeError, "n_trainable must be an int, got float"),
+        (
+            lambda: training_memory(1, frozen_weight_bytes=-1.0),
+            ValueError,
+            "frozen_weight_bytes must be finite and >= 0, got -1.0",
+        ),
+        (
+            lambda: training_memory(1, frozen_weight_bytes=np.inf),
+            ValueError,
+            "finite and >= 0, got inf",
+        ),
+        (
+            lambda: training_memory(1, bytes_per_trainable={"weights": 2}),
+            ValueError,
+            "bytes_per_trainable needs a 'weights…' and a 'gradients…' entry",
+        ),
+        (
+            lambda: training_memory(1, bytes_per_trainable={"gradients": 2}),
+            ValueError,
+            "needs a 'weights…' and a 'gradients…' entry",
+        ),
         (
             lambda: training_memory(1, bytes_per_trainable={"weights": 2, "gradients": -1}),
             ValueError,
+            r"bytes_per_trainable\['gradients'\] must be a finite number > 0, got -1",
         ),
-        (lambda: training_memory(1, bytes_per_trainable=[2, 2]), TypeError),
-        (lambda: activation_bytes(0, 1, 8, 2, 1), ValueError),
-        (lambda: nf4_bits_per_param(block_size=0), ValueError),
+        (
+            lambda: training_memory(1, bytes_per_trainable=[2, 2]),
+            TypeError,
+            "bytes_per_trainable must be a dict from names to bytes per parameter",
+        ),
+        (
+            lambda: training_memory(1, bytes_per_trainable=["weights", "gradients"]),
+            TypeError,
+            "must be a dict from names",
+        ),
+        (
+            lambda: DynamicLossScaler().unscale([["a"]]),
+            TypeError,
+            "grad must be an array of real numbers",
+        ),
+        (
+            lambda: training_memory(1, bytes_per_trainable={"weights": 2, 0: 2}),
+            TypeError,
+            "must be a dict from names",
+        ),
+        *[
+            (
+                lambda i=i: activation_bytes(*[0 if j == i else 1 for j in range(5)]),
+                ValueError,
+                f"{name} must be >= 1, got 0",
+            )
+            for i, name in enumerate(
+                ["seq_len", "batch_size", "hidden_size", "n_heads", "n_layers"]
+            )
+        ],
+        (lambda: nf4_bits_per_param(block_size=0), ValueError, "block_size must be >= 1, got 0"),
     ],
 )
-def test_bad_input(call, error):
-    with pytest.raises(error):
+def test_bad_input(call, error, match):
+    with pytest.raises(error, match=match):
         call()

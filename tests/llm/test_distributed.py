@@ -56,6 +56,14 @@ def test_ring_allreduce_takes_lists_and_keeps_float_widths():
     out32, sent32 = ring_allreduce(x32)
     assert out32[0].dtype == np.float32
     assert sent32.tolist() == [16, 16]  # 2 sends of 2 values x 4 bytes
+    assert np.issubdtype(sent32.dtype, np.integer)  # byte counts
+    # Workers with different widths: every worker sums in the common dtype.
+    mixed, sent = ring_allreduce([np.ones(2, dtype=np.float32), np.full(2, 1 + 2**-40)])
+    assert [o.dtype for o in mixed] == [np.float64] * 2
+    assert [o.tolist() for o in mixed] == [[2 + 2**-40] * 2] * 2
+    assert sent.tolist() == [16, 16]
+    wide = ring_allreduce([np.ones(2, dtype=np.longdouble), np.array([1, 2])])[0]
+    assert wide[0].dtype == np.longdouble  # integers join a wider float, not float64
 
 
 def test_ring_allreduce_sums_integers_exactly():
@@ -64,6 +72,9 @@ def test_ring_allreduce_sums_integers_exactly():
     assert out[0].tolist() == [2295, 9]
     counts = [np.array([3]), np.array([9]), np.array([2**40 + 1])]  # token counts, int64
     assert ring_allreduce(counts)[0][0][0] == 2**40 + 13
+    # The whiteboard version sums in float too: int8 would wrap around at 127.
+    small = [np.array([100, -100], dtype=np.int8)] * 3
+    assert ring_allreduce_whiteboard(small)[0].tolist() == [300, -300]
 
 
 def test_zero_memory_reproduces_figure_1_of_the_paper():
@@ -72,6 +83,17 @@ def test_zero_memory_reproduces_figure_1_of_the_paper():
     assert gb[0] == 120.0
     assert [round(g, 1) for g in gb[1:]] == [31.4, 16.6, 1.9]
     assert math.isclose(gb[3], 120.0 / 64)
+
+
+def test_ring_traffic_bytes():
+    assert ring_traffic_bytes(4, 1000) == 1500  # 2 * 3 / 4 of the array
+    assert ring_traffic_bytes(1, 1000) == 0  # one worker sends nothing
+    assert ring_traffic_bytes(4, 0) == 0  # an empty array is allowed
+
+
+def test_zero_memory_of_a_single_parameter():
+    assert zero_memory_per_gpu(1, 1, 0) == 16.0  # 2 + 2 + 12 bytes, any positive count
+    assert zero_memory_per_gpu(1, 4, 3) == 4.0
 
 
 def test_zero_memory_accepts_numpy_counts_like_its_other_arguments():
@@ -87,6 +109,8 @@ def test_tensor_parallel_mlp_equals_full_mlp():
     full = gelu(x @ a + ba) @ b + bb
     for n in (1, 2, 3, 4, 6):
         np.testing.assert_allclose(tensor_parallel_mlp(x, a, b, n, ba, bb), full, rtol=1e-12)
+        no_bias = tensor_parallel_mlp(x, a, b, n)  # biases default to zero
+        np.testing.assert_allclose(no_bias, gelu(x @ a) @ b, rtol=1e-12)
         np.testing.assert_allclose(tensor_parallel_mlp_whiteboard(x, a, b, n), gelu(x @ a) @ b)
     # Splitting A by rows instead would need GELU of a sum: not equal to the sum of GELUs.
     half = 4
@@ -111,6 +135,7 @@ def slot(grid, stage, task):
 def test_gpipe_schedule_bubble(p, m):
     grid = gpipe_schedule(p, m)
     assert grid.shape == (p, 2 * (m + p - 1))
+    assert np.issubdtype(grid.dtype, np.integer)  # micro-batch numbers
     for s in range(p):  # every stage runs each micro-batch's forward and backward once
         assert sorted(grid[s][grid[s] != 0].tolist()) == sorted([*range(1, m + 1), *range(-m, 0)])
         for k in range(1, m + 1):
@@ -141,6 +166,7 @@ def test_gradient_accumulation_equals_the_large_batch():
     assert not np.allclose(np.mean(grads, axis=0), full)  # the naive average is wrong
     equal = [mean_grad(x[i : i + 5], y[i : i + 5]) for i in (0, 5)]
     np.testing.assert_allclose(np.mean(equal, axis=0), full)  # fine for equal sizes
+    np.testing.assert_allclose(accumulate_gradients([full], [10]), full)  # one micro-batch
 
 
 def test_gradient_accumulation_against_torch_autograd():
@@ -158,43 +184,131 @@ def test_gradient_accumulation_against_torch_autograd():
 
 
 @pytest.mark.parametrize(
-    ("call", "error"),
+    ("call", "error", "match"),
     [
-        (lambda: ring_allreduce([]), ValueError),
-        (lambda: ring_allreduce([np.ones(3), np.ones(4)]), ValueError),
-        (lambda: ring_allreduce([np.array(["a"])]), TypeError),
-        (lambda: ring_traffic_bytes(0, 10), ValueError),
-        (lambda: zero_memory_per_gpu(1e9, 8, 4), ValueError),
-        (lambda: zero_memory_per_gpu(-1.0, 8, 1), ValueError),
-        (lambda: zero_memory_per_gpu(1e9, 0, 1), ValueError),
-        (lambda: zero_memory_per_gpu(True, 8, 1), TypeError),
-        (lambda: zero_memory_per_gpu("7", 8, 1), TypeError),
-        (lambda: zero_memory_per_gpu(math.nan, 8, 1), ValueError),
-        (lambda: zero_memory_per_gpu(1e9, 8, True), TypeError),
-        (lambda: zero_memory_per_gpu(1e9, 8, 1.0), TypeError),
-        (lambda: ring_allreduce([[1.0], [True]]), TypeError),
+        (lambda: ring_allreduce([]), ValueError, "arrays must be a non-empty list, one array per"),
+        (lambda: ring_allreduce(np.ones((2, 3))), ValueError, "must be a non-empty list"),
+        (
+            lambda: ring_allreduce([np.ones(3), np.ones(4)]),
+            ValueError,
+            r"every worker's array must have shape \(3,\)",
+        ),
+        (
+            lambda: ring_allreduce([np.array(["a"])]),
+            TypeError,
+            r"arrays\[0\] must be an array of real numbers, got dtype <U1",
+        ),
+        (lambda: ring_allreduce([[1.0], [True]]), TypeError, r"arrays\[1\] .* got dtype bool"),
+        (lambda: ring_allreduce([[1.0], [1j]]), TypeError, r"arrays\[1\] .* dtype complex128"),
+        (lambda: ring_traffic_bytes(0, 10), ValueError, "n_workers must be >= 1, got 0"),
+        (lambda: ring_traffic_bytes(2, -1), ValueError, "size_bytes must be >= 0, got -1"),
+        (
+            lambda: zero_memory_per_gpu(1e9, 8, 4),
+            ValueError,
+            r"stage must be 0 \(plain DP\), 1, 2 or 3, got 4",
+        ),
+        (lambda: zero_memory_per_gpu(0, 8, 1), ValueError, "finite number > 0, got 0"),
+        (
+            lambda: zero_memory_per_gpu(-1.0, 8, 1),
+            ValueError,
+            "n_params must be a finite number > 0, got -1.0",
+        ),
+        (lambda: zero_memory_per_gpu(1e9, 0, 1), ValueError, "n_gpus must be >= 1, got 0"),
+        (lambda: zero_memory_per_gpu(True, 8, 1), TypeError, "n_params must be a number, got bool"),
+        (lambda: zero_memory_per_gpu("7", 8, 1), TypeError, "n_params must be a number, got str"),
+        (lambda: zero_memory_per_gpu(math.nan, 8, 1), ValueError, "finite number > 0, got nan"),
+        (lambda: zero_memory_per_gpu(1e9, 8, True), TypeError, "stage must be an int, got bool"),
+        (lambda: zero_memory_per_gpu(1e9, 8, 1.0), TypeError, "stage must be an int, got float"),
+        (lambda: zero_memory_per_gpu(1e9, 8, -1), ValueError, "stage must be >= 0, got -1"),
         (
             lambda: tensor_parallel_mlp(np.ones((2, 4)), np.ones((4, 6)), np.ones((6, 4)), 4),
             ValueError,
+            "d_ff = 6 must divide by n_shards = 4",
         ),
         (
             lambda: tensor_parallel_mlp(np.ones((2, 3)), np.ones((4, 8)), np.ones((8, 4)), 2),
             ValueError,
+            r"a must be \(d, d_ff\) with d = x.shape\[-1\], got \(4, 8\)",
+        ),
+        (
+            lambda: tensor_parallel_mlp(np.ones((2, 4)), np.ones((4, 8, 1)), np.ones((8, 4)), 2),
+            ValueError,
+            r"a must be \(d, d_ff\) with d = x.shape\[-1\], got \(4, 8, 1\)",
+        ),
+        *[
+            (
+                lambda i=i: tensor_parallel_mlp(
+                    *[
+                        [["a"]] if j == i else np.ones(s)
+                        for j, s in enumerate([(2, 4), (4, 8), (8, 4)])
+                    ],
+                    2,
+                ),
+                TypeError,
+                f"{name} must be an array of real numbers",
+            )
+            for i, name in enumerate("xab")
+        ],
+        (
+            lambda: tensor_parallel_mlp(
+                np.ones((2, 4)), np.ones((4, 8)), np.ones((8, 4)), 2, ["a"]
+            ),
+            TypeError,
+            "bias_a must be an array of real numbers",
+        ),
+        (
+            lambda: tensor_parallel_mlp(
+                np.ones((2, 4)), np.ones((4, 8)), np.ones((8, 4)), 2, bias_b=["a"]
+            ),
+            TypeError,
+            "bias_b must be an array of real numbers",
         ),
         (
             lambda: tensor_parallel_mlp(np.ones((2, 4)), np.ones((4, 8)), np.ones((7, 4)), 2),
             ValueError,
+            r"b must be \(d_ff, d_out\) with d_ff = 8, got \(7, 4\)",
         ),
         (
             lambda: tensor_parallel_mlp(np.ones((2, 4)), np.ones((4, 8)), np.ones((8, 4)), 2.0),
             TypeError,
+            "n_shards must be an int, got float",
         ),
-        (lambda: gpipe_schedule(0, 4), ValueError),
-        (lambda: bubble_fraction(4, 0), ValueError),
-        (lambda: accumulate_gradients([np.ones(2)], [1, 2]), ValueError),
-        (lambda: accumulate_gradients([np.ones(2)], [0]), ValueError),
+        (
+            lambda: tensor_parallel_mlp(
+                np.ones((2, 4)), np.ones((4, 8)), np.ones((8, 4)), 2, bias_a=np.ones(4)
+            ),
+            ValueError,
+            r"bias_a must be \(d_ff,\) and bias_b \(d_out,\)",
+        ),
+        (
+            lambda: tensor_parallel_mlp(
+                np.ones((2, 4)), np.ones((4, 8)), np.ones((8, 4)), 2, bias_b=np.ones(8)
+            ),
+            ValueError,
+            r"bias_a must be \(d_ff,\) and bias_b \(d_out,\)",
+        ),
+        (lambda: gpipe_schedule(0, 4), ValueError, "n_stages must be >= 1, got 0"),
+        (lambda: gpipe_schedule(4, 0), ValueError, "n_micro must be >= 1, got 0"),
+        (lambda: bubble_fraction(4, 0), ValueError, "n_micro must be >= 1, got 0"),
+        (lambda: bubble_fraction(0, 4), ValueError, "n_stages must be >= 1, got 0"),
+        (
+            lambda: accumulate_gradients([np.ones(2)], [1, 2]),
+            ValueError,
+            "need one size per micro-batch gradient, and at least one",
+        ),
+        (lambda: accumulate_gradients([], []), ValueError, "and at least one"),
+        (
+            lambda: accumulate_gradients([np.ones(2)], [0]),
+            ValueError,
+            r"micro_sizes\[0\] must be >= 1, got 0",
+        ),
+        (
+            lambda: accumulate_gradients([np.ones(2), ["a"]], [1, 1]),
+            TypeError,
+            r"micro_grads\[1\] must be an array of real numbers",
+        ),
     ],
 )
-def test_bad_input(call, error):
-    with pytest.raises(error):
+def test_bad_input(call, error, match):
+    with pytest.raises(error, match=match):
         call()

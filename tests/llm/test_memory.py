@@ -308,7 +308,7 @@ NAMES = r"\['bf16', 'fp16', 'fp32'\]"
         (
             lambda: DynamicLossScaler(growth_factor=0.5),
             ValueError,
-            "need growth_factor > 1 and backoff_factor < 1",
+            "^need growth_factor > 1 and backoff_factor < 1$",
         ),
         (lambda: DynamicLossScaler(growth_factor=1.0), ValueError, "need growth_factor > 1"),
         (
@@ -336,7 +336,7 @@ NAMES = r"\['bf16', 'fp16', 'fp32'\]"
         (
             lambda: llama_params(hidden_size=100, n_heads=3),
             ValueError,
-            "hidden_size must divide by n_heads, and n_heads by n_kv_heads",
+            "^hidden_size must divide by n_heads, and n_heads by n_kv_heads$",
         ),
         (lambda: llama_params(n_kv_heads=5), ValueError, "and n_heads by n_kv_heads"),
         *[
@@ -365,7 +365,7 @@ NAMES = r"\['bf16', 'fp16', 'fp32'\]"
         (
             lambda: training_memory(1, bytes_per_trainable={"weights": 2}),
             ValueError,
-            "bytes_per_trainable needs a 'weights…' and a 'gradients…' entry",
+            "^bytes_per_trainable needs a 'weights…' and a 'gradients…' entry$",
         ),
         (
             lambda: training_memory(1, bytes_per_trainable={"gradients": 2}),
@@ -380,7 +380,7 @@ NAMES = r"\['bf16', 'fp16', 'fp32'\]"
         (
             lambda: training_memory(1, bytes_per_trainable=[2, 2]),
             TypeError,
-            "bytes_per_trainable must be a dict from names to bytes per parameter",
+            "^bytes_per_trainable must be a dict from names to bytes per parameter$",
         ),
         (
             lambda: training_memory(1, bytes_per_trainable=["weights", "gradients"]),

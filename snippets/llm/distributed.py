@@ -93,8 +93,7 @@ def ring_allreduce(arrays: list[np.ndarray]) -> tuple[list[np.ndarray], np.ndarr
         raise ValueError(f"every worker's array must have shape {shape}")
     dtype = np.result_type(*xs)
     if any(np.issubdtype(x.dtype, np.integer) for x in xs):
-        # int8 summed in float16 would round. (Mutating float64 to None changes nothing: None
-        # stands for float64 in np.result_type.)
+        # int8 summed in float16 would round. (np.result_type reads None as float64 too.)
         dtype = np.result_type(dtype, np.float64)  # pragma: no mutate
     xs = [np.array(x, dtype=dtype) for x in xs]  # copies: the inputs are not modified
     n = len(xs)

@@ -53,5 +53,5 @@ def test_bool_is_an_int():
 
 
 def test_is_hashable_type_rejects_non_types():
-    with pytest.raises(TypeError, match="tp must be a type"):
+    with pytest.raises(TypeError, match=r"^tp must be a type, got list$"):
         is_hashable_type([])

@@ -56,3 +56,14 @@ def test_hstack_of_2d_is_side_by_side():
 def test_bad_input(shapes, how):
     with pytest.raises(ValueError, match=r"shapes|how|stack"):
         stack_shape(shapes, how)
+
+
+def test_bad_input_messages():
+    with pytest.raises(ValueError, match=r"^shapes must not be empty$"):
+        stack_shape([], "hstack")
+    with pytest.raises(
+        ValueError, match=r"same number of dimensions, got \[\(2, 3\), \(2, 3, 1\)\]"
+    ):
+        stack_shape([(2, 3), (2, 3, 1)], "vstack")
+    with pytest.raises(ValueError, match="dimensions"):
+        np.vstack([np.zeros((2, 3)), np.zeros((2, 3, 1))])  # numpy refuses the same input

@@ -35,6 +35,8 @@ def test_backbone_moves_with_the_smaller_lr():
     model = make_model()
     groups = finetune_param_groups(model, ("3.",), lr=0.1, backbone_lr_scale=0.1)
     assert [g["lr"] for g in groups] == [0.1, pytest.approx(0.01)]
+    same = finetune_param_groups(model, ("3.",), lr=0.1, backbone_lr_scale=1.0)  # allowed
+    assert [g["lr"] for g in same] == [0.1, 0.1]
     before = one_step(model, groups)
     for name, p in model.named_parameters():
         lr = 0.1 if name.startswith("3.") else 0.01

@@ -3,6 +3,7 @@
 import os
 
 import pytest
+from training import devices
 from training.devices import available_devices, matmul_on_each_device, set_visible_devices
 
 
@@ -44,5 +45,37 @@ def test_devices_and_matmul_with_torch():
 def test_refuses_after_cuda_started(restore_env, monkeypatch):
     torch = pytest.importorskip("torch", reason="needs torch.cuda to report its state")
     monkeypatch.setattr(torch.cuda, "is_initialized", lambda: True)
-    with pytest.raises(RuntimeError, match="already initialised"):
+    with pytest.raises(
+        RuntimeError, match=r"^CUDA is already initialised: set CUDA_VISIBLE_DEVICES earlier$"
+    ):
         set_visible_devices([0])
+
+
+def test_every_visible_gpu_is_a_device(monkeypatch):
+    torch = pytest.importorskip("torch", reason="the devices are torch.device objects")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 2)
+    assert available_devices() == [torch.device("cuda:0"), torch.device("cuda:1")]
+
+
+class Placed:
+    """A stand-in tensor that knows its device: a product needs both factors on one device."""
+
+    def __init__(self, value, device):
+        self.value, self.device = value, device
+
+    def to(self, device):
+        return self.value if device == "cpu" else Placed(self.value, device)
+
+    def __matmul__(self, other):
+        assert other.device == self.device, "factors on different devices"
+        return Placed(self.value @ other.value, self.device)
+
+
+def test_each_product_is_computed_on_its_device_and_gathered_on_the_cpu(monkeypatch):
+    torch = pytest.importorskip("torch", reason="the example itself uses PyTorch")
+    gpus = [torch.device("cuda:0"), torch.device("cuda:1")]
+    monkeypatch.setattr(devices, "available_devices", lambda: gpus)
+    a, b = torch.arange(6.0).reshape(2, 3), torch.arange(6.0).reshape(3, 2)
+    out = matmul_on_each_device(Placed(a, None), Placed(b, None))
+    torch.testing.assert_close(out, 2 * (a @ b))

@@ -22,6 +22,8 @@ def test_inf_norm_and_l1_norm():
 
 def test_empty_list():
     assert clip_grad_norm([], 1.0) == 0.0
+    for norm_type in (2.0, np.inf):  # tensors without entries: the max of nothing is 0 here
+        assert clip_grad_norm([np.zeros(0), np.zeros((2, 0))], 1.0, norm_type=norm_type) == 0.0
 
 
 @settings(max_examples=40, deadline=None)
@@ -60,6 +62,7 @@ def test_clip_value_matches_torch():
         (lambda: clip_grad_norm([np.ones(2)], 0.0), "max_norm"),
         (lambda: clip_grad_norm([np.ones(2)], 1.0, norm_type=0.0), "norm_type"),
         (lambda: clip_grad_value([np.ones(2)], -1.0), "clip_value"),
+        (lambda: clip_grad_value([np.ones(2)], 0.0), "clip_value"),
     ],
 )
 def test_bad_input_raises(call, match):

@@ -11,6 +11,11 @@ def test_polymorphic_dispatch_uses_the_runtime_class():
     assert total_area(shapes) == pytest.approx(4 * math.pi + 9 + 4)
 
 
+def test_shared_describe_names_the_subclass_and_its_area():
+    assert Circle(1.0).describe() == "Circle with area 3.14"
+    assert Square(2.0).describe() == "Square with area 4.00"
+
+
 def test_abstract_method_blocks_incomplete_subclasses():
     class Incomplete(Shape):
         pass

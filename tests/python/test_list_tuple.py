@@ -22,6 +22,16 @@ def test_append_is_amortised_by_over_allocation():
     assert 0 < steps < 100  # geometric growth: O(log n) resizes, far fewer than 10 000
 
 
+@pytest.mark.parametrize("n", [0, 1, 5, 100])
+def test_capacity_steps_counts_every_resize(n):
+    grown, resizes = [], 0
+    for i in range(n):
+        before = sys.getsizeof(grown)
+        grown.append(i)
+        resizes += sys.getsizeof(grown) != before
+    assert capacity_steps(n) == resizes
+
+
 @pytest.mark.parametrize("bad", [-1, 1.5, "3", True])
 def test_bad_n(bad):
     with pytest.raises(ValueError, match="n must be"):
@@ -105,7 +115,7 @@ def test_tail_is_the_last_n_items(n):
 
 
 def test_deque_and_tail_bad_input():
-    with pytest.raises(TypeError, match="graph must map"):
+    with pytest.raises(TypeError, match=r"graph must map a node to its neighbours, got list$"):
         bfs_order([[1], [0]], 0)
     with pytest.raises(ValueError, match="start 5"):
         bfs_order({0: []}, 5)

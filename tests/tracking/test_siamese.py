@@ -86,13 +86,32 @@ def test_raw_correlation_is_fooled_by_a_bright_region():
     assert locate(cross_correlation(z, x)) != (5, 15)
 
 
+def test_float32_images_are_correlated_in_float64():
+    x = np.random.default_rng(0).normal(size=(2, 9, 9)).astype(np.float32)
+    z = x[:, 2:6, 3:7].copy()
+    ncc64 = normalized_cross_correlation(z.astype(np.float64), x.astype(np.float64))
+    np.testing.assert_array_equal(normalized_cross_correlation(z, x), ncc64)
+
+
+def test_template_as_large_as_the_search_gives_one_response():
+    x = np.random.default_rng(1).normal(size=(2, 4, 5))
+    response = cross_correlation(x, x)
+    assert response.shape == (1, 1)
+    assert locate(response) == (0, 0)
+
+
 @pytest.mark.parametrize(
     ("z", "x", "match"),
     [
-        (np.zeros((2, 2)), np.zeros((1, 4, 4)), "shape"),
-        (np.zeros((2, 2, 2)), np.zeros((1, 4, 4)), "channels"),
-        (np.zeros((1, 5, 2)), np.zeros((1, 4, 4)), "larger"),
-        (np.zeros((1, 2, 2)), np.full((1, 4, 4), np.nan), "finite"),
+        (
+            np.zeros((2, 2)),
+            np.zeros((1, 4, 4)),
+            r"^template and search must have shape \(C, h, w\) and \(C, H, W\), ",
+        ),
+        (np.zeros((2, 1, 1)), np.zeros((3, 4, 4)), "need equal channels, got 2, 3$"),
+        (np.zeros((1, 5, 2)), np.zeros((1, 4, 4)), "^template must not be larger than search$"),
+        (np.zeros((1, 2, 5)), np.zeros((1, 4, 4)), "^template must not be larger than search$"),
+        (np.zeros((1, 2, 2)), np.full((1, 4, 4), np.nan), "^template and search must be finite$"),
     ],
 )
 def test_bad_input(z, x, match):

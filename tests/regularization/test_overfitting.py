@@ -1,5 +1,7 @@
 """Dropout, early stopping and ensemble variance against definitions, Monte Carlo and torch."""
 
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -10,6 +12,7 @@ from regularization.overfitting import (
     ensemble_variance,
     plot_poly_fits,
     poly_fit_errors,
+    true_function,
 )
 
 
@@ -20,6 +23,31 @@ def test_more_data_closes_the_gap():
     # a degree-9 polynomial through 10 points interpolates them exactly
     train, _ = poly_fit_errors(10, 9)
     assert train < 1e-15
+
+
+def test_true_function_is_one_period_of_a_sine():
+    np.testing.assert_allclose(
+        true_function(np.array([0, 0.25, 0.5, 0.75])), [0, 1, 0, -1], atol=1e-15
+    )
+
+
+@pytest.mark.parametrize(("n_train", "degree"), [(1, 0), (12, 3)])
+def test_poly_fit_errors_by_hand(n_train, degree):
+    # The defaults: noise 0.3, 1000 test points, seed 0; x uniform on [0, 1].
+    rng = np.random.default_rng(0)
+    x_tr = rng.uniform(0, 1, n_train)
+    y_tr = np.sin(2 * np.pi * x_tr) + 0.3 * rng.normal(size=n_train)
+    x_te = rng.uniform(0, 1, 1000)
+    y_te = np.sin(2 * np.pi * x_te) + 0.3 * rng.normal(size=1000)
+    fit = np.polynomial.Polynomial.fit(x_tr, y_tr, degree)
+    expected = (np.mean((fit(x_tr) - y_tr) ** 2), np.mean((fit(x_te) - y_te) ** 2))
+    assert poly_fit_errors(n_train, degree) == pytest.approx(expected, rel=1e-9, abs=1e-20)
+
+
+def test_poly_fit_errors_rejects_bad_sizes():
+    for n_train, degree in [(0, 1), (5, -1)]:
+        with pytest.raises(ValueError, match=r"^n_train must be >= 1 and degree >= 0, got "):
+            poly_fit_errors(n_train, degree)
 
 
 def test_dropout_expectation_equals_input():
@@ -36,7 +64,14 @@ def test_dropout_eval_is_identity_and_edges():
     x = np.arange(6.0).reshape(2, 3)
     np.testing.assert_array_equal(dropout(x, 0.9, training=False), x)
     np.testing.assert_array_equal(dropout(x, 0.0), x)
-    np.testing.assert_array_equal(dropout(x, 1.0), np.zeros_like(x))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # p = 1 never divides by 1 - p = 0
+        dropped = dropout(x, 1.0)
+    assert dropped.shape == x.shape
+    np.testing.assert_array_equal(dropped, np.zeros_like(x))
+    assert dropout(np.arange(3), 0.0).dtype == np.float64  # integers come back as floats
+    unseeded = dropout(np.ones(1000), 0.5)  # rng=None: a fresh generator
+    assert set(np.unique(unseeded)) == {0.0, 2.0}
     with pytest.raises(ValueError, match="p must"):
         dropout(x, 1.5)
 
@@ -98,9 +133,12 @@ def test_early_stopping_matches_definition(losses, patience, min_delta):
 
 
 def test_early_stopping_rejects_bad_input():
-    with pytest.raises(ValueError, match="patience"):
-        early_stopping([1.0, 2.0], patience=0)
-    with pytest.raises(ValueError, match="val_losses"):
+    for patience in (0, 1.5, True):
+        with pytest.raises(ValueError, match=f"patience must be an int >= 1, got {patience}"):
+            early_stopping([1.0, 2.0], patience=patience)
+    with pytest.raises(
+        ValueError, match=r"^val_losses must be a non-empty 1-D sequence of finite numbers$"
+    ):
         early_stopping([], patience=1)
     with pytest.raises(ValueError, match="val_losses"):
         early_stopping([1.0, float("nan")], patience=1)
@@ -114,6 +152,18 @@ def test_ensemble_variance_monte_carlo():
     assert preds.mean(axis=1).var() == pytest.approx(ensemble_variance(sigma2, rho, k), rel=0.02)
     with pytest.raises(ValueError, match="k >= 1"):
         ensemble_variance(1.0, 0.5, 0)
+
+
+def test_ensemble_variance_edges():
+    assert ensemble_variance(2.0, 0.5, 1) == 2.0  # one model: its own variance
+    assert ensemble_variance(0.5, 0.5, 3) == pytest.approx(1 / 3)  # 0.25 + 0.25 / 3
+    assert ensemble_variance(0.0, 0.5, 3) == 0.0
+    assert ensemble_variance(2.0, 1.0, 4) == 2.0  # perfectly correlated: no gain
+    assert ensemble_variance(1.0, -0.25, 5) == 0.0  # the lowest rho for k = 5 is -1/(k-1)
+    assert ensemble_variance(1.0, -1.0, 2) == 0.0  # two opposite models cancel
+    for sigma2, rho, k in [(-1.0, 0.5, 3), (1.0, -0.3, 5), (1.0, 1.5, 3), (1.0, -1.5, 1)]:
+        with pytest.raises(ValueError, match=r"-1/\(k-1\) <= rho <= 1"):
+            ensemble_variance(sigma2, rho, k)
 
 
 def test_plot_builds():

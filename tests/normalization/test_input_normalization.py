@@ -37,6 +37,44 @@ def test_constant_feature_maps_to_zero():
     np.testing.assert_array_equal(z_score(x)[:, 1], 0)
 
 
+def test_constant_feature_below_the_largest_value():
+    x = np.array([[1.0, 7.0], [9.0, 7.0]])  # constant column 1 is not where the max is
+    np.testing.assert_array_equal(z_score(x)[:, 1], 0)
+
+
+def test_boolean_features_are_scaled_as_numbers():
+    x = np.array([[True, False], [False, False], [True, True]])
+    np.testing.assert_array_equal(min_max_scale(x), x.astype(float))
+
+
+def test_make_regression_by_hand():
+    rng = np.random.default_rng(0)  # the defaults: n = 200, scale 5, seed 0
+    x = rng.normal(size=(200, 2)) * np.array([1.0, 5.0])
+    x -= x.mean(axis=0)
+    y = x @ np.array([1.0, 0.5]) + 0.1 * rng.normal(size=200)
+    got_x, got_y = make_regression()
+    np.testing.assert_allclose(got_x, x, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(got_y, y - y.mean(), rtol=1e-12, atol=1e-12)
+
+
+def test_three_features_use_the_extreme_eigenvalues():
+    x = np.diag([1.0, 2.0, 3.0])  # Hessian diag(1, 4, 9) / 3: kappa 9, step 2 / (3 + 1/3)
+    assert condition_number(x) == pytest.approx(9.0)
+    path = gradient_descent(x, np.ones(3), np.zeros(3), 1)
+    np.testing.assert_allclose(path, [[0, 0, 0], [0.2, 0.4, 0.6]])
+
+
+def test_steps_to_converge_is_the_first_step_within_tol():
+    x, y = make_regression(scale=5.0)
+    y = 100 * y  # ||w*|| about 110: a relative tolerance
+    steps = steps_to_converge(x, y)
+    w_star = np.linalg.lstsq(x, y, rcond=None)[0]
+    err = np.linalg.norm(gradient_descent(x, y, np.zeros(2), steps) - w_star, axis=1)
+    assert err[-1] <= 1e-6 * np.linalg.norm(w_star) < err[-2]
+    with pytest.raises(ValueError, match=r"^no convergence within 10000 steps$"):
+        steps_to_converge(*make_regression(scale=1000.0))  # kappa about 1e6
+
+
 def test_constant_feature_whose_float_std_is_not_zero():
     x = np.full((3, 1), 171.594)
     assert x.std() > 0  # the mean rounds: std is about 3e-14, not 0
@@ -65,6 +103,10 @@ def test_matches_sklearn(train, seed):
 def test_condition_number_hand_cases():
     x = np.array([[1.0, 0.0], [-1.0, 0.0], [0.0, 3.0], [0.0, -3.0]])  # Hessian diag(0.5, 4.5)
     assert condition_number(x) == pytest.approx(9.0)
+    with pytest.raises(
+        ValueError, match=r"^x must have linearly independent columns \(Hessian is singular\)$"
+    ):
+        condition_number(np.ones((3, 2)))
 
 
 def test_z_score_leaves_only_the_correlation():
@@ -107,6 +149,23 @@ def test_normalising_needs_far_fewer_steps():
 def test_bad_input_raises(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+@pytest.mark.parametrize(
+    ("call", "name"),
+    [
+        (lambda bad: min_max_scale(bad), "x_train"),
+        (lambda bad: min_max_scale(np.ones((2, 2)), bad), "x"),
+        (lambda bad: z_score(bad), "x_train"),
+        (lambda bad: z_score(np.ones((2, 2)), bad), "x"),
+        (lambda bad: condition_number(bad), "x"),
+        (lambda bad: gradient_descent(bad, np.zeros(3), np.zeros(1), 1), "x"),
+        (lambda bad: steps_to_converge(bad, np.zeros(3)), "x"),
+    ],
+)
+def test_messages_name_the_argument(call, name):
+    with pytest.raises(ValueError, match=f"^{name} must have shape"):
+        call(np.zeros(3))
 
 
 @pytest.mark.filterwarnings("ignore:Glyph")

@@ -136,6 +136,57 @@ def test_memory_counts_match_torch_optimizer_state():
         assert training_memory_floats(n_params, 0, name)["optimizer_state"] == state, name
 
 
+def test_sigmoid_of_a_boolean_mask():
+    np.testing.assert_allclose(sigmoid(np.array([True, False])), [1 / (1 + np.exp(-1.0)), 0.5])
+
+
+def test_init_params_by_hand():
+    rng = np.random.default_rng(0)  # the default seed; weights N(0, 0.5^2), biases 0
+    w1, w2 = rng.normal(0.0, 0.5, (2, 3)), rng.normal(0.0, 0.5, (3, 1))
+    params = init_params(2, 3, 1)
+    np.testing.assert_array_equal(params["W1"], w1)
+    np.testing.assert_array_equal(params["W2"], w2)
+    np.testing.assert_array_equal(params["b1"], np.zeros(3))
+    np.testing.assert_array_equal(params["b2"], np.zeros(1))
+
+
+def test_chain_rule_with_biases():
+    y = 1 / (1 + np.exp(-(2.0 * 1.0 + 0.5)))
+    z = 1 / (1 + np.exp(-(-1.5 * y - 0.3)))
+    t, _ = chain_rule_example(1.0, 2.0, 0.5, -1.5, -0.3, 0.7, 2.0)
+    assert t == pytest.approx(0.7 * z + 2.0)
+
+
+def test_memory_counts_by_hand():
+    assert training_memory_floats(10, 5) == {  # adam by default: two states per parameter
+        "weights": 10,
+        "gradients": 10,
+        "optimizer_state": 20,
+        "activations": 5,
+    }
+    assert training_memory_floats(0, 0, "sgd") == dict.fromkeys(
+        ["weights", "gradients", "optimizer_state", "activations"], 0
+    )
+    for n_params, activations in [(-1, 5), (5, -1)]:
+        with pytest.raises(
+            ValueError, match=r"^n_params and activation_floats must be non-negative$"
+        ):
+            training_memory_floats(n_params, activations)
+
+
+def test_messages_name_the_argument():
+    params = init_params(2, 3, 1)
+    with pytest.raises(ValueError, match=r"^x must be 2-D"):
+        forward(params, np.ones(2))
+    with pytest.raises(ValueError, match=r"^x must have 2 columns, got 3$"):
+        forward(params, np.ones((1, 3)))
+    with pytest.raises(ValueError, match=r"^y must be 2-D"):
+        backward(params, forward(params, np.ones((4, 2)))[1], np.ones(4))
+    for sizes, name in [((0, 3, 1), "n_in"), ((2, 0, 1), "n_hidden"), ((2, 3, 0), "n_out")]:
+        with pytest.raises(ValueError, match=f"^{name} must be a positive int, got 0$"):
+            init_params(*sizes)
+
+
 def test_forward_cache_holds_the_activations():
     params = init_params(2, 3, 1)
     y_hat, cache = forward(params, np.ones((4, 2)))

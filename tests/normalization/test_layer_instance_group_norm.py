@@ -106,6 +106,42 @@ def test_sets_are_exactly_what_each_function_averages_over(kind):
             np.testing.assert_array_equal(changed, labels == labels[i, j])
 
 
+def test_sets_by_hand():
+    instance = normalization_sets("instance", 2, 3)
+    np.testing.assert_array_equal(instance, [[0, 1, 2], [3, 4, 5]])
+    groups = normalization_sets("group", 2, 4, 2)
+    np.testing.assert_array_equal(groups, [[0, 0, 1, 1], [2, 2, 3, 3]])
+    assert instance.dtype.kind == groups.dtype.kind == "i"  # labels, not floats
+    # one group (the default) is LayerNorm's set: the whole sample
+    np.testing.assert_array_equal(
+        normalization_sets("group", 2, 3), normalization_sets("layer", 2, 3)
+    )
+
+
+def test_float32_input_is_normalised_in_float64():
+    x = np.random.default_rng(0).normal(size=(2, 4, 3)).astype(np.float32)
+    x64 = x.astype(np.float64)
+    np.testing.assert_array_equal(layer_norm(x, (4, 3)), layer_norm(x64, (4, 3)))
+    np.testing.assert_array_equal(instance_norm(x), instance_norm(x64))
+    np.testing.assert_array_equal(group_norm(x, 2), group_norm(x64, 2))
+
+
+def test_layer_norm_of_a_single_vector():
+    np.testing.assert_allclose(
+        layer_norm(np.array([1.0, 2.0, 3.0]), (3,), eps=1e-12), np.array([-1, 0, 1]) * 1.5**0.5
+    )
+
+
+def test_bad_input_messages():
+    x = np.zeros((2, 3))
+    with pytest.raises(ValueError, match=r"^eps must be > 0, got 0.0$"):
+        layer_norm(x, (3,), eps=0.0)
+    with pytest.raises(ValueError, match=r"^weight must have shape \(3,\), got \(2,\)$"):
+        layer_norm(x, (3,), weight=np.ones(2))
+    with pytest.raises(ValueError, match=r"^bias must have shape \(3,\), got \(4,\)$"):
+        layer_norm(x, (3,), bias=np.ones(4))
+
+
 def test_sets_have_the_expected_counts():
     assert len(np.unique(normalization_sets("batch", 4, 6))) == 6
     assert len(np.unique(normalization_sets("layer", 4, 6))) == 4

@@ -14,7 +14,7 @@ def _check(x: np.ndarray, name: str = "x") -> np.ndarray:
     arr = np.asarray(x)
     if arr.dtype.kind not in "iuf":
         raise TypeError(f"{name} must be an array of real numbers, got dtype {arr.dtype}")
-    return arr.astype(np.float64)
+    return arr.astype(np.float64)  # pragma: no mutate (astype(None) is float64 as well)
 
 
 # --8<-- [end:check]

@@ -142,8 +142,25 @@ def test_bad_input(f):
 
 
 def test_jacobian_rejects_scalar():
-    with pytest.raises(ValueError, match="x"):
+    with pytest.raises(ValueError, match=r"^x must have at least one axis \(the K classes\)"):
         softmax_jacobian(np.array(1.0))
+
+
+def test_bad_input_message_names_x_and_dtype():
+    with pytest.raises(TypeError, match=r"^x must be an array of real numbers, got dtype <U1"):
+        sigmoid(np.array(["a"]))
+
+
+def test_leaky_relu_default_slope_is_0_01():
+    assert leaky_relu(np.array([-2.0, 3.0])).tolist() == [-0.02, 3.0]
+    assert leaky_relu_grad(np.array([-2.0, 3.0])).tolist() == [0.01, 1.0]
+
+
+def test_softmax_over_an_empty_axis_is_empty():
+    # initial=-inf: the max over zero classes is -inf instead of a ValueError.
+    assert softmax(np.zeros((2, 0))).shape == (2, 0)
+    with np.errstate(divide="ignore"):  # the sum over no classes is 0, its log -inf
+        assert log_softmax(np.zeros((2, 0))).shape == (2, 0)
 
 
 def test_nan_propagates():

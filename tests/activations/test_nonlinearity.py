@@ -119,3 +119,47 @@ def test_bad_inputs():
         dead_relu_units(np.zeros((2, 3)), np.zeros((4, 3)), np.zeros(3))
     with pytest.raises(ValueError, match="weight"):
         dead_relu_units(np.zeros((2, 3)), np.zeros((4, 2)), np.zeros(4))
+
+
+def test_error_messages_name_the_layers():
+    with pytest.raises(ValueError, match=r"^weights and biases must be non-empty lists of the"):
+        collapse_linear([], [])
+    weights = [np.zeros((2, 3)), np.zeros((4, 2)), np.zeros((1, 5))]
+    biases = [np.zeros(2), np.zeros(4), np.zeros(1)]
+    with pytest.raises(ValueError, match=r"^weights\[2\] expects 5 inputs, layer 1 gives 4$"):
+        collapse_linear(weights, biases)
+
+
+def test_integer_layers_are_converted_to_float():
+    w, b = collapse_linear([[[2]], [[3]]], [[1], [-1]])
+    assert w.dtype == b.dtype == np.float64
+    w, b = collapse_linear([[[2]]], [[1]])  # a single layer is returned as it is
+    assert w.dtype == b.dtype == np.float64
+
+
+def test_relu_interpolant_with_two_knots_and_unsigned_inputs():
+    w, b = relu_interpolant(np.array([0.0, 2.0]), np.array([1.0, 3.0]))  # one segment
+    assert mlp_forward(np.array([[1.0]]), w, b, relu).tolist() == [[2.0]]
+    # uint8 knots and values: -k and diff(v) must not wrap around.
+    knots, values = np.array([0, 1, 2], dtype=np.uint8), np.array([0, 2, 1], dtype=np.uint8)
+    w, b = relu_interpolant(knots, values)
+    out = mlp_forward(np.array([[0.0], [1.0], [2.0]]), w, b, relu)[:, 0]
+    assert out.tolist() == [0.0, 2.0, 1.0]
+
+
+def test_relu_interpolant_error_messages():
+    with pytest.raises(ValueError, match=r"^knots and values must be 1-D arrays of the same"):
+        relu_interpolant(np.array([[0.0, 1.0]]), np.array([[1.0, 2.0]]))
+    with pytest.raises(ValueError, match=r"^knots must be strictly increasing$"):
+        relu_interpolant(np.array([1.0, 0.0]), np.array([1.0, 2.0]))
+
+
+def test_dead_relu_boundary_and_messages():
+    x = np.ones((3, 2))
+    # Pre-activation exactly 0 is dead (ReLU's gradient at 0 is 0); 0.5 is alive.
+    dead = dead_relu_units(x, np.zeros((2, 2)), np.array([0.0, 0.5]))
+    assert dead.tolist() == [True, False]
+    with pytest.raises(ValueError, match="x"):
+        dead_relu_units(np.zeros(3), np.zeros((4, 3)), np.zeros(4))
+    with pytest.raises(ValueError, match=r"^bias must have shape \(4,\), got \(3,\)$"):
+        dead_relu_units(np.zeros((2, 3)), np.zeros((4, 3)), np.zeros(3))

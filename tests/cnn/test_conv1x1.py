@@ -49,8 +49,21 @@ def test_conv1x1_does_not_mix_pixels():
     assert changed[2, 1]
 
 
+def test_without_bias_both_forms_agree():
+    rng = np.random.default_rng(1)
+    x, weight = rng.standard_normal((2, 3, 2, 4)), rng.standard_normal((5, 3))
+    y = conv1x1(x, weight)
+    np.testing.assert_allclose(y, per_pixel_linear(x, weight))
+    np.testing.assert_allclose(y[1, :, 1, 3], weight @ x[1, :, 1, 3])
+
+
 def test_bad_input():
-    with pytest.raises(ValueError, match="weight"):
+    with pytest.raises(
+        ValueError,
+        match=r"^need x \(N, C_in, H, W\) and weight \(C_out, C_in\), got \(1, 3, 2, 2\)",
+    ):
         conv1x1(np.zeros((1, 3, 2, 2)), np.zeros((2, 4)))
-    with pytest.raises(ValueError, match="bias"):
+    with pytest.raises(ValueError, match=r"^need x \(N, C_in, H, W\)"):  # x without a batch axis
+        conv1x1(np.zeros((3, 2, 2)), np.zeros((4, 2)))
+    with pytest.raises(ValueError, match=r"^bias must have shape \(2,\), got \(3,\)$"):
         conv1x1(np.zeros((1, 3, 2, 2)), np.zeros((2, 3)), np.zeros(3))

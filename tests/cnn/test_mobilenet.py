@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from cnn.convolution import conv2d
 from cnn.mobilenet import (
+    _best_scale,
     arithmetic_intensity,
     depthwise_conv2d,
     depthwise_separable_conv2d,
@@ -13,7 +14,10 @@ from cnn.mobilenet import (
     hard_swish,
     inverted_residual,
     pointwise_conv2d,
+    relu_roundtrip,
+    roundtrip_error,
     separable_conv_macs,
+    spiral,
     standard_conv_macs,
 )
 from hypothesis import given, settings
@@ -163,5 +167,52 @@ def test_bad_input():
         depthwise_conv2d(x, np.zeros((3, 3, 3)))
     with pytest.raises(ValueError, match="K odd"):
         depthwise_conv2d(x, np.zeros((4, 2, 2)))
-    with pytest.raises(ValueError, match="weight"):
+    with pytest.raises(ValueError, match=r"^weight must be \(C_out, 4\), got \(4, 3\)$"):
         pointwise_conv2d(x, np.zeros((4, 3)))
+    with pytest.raises(ValueError, match=r"^need x \(N, C, H, W\)"):  # no batch axis
+        depthwise_conv2d(np.zeros((2, 3, 3)), np.zeros((3, 3, 3)))
+    with pytest.raises(ValueError, match=r"^weight must be \(C, K, K\)"):  # not square
+        depthwise_conv2d(x, np.zeros((4, 3, 5)))
+
+
+def test_defaults_stride_1_and_fp32_bytes():
+    x = np.random.default_rng(4).standard_normal((1, 2, 5, 5))
+    weight = np.zeros((2, 3, 3))
+    weight[:, 1, 1] = 1.0  # identity kernel
+    np.testing.assert_allclose(depthwise_conv2d(x, weight), x)  # stride 1 keeps H x W
+    assert arithmetic_intensity(8, 1, 1) == 1.0  # 8 MACs over 2 float32 values = 8 bytes
+
+
+def test_stride_2_has_no_shortcut_even_when_shapes_agree():
+    # A 1 x 1 map stays 1 x 1 at stride 2; the block must still not add x (zero projection).
+    x = np.ones((1, 4, 1, 1))
+    out = inverted_residual(x, np.ones((8, 4)), np.ones((8, 3, 3)), np.zeros((4, 8)), stride=2)
+    np.testing.assert_array_equal(out, 0.0)
+
+
+def test_spiral_by_hand():
+    x = spiral()
+    assert x.shape == (400, 2)
+    t = np.array([0.5, 4 * np.pi])  # first and last parameter value
+    np.testing.assert_allclose(x[[0, -1]], np.c_[t * np.cos(t), t * np.sin(t)] / (4 * np.pi))
+
+
+def test_relu_roundtrip_is_relu_then_pseudo_inverse():
+    x = spiral(50)
+    t = np.random.default_rng(0).standard_normal((5, 2))
+    expected = np.maximum(x @ t.T, 0.0) @ np.linalg.pinv(t.T)
+    np.testing.assert_allclose(relu_roundtrip(x, 5), expected)  # default seed 0
+    assert relu_roundtrip(x, 1).shape == (50, 2)  # one dimension is allowed
+    with pytest.raises(ValueError, match="n_dims must be >= 1, got 0"):
+        relu_roundtrip(x, 0)
+
+
+def test_best_scale_and_roundtrip_error():
+    x = np.array([[0.1, 0.2]])
+    assert _best_scale(2 * x, x) == pytest.approx(0.5)
+    assert _best_scale(np.zeros_like(x), x) == 0.0  # no 0 / 0
+    errors = {n: roundtrip_error(n) for n in (2, 5, 30)}  # the page's numbers
+    assert errors[2] > errors[5] > errors[30]
+    assert errors[2] > 0.7
+    assert errors[30] < 0.35
+    assert roundtrip_error(5) == roundtrip_error(5, n_seeds=20)  # 20 random T by default

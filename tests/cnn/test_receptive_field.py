@@ -123,5 +123,8 @@ def test_bad_layers(layers):
 
 
 def test_bad_impulse_arguments():
-    with pytest.raises(ValueError, match="n_layers"):
+    with pytest.raises(ValueError, match=r"^n_layers and kernel_size must be >= 1$"):
         impulse_response(0)
+    with pytest.raises(ValueError, match="kernel_size"):
+        impulse_response(2, kernel_size=0)
+    assert impulse_response(3, kernel_size=1).tolist() == [1.0]  # a 1-tap stack sees one pixel

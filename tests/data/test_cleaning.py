@@ -81,3 +81,52 @@ def test_bad_input():
         out_of_fold_proba(x, y[:-1], nearest_centroid_proba)
     with pytest.raises(ValueError, match="proba"):
         rank_by_loss(np.ones(3), np.zeros(3, dtype=int))
+
+
+def test_fold_counts_default_and_bounds():
+    calls = []
+
+    def spy(x_train, y_train, x_test):
+        calls.append(len(x_test))
+        return np.full((len(x_test), 2), 0.5)
+
+    x, y = np.arange(10.0)[:, None], np.array([0, 1] * 5)
+    out_of_fold_proba(x, y, spy)
+    assert calls == [2] * 5  # 5 folds by default
+    calls.clear()
+    out_of_fold_proba(x, y, spy, n_splits=2)
+    out_of_fold_proba(x, y, spy, n_splits=10)  # leave-one-out is the largest allowed
+    assert calls == [5, 5] + [1] * 10
+    with pytest.raises(ValueError, match=r"n_splits must be in \[2, n_samples = 10\], got 11"):
+        out_of_fold_proba(x, y, spy, n_splits=11)
+
+
+def test_ties_keep_index_order():
+    # Equal losses stay in index order (a stable sort), and so do the members of a group.
+    proba = np.array([[0.5, 0.5], [0.9, 0.1]] * 20)
+    order, _ = rank_by_loss(proba, np.zeros(40, dtype=int))
+    assert order.tolist() == list(range(0, 40, 2)) + list(range(1, 40, 2))
+    groups = duplicate_groups(np.array([[0], [1]] * 50))
+    assert [g.tolist() for g in groups] == [list(range(0, 100, 2)), list(range(1, 100, 2))]
+
+
+def test_nearest_centroid_by_hand():
+    x_train, y_train = np.array([[0.0], [1.0]]), np.array([0, 1])
+    p = nearest_centroid_proba(x_train, y_train, np.array([[0.0]]))  # logits 0 and -1
+    np.testing.assert_allclose(p, [[1 / (1 + np.exp(-1)), 1 / (1 + np.e)]])
+    p = nearest_centroid_proba(x_train, y_train, np.array([[0.0]]), temperature=2.0)
+    np.testing.assert_allclose(p, [[1 / (1 + np.exp(-0.5)), 1 / (1 + np.exp(0.5))]])
+    # Each row is shifted by its own maximum: a far test point still gets a distribution.
+    p = nearest_centroid_proba(x_train, y_train, np.array([[0.0], [100.0]]))
+    np.testing.assert_allclose(p[1], [np.exp(-199) / (1 + np.exp(-199)), 1], rtol=1e-9)
+
+
+def test_make_noisy_labels_defaults():
+    x, y, flipped = make_noisy_labels()
+    x0, _, _ = make_noisy_labels(seed=0)
+    np.testing.assert_array_equal(x, x0)
+    assert x.shape == (400, 2)
+    assert 0.02 < flipped.mean() < 0.08  # about 5 % flipped
+    y_true = np.where(flipped, 1 - y, y)
+    np.testing.assert_allclose(x[y_true == 0].mean(axis=0), [0, 0], atol=0.2)
+    np.testing.assert_allclose(x[y_true == 1].mean(axis=0), [3, 3], atol=0.2)

@@ -144,3 +144,47 @@ def test_bad_labels():
 
 def test_plot_builds():
     assert len(plot_smote().axes) == 1
+
+
+def test_smote_draws_by_hand_and_k_bounds():
+    pts = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 3.0], [4.0, 6.0], [9.0, 0.0], [8.0, 10.0]])
+    new = smote(pts, n_new=50, seed=4)  # k = 5 by default: every other point
+    rng = np.random.default_rng(4)
+    base = rng.integers(6, size=50)
+    dist = ((pts[:, None] - pts[None]) ** 2).sum(-1) + np.diag(np.full(6, np.inf))
+    partner = np.argsort(dist, axis=1)[base, rng.integers(5, size=50)]
+    u = rng.random((50, 1))
+    np.testing.assert_allclose(new, pts[base] + u * (pts[partner] - pts[base]))
+    assert smote(pts[:3], n_new=2, k=2, seed=0).shape == (2, 2)  # k = n_minority - 1
+    with pytest.raises(ValueError, match=r"k must be an int in \[1, n_minority - 1 = 2\], got 3"):
+        smote(pts[:3], n_new=2, k=3)
+
+
+def test_seeds_are_used():
+    y = np.repeat([0, 1], [30, 10])
+    assert random_undersample(y, seed=3).tolist() == random_undersample(y, seed=3).tolist()
+    a = easy_ensemble_subsets(y, minority=1, n_subsets=2, seed=5)
+    b = easy_ensemble_subsets(y, minority=1, n_subsets=2, seed=5)
+    assert [s.tolist() for s in a] == [s.tolist() for s in b]
+
+
+def test_easy_ensemble_bounds_and_no_repeats():
+    y = np.repeat([0, 1], [12, 10])
+    for subset in easy_ensemble_subsets(y, minority=1, n_subsets=20, seed=0):
+        assert len(np.unique(subset)) == 20  # majority drawn without replacement
+    assert len(easy_ensemble_subsets(np.array([0, 1]), minority=1, n_subsets=1)) == 1
+    with pytest.raises(ValueError, match=r"^minority must be a label of y, and the smaller class$"):
+        easy_ensemble_subsets(y, minority=2, n_subsets=1)
+    with pytest.raises(ValueError, match=r"n_subsets must be >= 1, got 0"):
+        easy_ensemble_subsets(y, minority=1, n_subsets=0)
+
+
+def test_make_imbalanced_defaults():
+    x, y = make_imbalanced()
+    np.testing.assert_array_equal(x, make_imbalanced(seed=0)[0])
+    assert x.shape == (220, 2)
+    assert np.bincount(y).tolist() == [200, 20]
+    np.testing.assert_allclose(x[y == 0].mean(axis=0), [0.0, 0.0], atol=0.2)
+    np.testing.assert_allclose(x[y == 0].std(axis=0), [1.0, 1.0], atol=0.15)
+    np.testing.assert_allclose(x[y == 1].mean(axis=0), [2.5, 2.0], atol=0.3)
+    np.testing.assert_allclose(x[y == 1].std(axis=0), [0.6, 0.6], atol=0.2)

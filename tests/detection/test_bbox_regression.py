@@ -86,3 +86,23 @@ def test_bad_input_raises(anchors, other, match):
 def test_decode_bad_deltas():
     with pytest.raises(ValueError, match="deltas"):
         decode(np.array([box(0, 0, 1, 1)]), np.zeros((1, 3)))
+
+
+def test_error_messages_name_the_argument():
+    one = np.array([box(0, 0, 1, 1)])
+    with pytest.raises(ValueError, match=r"^anchors must have shape \(N, 4\), got \(2, 3\)$"):
+        encode(np.zeros((2, 3)), np.zeros((2, 3)))
+    with pytest.raises(ValueError, match=r"^anchors must have x2 > x1 and y2 > y1$"):
+        encode(np.array([[0, 0, 0, 1.0]]), one)
+    with pytest.raises(ValueError, match=r"^gt_boxes must have shape \(N, 4\), got \(1, 3\)$"):
+        encode(one, np.zeros((1, 3)))
+    with pytest.raises(ValueError, match=r"^gt_boxes must have x2 > x1 and y2 > y1$"):
+        encode(one, np.array([[2, 0, 1, 1.0]]))
+    with pytest.raises(ValueError, match=r"^anchors must have shape \(N, 4\), got \(1, 3\)$"):
+        decode(np.zeros((1, 3)), np.zeros((1, 4)))
+    with pytest.raises(ValueError, match=r"^anchors must have x2 > x1 and y2 > y1$"):
+        decode(np.array([[0, 0, 1, 0.0]]), np.zeros((1, 4)))  # zero height
+    with pytest.raises(ValueError, match=r"^deltas must have shape \(N, 4\), got \(1, 3\)$"):
+        decode(one, np.zeros((1, 3)))
+    with pytest.raises(ValueError, match=r"^deltas must have the shape of anchors \(1, 4\), got"):
+        decode(one, np.zeros((2, 4)))

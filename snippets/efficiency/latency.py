@@ -25,7 +25,7 @@ def _check_positive(value, name: str) -> np.ndarray:
         raise TypeError(f"{name} must be a real number, got dtype {value.dtype}")
     if not (np.isfinite(value).all() and (value > 0).all()):
         raise ValueError(f"{name} must be finite and > 0, got {value}")
-    return value.astype(np.float64)
+    return value.astype(np.float64)  # pragma: no mutate (astype(None) is float64 as well)
 
 
 def _check_sizes(**sizes) -> None:

@@ -76,3 +76,37 @@ def test_depthwise_conv_intensity_by_hand():
 def test_bad_input(call, error):
     with pytest.raises(error, match=r"intensity|peak_flops|bandwidth|m |m\b|kernel"):
         call()
+
+
+def test_integer_and_float32_inputs_are_accepted():
+    assert attainable_flops(2, 100, 10) == 20.0
+    assert attainable_flops(np.float32(2.0), 100.0, 10.0) == 20.0
+
+
+def test_error_messages_name_the_argument():
+    with pytest.raises(ValueError, match=r"^intensity must be finite and > 0, got 0.0$"):
+        attainable_flops(0.0, 1.0, 1.0)
+    with pytest.raises(ValueError, match=r"^peak_flops must be finite and > 0, got -1.0$"):
+        attainable_flops(1.0, -1.0, 1.0)
+    with pytest.raises(ValueError, match=r"^bandwidth must be finite and > 0, got inf$"):
+        attainable_flops(1.0, 1.0, np.inf)
+    with pytest.raises(ValueError, match=r"^peak_flops must be finite"):
+        ridge_point(0.0, 1.0)
+    with pytest.raises(ValueError, match=r"^bandwidth must be finite"):
+        ridge_point(1.0, 0.0)
+    with pytest.raises(TypeError, match=r"^m must be an int, got float$"):
+        matmul_intensity(1.5, 1, 1)
+
+
+@pytest.mark.parametrize("name", ["m", "n", "k", "bytes_per_value"])
+def test_matmul_checks_every_size(name):
+    sizes = {"m": 2, "n": 3, "k": 4, "bytes_per_value": 2} | {name: 0}
+    with pytest.raises(ValueError, match=rf"^{name} must be >= 1, got 0$"):
+        matmul_intensity(**sizes)
+
+
+@pytest.mark.parametrize("name", ["channels", "height", "width", "kernel", "bytes_per_value"])
+def test_depthwise_checks_every_size(name):
+    sizes = {"channels": 2, "height": 4, "width": 4, "kernel": 3, "bytes_per_value": 2}
+    with pytest.raises(ValueError, match=rf"^{name} must be >= 1, got 0$"):
+        depthwise_conv_intensity(**(sizes | {name: 0}))

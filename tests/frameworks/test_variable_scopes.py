@@ -59,3 +59,17 @@ def test_plain_list_of_modules_is_not_registered():
 
     assert list(Bad().parameters()) == []
     assert [name for name, _ in Good().named_parameters()] == ["layers.0.weight", "layers.0.bias"]
+
+
+def test_default_sizes_and_per_pair_distance():
+    tower = Tower()
+    assert tuple(tower.fc1.weight.shape) == (8, 4)
+    assert tuple(tower.fc2.weight.shape) == (2, 8)
+    assert tuple(TinyLM().embed.weight.shape) == (10, 4)
+    torch.manual_seed(2)
+    model, a, b = Siamese(), torch.randn(5, 4), torch.randn(5, 4)
+    with torch.no_grad():
+        distances = model(a, b)
+        expected = (model.tower(a) - model.tower(b)).pow(2).sum(dim=1)
+    assert distances.shape == (5,)  # one squared distance per pair
+    torch.testing.assert_close(distances, expected)

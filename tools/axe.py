@@ -258,7 +258,8 @@ def violations(
     restore=False leaves the parts set aside, for a page that the next navigation replaces:
     putting them back costs the browser a whole new layout (a sixth of a page visit).
     looks: the colour looks (LOOKS) already checked, by scheme, for a run over many pages:
-    the colour rules check only elements of a new look, which are added to it."""
+    the colour rules check only elements of a look not in it, and the looks axe decides
+    (RUN_AXE) are added to it."""
     if unknown := set(also) - set(CHECKED_ELSEWHERE):
         raise ValueError(f"not in CHECKED_ELSEWHERE: {sorted(unknown)}")
     if looks is not None and (context is not None or set(looks) != set(SCHEMES)):

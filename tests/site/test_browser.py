@@ -67,8 +67,8 @@ def desktop_tab(browser):
 
 @pytest.fixture(scope="session")
 def colour_looks() -> dict[str, set[str]]:
-    """The colour looks the page visits of this worker have checked (axe.LOOKS): a look
-    repeats on every page, so axe's colour rules check each one once, where it first appears."""
+    """The colour looks axe has decided in this worker's page visits (axe.LOOKS): a look
+    repeats on every page, so axe's colour rules check it until they decide it once."""
     return {scheme: set() for scheme in axe.SCHEMES}
 
 

@@ -123,6 +123,28 @@ def test_jacobian_norm_matches_finite_differences():
     assert norms[-1] == 1.0
 
 
+def test_jacobian_at_zero_state_is_a_power_of_W_hh():
+    # h = 0 makes every D_k the identity, so dh_T/dh_t = W_hh^(T-1-t); the spectral norm of
+    # (2I)^k is 2^k (its Frobenius norm would be 2^k sqrt(2)), down to t = 0.
+    norms = hidden_jacobian_norms(np.zeros((4, 2)), 2 * np.eye(2))
+    np.testing.assert_allclose(norms, [8.0, 4.0, 2.0, 1.0], rtol=1e-12)
+
+
+def test_float32_inputs_are_computed_in_float64():
+    # Weights and states of a float32 model give exactly the float64 result of the same values.
+    rng = np.random.default_rng(8)
+    args32 = [a.astype(np.float32) for a in (rng.normal(size=(B, D)), *rng.normal(size=(2, B, H)))]
+    args32 += [w.astype(np.float32) for w in weights(rng, 4)]
+    args64 = [a.astype(np.float64) for a in args32]
+    for ours, exact in zip(lstm_cell(*args32), lstm_cell(*args64), strict=True):
+        assert ours.dtype == np.float64
+        np.testing.assert_array_equal(ours, exact)
+    hs, W_hh = rng.uniform(-1, 1, size=(5, H)).astype(np.float32), args32[4][:H]
+    np.testing.assert_array_equal(
+        hidden_jacobian_norms(hs, W_hh), hidden_jacobian_norms(hs.astype(np.float64), W_hh)
+    )
+
+
 def test_figure_curves_follow_the_spectral_radius_not_sigma_max():
     # The page: the figure's matrix has sigma_max more than 30% above its spectral radius, so
     # at radius 0.9 the first step grows (sigma_max > 1) and the long-range norm still decays.
@@ -183,6 +205,32 @@ def test_bad_shapes_and_arguments():
         clip_grad_norm([np.ones(2)], 0.0)
     with pytest.raises(ValueError, match="x must have shape"):
         rnn_forward(np.zeros((2, 3)), h, np.zeros((H, D)), np.zeros((H, H)), np.zeros(H))
+
+
+def test_shape_errors_name_the_bad_argument():
+    # A 1-D W_hh is a ValueError that says so, not an IndexError from reading H off its shape.
+    rng = np.random.default_rng(7)
+    x, h, c = rng.normal(size=(B, D)), rng.normal(size=(B, H)), rng.normal(size=(B, H))
+    names = ["W_ih", "W_hh", "b_ih", "b_hh"]
+    lstm_args = {"h": h, "c": c, **dict(zip(names, weights(rng, 4), strict=True))}
+    gru_args = {"h": h, **dict(zip(names, weights(rng, 3), strict=True))}
+    for cell, args in ((lstm_cell, lstm_args), (gru_cell, gru_args)):
+        for name, value in args.items():
+            with pytest.raises(ValueError, match=f"^{name} must have shape"):
+                cell(x, **dict(args, **{name: value[:-1]}))
+        with pytest.raises(ValueError, match=r"^W_hh must have shape .*, got \(4,\)"):
+            cell(x, **dict(args, W_hh=args["W_hh"][0]))
+        with pytest.raises(ValueError, match=r"^x must have shape \(B, D\), got \(5,\)"):
+            cell(x[0], **args)
+    # rnn_forward reads H off W_hh's rows: a W_hh with one column too few is W_hh's fault.
+    rnn_args = {"h0": h, "W_xh": rng.normal(size=(H, D)), "W_hh": np.eye(H), "b": np.zeros(H)}
+    for name, value in rnn_args.items():
+        with pytest.raises(ValueError, match=f"^{name} must have shape"):
+            rnn_forward(x[None], **dict(rnn_args, **{name: value[..., :-1]}))
+    with pytest.raises(ValueError, match=r"^hs must have shape \(T, H\), got \(5,\)"):
+        hidden_jacobian_norms(np.zeros(5), np.eye(5))
+    with pytest.raises(ValueError, match=r"^W_hh must have shape"):
+        hidden_jacobian_norms(np.zeros((5, H)), np.eye(H)[:, :-1])
 
 
 def torch_lstm_and_weights(torch, D, H, layers, bidirectional, batch_first, seed):
@@ -275,14 +323,18 @@ def test_lstm_forward_bad_input():
     rng = np.random.default_rng(4)
     w = [tuple(rng.normal(size=s) for s in ((8, 3), (8, 2), (8,), (8,)))]
     x = rng.normal(size=(5, 2, 3))
-    with pytest.raises(ValueError, match=r"\(T, B, D\)"):
+    with pytest.raises(ValueError, match=r"^x must have shape \(T, B, D\), got"):
         lstm_forward(x[0], w)
-    with pytest.raises(ValueError, match=r"\(B, T, D\)"):
+    with pytest.raises(ValueError, match=r"^x must have shape \(B, T, D\), got"):
         lstm_forward(x[0], w, batch_first=True)
     with pytest.raises(ValueError, match="need 2 weight tuples"):
         lstm_forward(x, w, bidirectional=True)
     with pytest.raises(ValueError, match="h0 must have shape"):
         lstm_forward(x, w, h0=np.zeros((2, 2)))
+    with pytest.raises(ValueError, match=r"^c0 must have shape"):
+        lstm_forward(x, w, c0=np.zeros((2, 2)))
+    with pytest.raises(ValueError, match=r"^W_hh must have shape"):  # 1-D: not an IndexError
+        lstm_forward(x, [(w[0][0], w[0][1][0], *w[0][2:])])
     with pytest.raises(ValueError, match=r"lengths must lie in 1\.\.5"):
         lstm_forward(x, w, lengths=np.array([0, 3]))
     with pytest.raises(ValueError, match="lengths must be 2 integers"):

@@ -57,12 +57,14 @@ def test_focal_never_exceeds_cross_entropy_and_decreases_with_gamma():
             previous = fl
 
 
-def test_stable_for_huge_logits():
+@pytest.mark.parametrize("gamma", [2.0, 0.5])
+def test_stable_for_huge_logits(gamma):
+    # gamma < 1: m^(gamma - 1) is infinite where m = 1 - p_t = 0; no warning, gradient 0 there.
     z = np.array([-1000.0, 1000.0, -1000.0, 1000.0])
     y = np.array([1.0, 1.0, 0.0, 0.0])
     with np.errstate(over="raise", invalid="raise", divide="raise"):
-        fl = sigmoid_focal_loss(z, y, alpha=None)
-        grad = sigmoid_focal_loss_grad(z, y, alpha=None)
+        fl = sigmoid_focal_loss(z, y, alpha=None, gamma=gamma)
+        grad = sigmoid_focal_loss_grad(z, y, alpha=None, gamma=gamma)
     # Confidently wrong: loss ~ |z| (the modulating factor is 1); confidently right: 0.
     np.testing.assert_allclose(fl, [1000.0, 0.0, 0.0, 1000.0])
     np.testing.assert_allclose(grad, [-1.0, 0.0, 0.0, 1.0])
@@ -79,6 +81,23 @@ def test_gradient_matches_numerical(alpha, gamma):
         sigmoid_focal_loss(z + h, y, alpha, gamma) - sigmoid_focal_loss(z - h, y, alpha, gamma)
     ) / (2 * h)
     np.testing.assert_allclose(sigmoid_focal_loss_grad(z, y, alpha, gamma), numeric, atol=1e-8)
+
+
+def test_gradient_defaults_are_the_loss_defaults():
+    # alpha = 0.25, gamma = 2 in both functions (RetinaNet's and torchvision's defaults).
+    z, y = np.array([-2.0, 0.5, 1.5]), np.array([1.0, 0.0, 1.0])
+    h = 1e-6
+    numeric = (sigmoid_focal_loss(z + h, y) - sigmoid_focal_loss(z - h, y)) / (2 * h)
+    np.testing.assert_allclose(sigmoid_focal_loss_grad(z, y), numeric, atol=1e-8)
+
+
+def test_alpha_one_or_zero_keeps_only_positives_or_negatives():
+    z, y = np.array([0.3, -1.0, 2.0]), np.array([1.0, 0.0, 0.0])
+    positives_only = sigmoid_focal_loss(z, y, alpha=1.0)
+    negatives_only = sigmoid_focal_loss(z, y, alpha=0.0)
+    np.testing.assert_allclose(positives_only + negatives_only, sigmoid_focal_loss(z, y, None))
+    np.testing.assert_array_equal(positives_only[y == 0], 0.0)
+    np.testing.assert_array_equal(negatives_only[y == 1], 0.0)
 
 
 def test_gamma_zero_gradient_is_a_minus_y():
@@ -100,9 +119,9 @@ def test_reductions():
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
-        ({"targets": np.array([0.0, 2.0])}, "targets"),
+        ({"targets": np.array([0.0, 2.0])}, r"^targets must lie in \[0, 1\]$"),
         ({"targets": np.zeros(3)}, "same shape"),
-        ({"inputs": np.array([np.nan, 0.0])}, "inputs"),
+        ({"inputs": np.array([np.nan, 0.0])}, r"^inputs \(logits\) must be finite$"),
         ({"alpha": 1.5}, "alpha"),
         ({"gamma": -1.0}, "gamma"),
         ({"reduction": "avg"}, "reduction"),
@@ -112,6 +131,20 @@ def test_bad_input(kwargs, match):
     args = {"inputs": np.zeros(2), "targets": np.zeros(2)} | kwargs
     with pytest.raises(ValueError, match=match):
         sigmoid_focal_loss(**args)
+    if "reduction" not in kwargs:  # the gradient checks its input the same way
+        with pytest.raises(ValueError, match=match):
+            sigmoid_focal_loss_grad(**args)
+
+
+def test_bad_type():
+    # Boolean logits are rejected (a logit is a real score); boolean targets are labels.
+    message = r"^inputs and targets must be arrays of real numbers$"
+    with pytest.raises(TypeError, match=message):
+        sigmoid_focal_loss(np.array([True, False]), np.zeros(2))
+    with pytest.raises(TypeError, match=message):
+        sigmoid_focal_loss(np.zeros(2), np.array(["0", "1"]))
+    bool_targets = sigmoid_focal_loss(np.zeros(2), np.array([True, False]))
+    np.testing.assert_array_equal(bool_targets, sigmoid_focal_loss(np.zeros(2), np.eye(2)[0]))
 
 
 def test_matches_torchvision_formula():

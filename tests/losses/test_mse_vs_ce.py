@@ -63,12 +63,30 @@ def test_training_from_a_wrong_start():
     assert w_mse[-1] < -5.9  # barely moved
     assert np.all(np.diff(w_ce) > 0)
     assert np.all(np.diff(w_mse) > 0)
+    assert train_neuron("ce", -6.0, x=1.0, y=1.0, lr=1.0, steps=0).shape == (0,)
+
+
+def test_training_step_uses_the_chain_rule_through_x():
+    # z = w x, so one step is w - lr * dL/dz * x; x = 2 tells w x from w / x and * x from / x.
+    w0, x, lr = 0.5, 2.0, 0.3
+    a = 1 / (1 + np.exp(-w0 * x))
+    (w_ce,) = train_neuron("ce", w0, x=x, y=1.0, lr=lr, steps=1)
+    (w_mse,) = train_neuron("mse", w0, x=x, y=1.0, lr=lr, steps=1)
+    assert w_ce == pytest.approx(w0 - lr * (a - 1) * x)
+    assert w_mse == pytest.approx(w0 - lr * (a - 1) * a * (1 - a) * x)
+
+
+def test_float32_logits_are_computed_in_float64():
+    z32 = np.array([0.1, -3.7], dtype=np.float32)
+    z64 = z32.astype(np.float64)
+    for fn in (mse_loss, mse_grad, ce_loss, ce_grad, mse_curvature):
+        np.testing.assert_array_equal(fn(z32, 1.0), fn(z64, 1.0))
 
 
 def test_bad_input():
-    with pytest.raises(ValueError, match="y"):
+    with pytest.raises(ValueError, match=r"^y must lie in \[0, 1\]$"):
         mse_loss(np.zeros(2), np.array([0.0, 1.5]))
-    with pytest.raises(ValueError, match="z"):
+    with pytest.raises(ValueError, match=r"^z must be finite$"):
         ce_grad(np.array([np.inf]), np.array([1.0]))
     with pytest.raises(ValueError, match="loss"):
         train_neuron("hinge", 0.0, 1.0, 1.0, 0.1, 3)

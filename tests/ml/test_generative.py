@@ -44,6 +44,13 @@ def test_equal_priors_put_the_boundary_halfway():
     assert posterior_by_bayes(np.array([[2.0, 7.0]]), mu0, mu1, cov, 0.5)[0] == pytest.approx(0.5)
 
 
+def test_float32_parameters_are_computed_in_float64():
+    mu0, mu1, cov, x = random_model(0, 3)
+    single = [a.astype(np.float32) for a in (x, mu0, mu1, cov)]
+    exact = posterior_by_bayes(*(a.astype(np.float64) for a in single), 0.3)
+    np.testing.assert_allclose(posterior_by_bayes(*single, 0.3), exact, rtol=1e-12)
+
+
 def test_matches_sklearn_lda_fitted_on_the_same_statistics():
     lda_mod = pytest.importorskip("sklearn.discriminant_analysis")
     rng = np.random.default_rng(0)
@@ -60,8 +67,11 @@ def test_matches_sklearn_lda_fitted_on_the_same_statistics():
     ("args", "match"),
     [
         ((np.zeros(2), np.zeros(3), np.eye(2), 0.5), "mu0"),
-        ((np.zeros(2), np.zeros(2), -np.eye(2), 0.5), "cov"),
+        ((0.0, 0.0, np.eye(1), 0.5), "mu0"),  # a scalar mean, not a (d,) vector
+        ((np.zeros(2), np.zeros(2), -np.eye(2), 0.5), "cov must be symmetric positive definite"),
+        ((np.zeros(2), np.zeros(2), np.diag([1.0, 0.0]), 0.5), "positive definite"),  # singular
         ((np.zeros(2), np.zeros(2), np.eye(2), 1.0), "prior1"),
+        ((np.zeros(2), np.zeros(2), np.eye(2), 0.0), "prior1"),
     ],
 )
 def test_bad_input(args, match):

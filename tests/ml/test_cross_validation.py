@@ -39,6 +39,21 @@ def test_leave_one_out_matches_sklearn():
     ours = [(tr.tolist(), te.tolist()) for tr, te in leave_one_out(5)]
     ref = [(tr.tolist(), te.tolist()) for tr, te in LeaveOneOut().split(np.zeros(5))]
     assert ours == ref
+    assert [te.tolist() for _, te in leave_one_out(7)] == [[i] for i in range(7)]
+
+
+def test_default_is_five_folds_like_sklearn():
+    assert len(list(kfold_indices(12))) == 5
+    assert len(list(stratified_kfold_indices(np.arange(12) % 2))) == 5
+
+
+def test_seed_makes_the_shuffled_folds_reproducible():
+    def tests(folds):
+        return [te.tolist() for _, te in folds]
+
+    y = np.arange(30) % 3
+    assert tests(kfold_indices(30, 3, True, 7)) == tests(kfold_indices(30, 3, True, 7))
+    assert tests(stratified_kfold_indices(y, 3, 7)) == tests(stratified_kfold_indices(y, 3, 7))
 
 
 @settings(max_examples=50, deadline=None)
@@ -73,3 +88,8 @@ def test_stratified_folds_keep_class_proportions(labels, k, seed):
 def test_bad_input(call, exc):
     with pytest.raises(exc, match=r"n_s|y must"):
         call()
+
+
+def test_non_int_split_count_is_a_type_error():
+    with pytest.raises(TypeError, match=r"^n_samples and n_splits must be ints$"):
+        list(kfold_indices(5, 2.0))

@@ -124,10 +124,15 @@ def test_primal_hand_case():
     [
         (lambda: rbf_kernel(np.zeros((2, 3)), np.zeros((2, 2))), "features"),
         (lambda: linear_kernel(np.zeros(3)), "2-D"),
+        (lambda: linear_kernel(np.zeros((2, 3)), np.zeros(3)), "2-D"),
         (lambda: rbf_kernel(np.zeros((2, 2)), gamma=0), "gamma"),
         (lambda: polynomial_kernel(np.zeros((2, 2)), degree=0), "degree"),
-        (lambda: sigmoid_kernel(np.array([[np.inf]])), "finite"),
-        (lambda: primal_objective(np.zeros(1), 0, np.zeros((2, 1)), np.array([0, 1]), 1.0), "y"),
+        (lambda: sigmoid_kernel(np.array([[np.inf]])), r"^X and Y must be finite$"),
+        (lambda: rbf_kernel(np.zeros((1, 1)), np.array([[np.nan]])), r"^X and Y must be finite$"),
+        (
+            lambda: primal_objective(np.zeros(1), 0, np.zeros((2, 1)), np.array([0, 1]), 1.0),
+            r"^y must be a vector of -1 / \+1 labels, one per row of X$",
+        ),
         (lambda: primal_objective(np.zeros(2), 0, np.zeros((2, 1)), np.array([1, -1]), 1.0), "w"),
         (lambda: primal_objective(np.zeros(1), 0, np.zeros((2, 1)), np.array([1, -1]), 0.0), "C"),
         (
@@ -141,6 +146,17 @@ def test_primal_hand_case():
 def test_bad_input(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_float32_inputs_are_computed_in_float64():
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(4, 3)).astype(np.float32), rng.normal(size=(5, 3)).astype(np.float32)
+    exact = rbf_kernel(X.astype(np.float64), Y.astype(np.float64))
+    np.testing.assert_allclose(rbf_kernel(X, Y), exact, rtol=1e-12)
+    np.testing.assert_allclose(rbf_kernel(X.astype(np.float64), Y), exact, rtol=1e-12)
+    w, y = np.array([0.1, 0.2, 0.3], dtype=np.float32), np.array([1, -1, 1, -1])
+    exact = primal_objective(w.astype(np.float64), 0.5, X, y, 1.0)
+    assert primal_objective(w, 0.5, X, y, 1.0) == pytest.approx(exact, rel=1e-12)
 
 
 def test_default_gamma_and_coef0_are_pairwise_ones_not_svcs():

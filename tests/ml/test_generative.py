@@ -68,7 +68,7 @@ def test_matches_sklearn_lda_fitted_on_the_same_statistics():
     [
         ((np.zeros(2), np.zeros(3), np.eye(2), 0.5), "mu0"),
         ((0.0, 0.0, np.eye(1), 0.5), "mu0"),  # a scalar mean, not a (d,) vector
-        ((np.zeros(2), np.zeros(2), -np.eye(2), 0.5), "cov must be symmetric positive definite"),
+        ((np.zeros(2), np.zeros(2), -np.eye(2), 0.5), r"^cov must be symmetric positive definite$"),
         ((np.zeros(2), np.zeros(2), np.diag([1.0, 0.0]), 0.5), "positive definite"),  # singular
         ((np.zeros(2), np.zeros(2), np.eye(2), 1.0), "prior1"),
         ((np.zeros(2), np.zeros(2), np.eye(2), 0.0), "prior1"),

@@ -23,8 +23,7 @@ def kfold_indices(
     sizes = np.full(n_splits, n_samples // n_splits)
     sizes[: n_samples % n_splits] += 1
     stops = np.cumsum(sizes)
-    # Both arrays hold n_splits entries, so zip's strict flag never has anything to check.
-    for start, stop in zip(stops - sizes, stops, strict=True):  # pragma: no mutate (see above)
+    for start, stop in zip(stops - sizes, stops, strict=True):
         test = indices[start:stop]
         train = np.concatenate([indices[:start], indices[stop:]])
         yield train, test
@@ -55,7 +54,7 @@ def stratified_kfold_indices(
     # Order samples by class (shuffled within each class), then deal them out to the folds
     # like cards: fold = position mod k. Each class's run of n_c samples is spread evenly.
     order = np.lexsort((rng.random(len(y)), y_idx))
-    fold_of = np.empty(len(y), dtype=int)  # pragma: no mutate (float fold numbers work too)
+    fold_of = np.empty(len(y), dtype=int)
     fold_of[order] = np.arange(len(y)) % n_splits
     for f in range(n_splits):
         yield np.flatnonzero(fold_of != f), np.flatnonzero(fold_of == f)

@@ -9,7 +9,7 @@ import numpy as np
 # --8<-- [start:check]
 def _check(mu0: np.ndarray, mu1: np.ndarray, cov: np.ndarray, prior1: float):
     mu0, mu1, cov = (np.asarray(a, dtype=np.float64) for a in (mu0, mu1, cov))
-    d = mu0.shape[0] if mu0.ndim == 1 else -1  # pragma: no mutate (no d fits a non-1-D mu0)
+    d = mu0.shape[0] if mu0.ndim == 1 else -1
     if mu0.shape != (d,) or mu1.shape != (d,) or cov.shape != (d, d):
         raise ValueError(
             f"mu0, mu1 must be (d,) and cov (d, d), got {mu0.shape}, {mu1.shape}, {cov.shape}"
@@ -33,11 +33,10 @@ def posterior_by_bayes(
     prec = np.linalg.inv(cov)
 
     def log_joint(mu: np.ndarray, prior: float) -> np.ndarray:
-        # mu is float64 after _check, so x - mu is float64 whatever real dtype x has.
-        diff = np.asarray(x, dtype=np.float64) - mu  # pragma: no mutate (see the comment above)
+        diff = np.asarray(x, dtype=np.float64) - mu
         # Gaussian log-density without the constant shared by both classes, plus log prior;
-        # maha is the squared Mahalanobis distance ("ND,DE,NE->N" is the same contraction).
-        maha = np.einsum("nd,de,ne->n", diff, prec, diff)  # pragma: no mutate (see above)
+        # maha is the squared Mahalanobis distance of x from the class mean.
+        maha = np.einsum("nd,de,ne->n", diff, prec, diff)
         return -0.5 * maha + np.log(prior)
 
     l0, l1 = log_joint(mu0, 1 - prior1), log_joint(mu1, prior1)

@@ -75,7 +75,7 @@ def sigmoid_kernel(
 def primal_objective(w: np.ndarray, b: float, X: np.ndarray, y: np.ndarray, C: float) -> float:
     """Soft-margin SVM primal: 1/2 ||w||^2 + C * sum of hinge losses max(0, 1 - y (w·x + b))."""
     X, _ = _check_xy(X, None)
-    y = np.asarray(y, dtype=np.float64)  # pragma: no mutate (-1, +1 in any dtype: same products)
+    y = np.asarray(y, dtype=np.float64)
     w = np.asarray(w, dtype=np.float64)
     if y.shape != (len(X),) or not np.isin(y, (-1.0, 1.0)).all():
         raise ValueError("y must be a vector of -1 / +1 labels, one per row of X")
@@ -95,8 +95,7 @@ def decision_function(
     support_vectors: np.ndarray, dual_coef: np.ndarray, intercept: float, X: np.ndarray, kernel
 ) -> np.ndarray:
     """f(x) = sum_i alpha_i y_i K(x_i, x) + b over support vectors (dual_coef = alpha_i y_i)."""
-    # The kernel matrix is float64, so K @ dual_coef is float64 whatever real dtype dual_coef has.
-    dual_coef = np.asarray(dual_coef, dtype=np.float64).ravel()  # pragma: no mutate (see above)
+    dual_coef = np.asarray(dual_coef, dtype=np.float64).ravel()
     if dual_coef.shape != (len(support_vectors),):
         raise ValueError(
             f"dual_coef must hold one value per support vector ({len(support_vectors)})"

@@ -30,12 +30,21 @@ def test_hand_values():
     # cycle: at step 150 the horizon is stretched to 200
     assert polynomial_decay(1.0, 150, 100, 0.0, cycle=True) == pytest.approx(0.25)
     assert polynomial_decay(1.0, 0, 100, 0.0, cycle=True) == pytest.approx(1.0)
+    assert polynomial_decay(1.0, 50, 100, 0.0, cycle=True) == pytest.approx(0.5)  # 1st cycle
+    assert polynomial_decay(1.0, 200, 100) == pytest.approx(1e-4)  # default end_lr
     assert cosine_decay(1.0, 100 / 3, 100) == pytest.approx(0.75)
     assert cosine_decay(1.0, 100, 100, alpha=0.1) == pytest.approx(0.1)
     assert cosine_decay(1.0, 500, 100, alpha=0.1) == pytest.approx(0.1)  # held afterwards
     assert linear_warmup(1.0, 2, 8, start_factor=0.2) == pytest.approx(0.4)
+    assert linear_warmup(1.0, 0, 8) == 0.0  # by default the warmup starts from 0
+    assert linear_warmup(1.0, 3, 8, start_factor=1.0) == 1.0  # start_factor 1: no warmup
+    assert warmup_cosine(1.0, 0, 10, 20) == 0.0
+    assert warmup_cosine(1.0, 5, 10, 20) == pytest.approx(0.5)
+    assert warmup_cosine(1.0, 0, 10, 20, start_factor=0.2) == pytest.approx(0.2)
     assert warmup_cosine(1.0, 10, 10, 20) == pytest.approx(1.0)
     assert warmup_cosine(1.0, 15, 10, 20) == pytest.approx(0.5)
+    assert warmup_cosine(1.0, 20, 10, 20, alpha=0.1) == pytest.approx(0.1)
+    assert warmup_cosine(1.0, 1, 1, 11) == pytest.approx(1.0)  # a one-step warmup is allowed
 
 
 def test_exponential_and_natural_exp_are_the_same_family():
@@ -102,10 +111,11 @@ def test_matches_torch_schedulers():
     [
         (lambda: exponential_decay(0.0, 1, 10, 0.5), "lr"),
         (lambda: natural_exp_decay(0.1, 1, 0, 0.5), "decay_steps"),
-        (lambda: cosine_decay(0.1, -1, 10), "step"),
-        (lambda: polynomial_decay(0.1, np.nan, 10), "step"),
+        (lambda: cosine_decay(0.1, -1, 10), "^step must be finite and >= 0$"),
+        (lambda: polynomial_decay(0.1, np.nan, 10), "^step must be finite"),
         (lambda: linear_warmup(0.1, 1, 10, start_factor=2.0), "start_factor"),
         (lambda: warmup_cosine(0.1, 1, 10, 10), "warmup_steps"),
+        (lambda: warmup_cosine(0.1, 1, 0, 10), "warmup_steps"),
     ],
 )
 def test_bad_input_raises(call, match):
@@ -219,6 +229,8 @@ def test_one_cycle_hand_values():
     assert one_cycle(1.0, 14.5, 100, anneal_strategy="linear") == pytest.approx(0.52)
     # Three phases: back at the start value at step 2 · 30 - 2 = 58, then down to the end.
     assert one_cycle(1.0, 58, 100, three_phase=True) == pytest.approx(0.04)
+    # A warmup phase one step long is fine: the peak is at step 0.2 · 10 - 1 = 1.
+    assert one_cycle(1.0, 1, 10, pct_start=0.2) == pytest.approx(1.0)
 
 
 def test_wsd_hand_values():
@@ -231,6 +243,15 @@ def test_wsd_hand_values():
     )
     assert wsd(1.0, 10, 2, 10, 4, min_lr=0.1) == pytest.approx(0.1)
     assert wsd(1.0, 3, 0, 10, 4) == 1.0  # no warmup: stable from the first step
+    assert wsd(1.0, 0, 0, 10, 4) == 1.0
+    assert wsd(1.0, 0.5, 1, 10, 4) == pytest.approx(0.5)  # halfway through a 1-step warmup
+    assert wsd(1.0, 8, 2, 10, 4, min_lr=0.2) == pytest.approx(0.6)  # halfway to min_lr
+    assert wsd(1.0, [12, 20], 2, 10, 4).tolist() == [0.0, 0.0]  # held at min_lr afterwards
+    # Boundaries: no stable phase, a one-step decay, decay from step 0, min_lr = lr.
+    assert wsd(1.0, [2, 6], 2, 10, 8).tolist() == [1.0, 0.5]
+    assert wsd(1.0, [9, 10], 2, 10, 1).tolist() == [1.0, 0.0]
+    assert wsd(1.0, 5, 0, 10, 10) == pytest.approx(0.5)
+    assert wsd(1.0, 10, 2, 10, 4, min_lr=1.0) == 1.0
     # The stable phase is flat, so a run can branch off it and decay at any step:
     # the curve up to the branch point does not depend on the total length.
     long, short = wsd(1.0, np.arange(60), 5, 100, 20), wsd(1.0, np.arange(60), 5, 60, 20)
@@ -240,10 +261,12 @@ def test_wsd_hand_values():
 @pytest.mark.parametrize(
     ("call", "match"),
     [
-        (lambda: one_cycle(0.1, 10, 10), "step"),
-        (lambda: one_cycle(0.1, 1, 10, pct_start=0.0), "pct_start"),
+        (lambda: one_cycle(0.1, 10, 10), r"^step must be <= total_steps - 1 = 9$"),
+        (lambda: one_cycle(0.1, 1, 10, pct_start=0.0), r"^pct_start must be in \(0, 1\)"),
+        (lambda: one_cycle(0.1, 1, 10, pct_start=1.0), r"^pct_start must be in \(0, 1\)"),
         (lambda: one_cycle(0.1, 1, 10, anneal_strategy="exp"), "anneal_strategy"),
-        (lambda: one_cycle(0.1, 1, 3, pct_start=0.3), "total_steps"),
+        (lambda: one_cycle(0.1, 1, 3, pct_start=0.3), "^total_steps is too small"),
+        (lambda: one_cycle(0.1, 1, 10, pct_start=0.1), "^total_steps is too small"),  # 0 steps
         (lambda: one_cycle(-0.1, 1, 10), "lr"),
         (lambda: wsd(0.1, 1, 8, 10, 4), "warmup_steps"),
         (lambda: wsd(0.1, 1, 2, 10, 0), "decay_steps"),

@@ -176,7 +176,7 @@ def deep_stack(
             grad_z = grad_a * df(zs[layer])
             grad_norms[layer] = np.linalg.norm(grad_z.T @ inputs[layer])  # ||dLoss/dW_l||
             grad_a = grad_z @ weights[layer]
-    return np.array([z.var() for z in zs]), grad_norms
+        return np.array([z.var() for z in zs]), grad_norms  # inf, not a warning, if too deep
 
 
 # --8<-- [end:deep_stack]
@@ -200,7 +200,7 @@ GRADIENT_CASES = [
 ]
 
 
-def _plot_cases(ax, cases, which: int, depth: int) -> None:
+def plot_cases(ax, cases, which: int, depth: int) -> None:
     layers = np.arange(1, depth + 1)
     for act, init, label, color in cases:
         values = deep_stack(init, act, depth=depth, width=64, batch=64)[which]
@@ -215,8 +215,8 @@ def plot_activation_variance(depth: int = 50):
 
     cases = [(*case, f"C{i}") for i, case in enumerate(VARIANCE_CASES)]
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4))
-    _plot_cases(ax1, cases, 0, depth)
-    _plot_cases(ax2, [c for c in cases if c[1] in ("xavier", "xavier_gain", "he")], 0, depth)
+    plot_cases(ax1, cases, 0, depth)
+    plot_cases(ax2, [c for c in cases if c[1] in ("xavier", "xavier_gain", "he")], 0, depth)
     ax1.set_ylabel("Var(z)")
     ax1.set_title("全部初始化方式")
     ax2.set_title("放大：方差没有爆炸或消失的几种")
@@ -230,7 +230,7 @@ def plot_gradient_norms(depth: int = 50):
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(8, 4))
-    _plot_cases(ax, [(*c, f"C{i}") for i, c in enumerate(GRADIENT_CASES)], 1, depth)
+    plot_cases(ax, [(*c, f"C{i}") for i, c in enumerate(GRADIENT_CASES)], 1, depth)
     ax.set_ylabel("||∂L/∂W||")
     ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5))
     fig.tight_layout()

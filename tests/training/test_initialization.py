@@ -1,6 +1,7 @@
 """Initialisers against their variance formulas and torch.nn.init; deep-stack behaviour."""
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -24,6 +25,7 @@ SHAPE = (300, 200)
 def test_fans_of_linear_and_conv_weights():
     assert fans((10, 4)) == (4, 10)
     assert fans((64, 3, 7, 7)) == (3 * 49, 64 * 49)
+    assert fans((64, 1, 1, 1)) == (1, 64)  # a 1×1 conv over one channel
 
 
 def test_fans_match_torch():
@@ -64,6 +66,8 @@ def test_truncated_normal_range_and_variance():
     phi2 = np.exp(-2.0) / np.sqrt(2 * np.pi)
     mass = math.erf(2 / math.sqrt(2))
     assert w.var() == pytest.approx(0.25 * (1 - 4 * phi2 / mass), rel=0.02)
+    for seed in range(5):  # a small draw too, where nothing may lie beyond 3 std
+        assert np.abs(truncated_normal((20,), 1.0, np.random.default_rng(seed))).max() <= 2.0
 
 
 def test_statistics_match_torch_nn_init():
@@ -86,6 +90,36 @@ def test_statistics_match_torch_nn_init():
         theirs = torch_init(torch.empty(SHAPE, dtype=torch.float64)).numpy()
         assert ours.var() == pytest.approx(theirs.var(), rel=0.04)
         assert np.abs(ours).max() <= np.abs(theirs).max() * 1.2 + 1e-12
+
+
+def test_make_weight_scales():
+    rng = np.random.default_rng(0)
+    expected = {  # std of a (200, 200) weight; Xavier: sqrt(2 / (200 + 200))
+        "normal": 1.0,
+        "small": 0.01,
+        "xavier": math.sqrt(1 / 200),
+        "xavier_gain": 5 / 3 * math.sqrt(1 / 200),  # tanh's gain
+        "he": math.sqrt(2 / 200),
+    }
+    for init, std in expected.items():
+        assert make_weight(init, 200, rng, "tanh").std() == pytest.approx(std, rel=0.02)
+
+
+def test_deep_stack_defaults_are_the_pages_setting():
+    var, grads = deep_stack("he", "relu")  # 50 layers of width 64, a batch of 64, seed 0
+    explicit = deep_stack("he", "relu", depth=50, width=64, batch=64, seed=0)
+    np.testing.assert_array_equal(var, explicit[0])
+    np.testing.assert_array_equal(grads, explicit[1])
+
+
+def test_deep_stack_of_size_one_and_overflow_without_warnings():
+    var, grads = deep_stack("he", "relu", depth=1, width=1, batch=1)
+    assert var.shape == grads.shape == (1,)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # overflow (×32 per layer) and inf - inf stay silent
+        var, grads = deep_stack("normal", "relu", depth=420, width=64, batch=4)
+    assert np.isfinite(var[:100]).all()
+    assert not np.isfinite(var[-1])
 
 
 def test_deep_stack_gradients_match_torch_autograd():
@@ -141,12 +175,16 @@ def test_bad_input_raises():
         truncated_normal((3,), 0.0, rng)
     with pytest.raises(ValueError, match="nonlinearity"):
         kaiming_normal((3, 3), rng, "gelu")
+    names = r"\['linear', 'relu', 'sigmoid', 'tanh'\], got 'gelu'"
+    with pytest.raises(ValueError, match=rf"^nonlinearity must be one of {names}$"):
+        kaiming_uniform((3, 3), rng, "gelu")
     with pytest.raises(ValueError, match="init"):
         make_weight("lecun", 4, rng, "relu")
     with pytest.raises(ValueError, match="activation"):
         deep_stack("he", "elu")
-    with pytest.raises(ValueError, match="depth"):
-        deep_stack("he", "relu", depth=0)
+    for kwargs in ({"depth": 0}, {"width": 0}, {"batch": 0}):
+        with pytest.raises(ValueError, match=r"^depth, width and batch must be >= 1$"):
+            deep_stack("he", "relu", **kwargs)
 
 
 # ---- PyTorch's defaults -------------------------------------------------------------------
@@ -164,6 +202,7 @@ def test_default_init_bound_is_one_over_sqrt_fan_in():
     assert w.var() == pytest.approx(1 / (3 * 500), rel=0.03)  # U(-c, c) has variance c² / 3
     assert b.shape == (300,)
     assert np.abs(b).max() <= 1 / math.sqrt(500)
+    assert b.min() < -0.9 / math.sqrt(500)  # symmetric around 0 like the weight
     assert torch_default_init((4, 3), np.random.default_rng(0), bias=False)[1] is None
 
 
@@ -215,10 +254,23 @@ def test_trunc_normal_matches_the_two_std_version_and_rejects_bad_input():
     assert a.var() == pytest.approx(b.var(), rel=0.03)
     shifted = trunc_normal(10_000, rng, mean=1.0, std=1.0, a=0.0, b=5.0)
     assert shifted.min() >= 0.0
+    # Defaults N(0, 1) on [-2, 2]: the ±2 std cut, variance 0.774.
+    default = trunc_normal(50_000, rng)
+    assert np.abs(default).max() <= 2.0
+    assert default.var() == pytest.approx(0.774, rel=0.02)
+    # The mass check uses mean and std: [9, 11] holds 68 % of N(10, 1).
+    around_ten = trunc_normal(1000, rng, mean=10.0, std=1.0, a=9.0, b=11.0)
+    assert np.abs(around_ten - 10.0).max() <= 1.0
+    # The limit is 0.1 % of the mass: beyond 3 std (0.13 %) is allowed, beyond 3.2 (0.07 %) not.
+    assert trunc_normal(3, rng, a=3.0, b=10.0).min() >= 3.0
+    with pytest.raises(ValueError, match=r"0\.1%"):
+        trunc_normal(3, rng, a=3.2, b=10.0)
     with pytest.raises(ValueError, match="std"):
         trunc_normal(3, rng, std=0.0)
     with pytest.raises(ValueError, match="a < b"):
         trunc_normal(3, rng, a=1.0, b=-1.0)
+    with pytest.raises(ValueError, match="a < b"):
+        trunc_normal(3, rng, a=1.0, b=1.0)
     with pytest.raises(ValueError, match=r"0\.1%"):
         trunc_normal(3, rng, std=0.02, a=1.0, b=2.0)
     with pytest.raises(ValueError, match="shape"):

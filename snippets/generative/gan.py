@@ -89,7 +89,7 @@ def value_function(d, p_data, p_g, dx: float) -> float:
     d = _float_array("d", d)
     if d.shape != p_data.shape or (d < 0).any() or (d > 1).any():
         raise ValueError(f"d must be values in [0, 1] of shape {p_data.shape}")
-    with np.errstate(divide="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore"):  # 0 · log 0: masked out by np.where
         real = np.where(p_data > 0, p_data * np.log(d), 0.0)
         fake = np.where(p_g > 0, p_g * np.log1p(-d), 0.0)
     return float((real + fake).sum() * dx)

@@ -1,6 +1,8 @@
 """GAN losses against numerical gradients and PyTorch; D*, V(D*, G) = −log 4 + 2 JS, and the
 divergences against brute force and scipy."""
 
+import warnings
+
 import numpy as np
 import pytest
 from generative.gan import (
@@ -56,7 +58,9 @@ def test_js_of_disjoint_supports_is_log2_and_kl_is_infinite():
     q = np.where(X > 1, 1.0, 0.0)
     p, q = p / (p.sum() * DX), q / (q.sum() * DX)
     assert js_divergence(p, q, DX) == pytest.approx(np.log(2))
-    assert kl_divergence(p, q, DX) == np.inf
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # found by the support check, not by dividing by 0
+        assert kl_divergence(p, q, DX) == np.inf
 
 
 def test_wasserstein_against_scipy_and_a_shift():
@@ -114,22 +118,104 @@ def test_losses_match_torch_bce():
     np.testing.assert_allclose(generator_loss_grad(fake), f.grad.numpy(), rtol=1e-10)
 
 
+NON_NEGATIVE = "^densities must be non-negative$"
+D_RANGE = r"^d must be values in \[0, 1\]"
+
+
 @pytest.mark.parametrize(
     ("call", "error", "match"),
     [
         (lambda: optimal_discriminator(np.ones(3), np.ones(2)), ValueError, "same shape"),
         (lambda: optimal_discriminator(-np.ones(2), np.ones(2)), ValueError, "non-negative"),
-        (lambda: js_divergence(P_DATA, P_G * 2, DX), ValueError, "integrate"),
+        (lambda: optimal_discriminator(np.ones(2), -np.ones(2)), ValueError, NON_NEGATIVE),
         (lambda: js_divergence(P_DATA, P_G, 0.0), ValueError, "dx"),
+        (
+            lambda: js_divergence(P_DATA, P_G * 2, DX),
+            ValueError,
+            r"^q must integrate.*got 2\.0000$",
+        ),
+        (lambda: js_divergence(P_DATA * 2, P_G, DX), ValueError, "^p must integrate"),
+        (lambda: js_divergence([0.5, 0.5], [1 / 3] * 3, 1.0), ValueError, "same length"),
+        (
+            lambda: js_divergence(np.full((2, 2), 0.25), np.full((2, 2), 0.25), 1.0),
+            ValueError,
+            "1-D",
+        ),
+        (lambda: js_divergence([], [], 1.0), ValueError, "1-D"),
+        (lambda: js_divergence([0.5, 0.5], [1.5, -0.5], 1.0), ValueError, NON_NEGATIVE),
         (lambda: value_function(np.full_like(X, 1.5), P_DATA, P_G, DX), ValueError, "d must"),
-        (lambda: generator_loss(np.array([])), ValueError, "at least one"),
+        (lambda: value_function([-0.1, 0.5], [0.5, 0.5], [0.5, 0.5], 1.0), ValueError, D_RANGE),
+        (lambda: value_function([0.5], [0.5, 0.5], [0.5, 0.5], 1.0), ValueError, D_RANGE),
+        (lambda: generator_loss(np.array([])), ValueError, "^need at least one fake logit$"),
+        (lambda: generator_loss_grad([]), ValueError, "^need at least one fake logit$"),
+        (lambda: discriminator_loss([], [0.0]), ValueError, "^need at least one real and one"),
+        (lambda: discriminator_loss([0.0], []), ValueError, "^need at least one real and one"),
         (lambda: discriminator_loss(np.array([np.inf]), np.zeros(1)), ValueError, "NaN or inf"),
         (lambda: generator_loss_grad(np.array(["x"])), TypeError, "fake_logits"),
+        (lambda: generator_loss(np.array([1 + 2j])), TypeError, "real number"),
     ],
 )
 def test_bad_input(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+def test_errors_name_the_argument_at_fault():
+    bad, one = [np.nan], [1.0]
+    calls = {
+        "p": lambda: js_divergence(bad, one, 1.0),
+        "q": lambda: js_divergence(one, bad, 1.0),
+        "real_logits": lambda: discriminator_loss(bad, one),
+        "fake_logits": lambda: discriminator_loss(one, bad),
+        "fake_logits ": lambda: generator_loss(bad),
+        "fake_logits  ": lambda: generator_loss_grad(bad),
+        "p_data": lambda: optimal_discriminator(bad, one),
+        "p_g": lambda: optimal_discriminator(one, bad),
+        "d": lambda: value_function(bad, one, one, 1.0),
+    }
+    for name, call in calls.items():
+        with pytest.raises(ValueError, match=f"^{name.strip()} must not contain NaN or inf$"):
+            call()
+
+
+def test_edge_values_are_valid_input():
+    # Integer logits are numbers too; one logit of each kind is enough: 2 log 2 at D = 1/2.
+    assert discriminator_loss([0], [0]) == pytest.approx(2 * np.log(2))
+    assert js_divergence([1.0], [1.0], 1.0) == 0.0  # a one-point grid
+    # Zero densities are allowed; D* = 1/2 where both are 0.
+    np.testing.assert_allclose(optimal_discriminator([0, 1, 2, 0], [1, 0, 2, 0]), [0, 1, 0.5, 0.5])
+    # A perfect discriminator on disjoint supports: D = 1 on p_data, 0 on p_g, V = 0 (0 log 0 = 0),
+    # without numpy warnings about log 0.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert value_function([1.0, 0.0], [1.0, 0.0], [0.0, 1.0], 1.0) == 0.0
+    # A density sampled on a coarse grid is accepted without renormalising (mass 1 − 6e-5).
+    x = np.linspace(-4, 4, 81)
+    assert kl_divergence(normal_pdf(x, 0.0, 1.0), normal_pdf(x, 0.0, 1.0), x[1] - x[0]) == 0.0
+
+
+def test_normal_pdf_and_the_toy_densities():
+    peak = 1 / (2.0 * np.sqrt(2 * np.pi))
+    np.testing.assert_allclose(
+        normal_pdf(np.array([1.0, 3.0]), 1.0, 2.0), [peak, peak * np.exp(-0.5)]
+    )
+    assert (X.size, DX) == (2001, pytest.approx(0.006))  # the default grid: spacing 12 / 2000
+    # Normalised on the grid, even on a coarse one where the sampled mixture has mass 1.0016.
+    _, p_data, p_g, dx = toy_densities(13)
+    assert p_data.sum() * dx == pytest.approx(1.0, rel=1e-12)
+    assert p_g.sum() * dx == pytest.approx(1.0, rel=1e-12)
+    x, p_data, p_g, dx = toy_densities(401)
+    assert (len(x), x[0], x[-1]) == (401, -6.0, 6.0)
+    assert dx == pytest.approx(0.03)
+    assert p_data.sum() * dx == pytest.approx(1.0)
+    assert p_g.sum() * dx == pytest.approx(1.0)
+    # p_data: two equal bumps of std 0.6 at ±2; p_g: one bump N(1.5, 1).
+    np.testing.assert_allclose(p_data, p_data[::-1], atol=1e-12)
+    right = x > 0
+    assert x[right][np.argmax(p_data[right])] == pytest.approx(2.0, abs=dx)
+    assert (p_data[right] * (x[right] - 2.0) ** 2).sum() * dx == pytest.approx(0.5 * 0.36, rel=1e-2)
+    assert x[np.argmax(p_g)] == pytest.approx(1.5, abs=dx)
+    assert (p_g * (x - 1.5) ** 2).sum() * dx == pytest.approx(1.0, rel=1e-2)
 
 
 def test_non_saturating_gradient_at_a_fixed_optimal_d_is_grad_kl_minus_2js():

@@ -199,7 +199,8 @@ def test_normal_pdf_and_the_toy_densities():
     np.testing.assert_allclose(
         normal_pdf(np.array([1.0, 3.0]), 1.0, 2.0), [peak, peak * np.exp(-0.5)]
     )
-    assert (X.size, DX) == (2001, pytest.approx(0.006))  # the default grid: spacing 12 / 2000
+    x, _, _, dx = toy_densities()  # called here: X is computed at import, before any mutant
+    assert (x.size, dx) == (2001, pytest.approx(0.006))  # the default grid: spacing 12 / 2000
     # Normalised on the grid, even on a coarse one where the sampled mixture has mass 1.0016.
     _, p_data, p_g, dx = toy_densities(13)
     assert p_data.sum() * dx == pytest.approx(1.0, rel=1e-12)

@@ -31,11 +31,15 @@ SURVIVED = {"survived", "no tests"}
 # functions; what a mutant changes there (a size, a colour, a label, a grid) is seen on the
 # rendered page, not asserted. demo_*: they state facts about Python or numpy as asserts, so
 # their only behaviour is not raising; a surviving mutant is just another true fact.
+# *_reference: code of a framework the project does not install (TF1), shown for reading
+# old code and never run, so no test can reach it.
 NOT_MUTATED = ("plot_", "demo_")
+NOT_RUN = ("_reference",)
 
 
 def exclude_presentation(path: Path) -> None:
-    """Wrap the NOT_MUTATED functions of one copied file in mutmut's start/end pragmas."""
+    """Wrap the NOT_MUTATED and NOT_RUN functions of one copied file in mutmut's start/end
+    pragmas."""
     source = path.read_text(encoding="utf-8")
     lines = source.splitlines(keepends=True)
     body = ast.parse(source).body
@@ -44,7 +48,8 @@ def exclude_presentation(path: Path) -> None:
     # there and not inside the function (after a trailing comment in its body, say).
     for i in reversed(range(len(body))):
         node = body[i]
-        if isinstance(node, ast.FunctionDef) and node.name.startswith(NOT_MUTATED):
+        named = isinstance(node, ast.FunctionDef) and node.name
+        if named and (named.startswith(NOT_MUTATED) or named.endswith(NOT_RUN)):
             end = starts[i + 1] - 1 if i + 1 < len(body) else len(lines)
             lines.insert(end, "# pragma: no mutate end\n")
             lines.insert(starts[i] - 1, "# pragma: no mutate start (see tools/mutate.py)\n")

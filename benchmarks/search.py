@@ -1,8 +1,11 @@
 """Search in Chromium: bytes fetched when search opens, time from a keystroke to the first
 results, and recall@1/@3 over a query table (`query,page` CSVs).
 
-Usage: python benchmarks/search.py SITE_DIR [--queries CSV ...] [--pagefind]   (after `make build`)
-Without --queries, every tests/*/search_queries*.csv. --pagefind measures Pagefind instead,
+Usage: python benchmarks/search.py SITE_DIR [--queries CSV ...] [--every N] [--pagefind]
+(after `make build`). Without --queries, every tests/*/search_queries*.csv. With a split
+index (hooks/search_index_split.py) a query also fetches the text of the sections it shows:
+every Nth query (default 10) is also typed first in a fresh tab, and the bytes of search
+opening plus that query are reported (median, p90, max). --pagefind measures Pagefind instead,
 on an index built into SITE_DIR/pagefind (`npx pagefind@1.6.0 --site SITE_DIR`, extended
 build for Chinese): bytes for the first query (its index is chunked) and per-query time.
 Prints JSON lines; asserts nothing.
@@ -144,6 +147,42 @@ def material(browser, base: str, cases) -> None:
     report("material", results, cases)
 
 
+def first_queries(browser, base: str, queries: list[str]) -> None:
+    """Bytes of opening search and typing one query, each query first in a fresh tab."""
+    totals = []
+    for query in queries:
+        context = browser.new_context(locale="zh-CN")
+        tab = context.new_page()
+        tab.goto(base + "detection/nms/", wait_until="networkidle")
+        finished = []
+        tab.on("requestfinished", lambda request, finished=finished: finished.append(request))
+        tab.locator("input.md-search__input").click()
+        tab.wait_for_function(READY, timeout=60_000)
+        tab.evaluate(MATERIAL_QUERIES, [query])
+        tab.wait_for_load_state("networkidle")
+        weight = weigh(finished)
+        texts = sum(1 for url in weight["files"] if url.endswith(".json")) - 1
+        totals.append((weight["gzip_bytes"], texts, query))
+        context.close()
+    totals.sort()
+    sizes = [total for total, _, _ in totals]
+    print(
+        json.dumps(
+            {
+                "engine": "material",
+                "first_query_gzip_bytes": {
+                    "queries": len(sizes),
+                    "median": int(statistics.median(sizes)),
+                    "p90": sizes[int(0.9 * (len(sizes) - 1))],
+                    "max": sizes[-1],
+                    "largest": {"query": totals[-1][2], "texts": totals[-1][1]},
+                },
+            },
+            ensure_ascii=False,
+        )
+    )
+
+
 def pagefind(browser, base: str, cases) -> None:
     context = browser.new_context(locale="zh-CN")
     tab = context.new_page()
@@ -163,11 +202,16 @@ def main() -> None:
     parser.add_argument("site_dir", type=Path)
     parser.add_argument("--queries", type=Path, nargs="+")
     parser.add_argument("--pagefind", action="store_true")
+    parser.add_argument("--every", type=int, default=10)
     args = parser.parse_args()
     cases = read_tables(args.queries or sorted((ROOT / "tests").rglob("search_queries*.csv")))
+    split = (args.site_dir / "search" / "text").is_dir()
     with serve(args.site_dir) as base, sync_playwright() as playwright:
         browser = launch(playwright)
         (pagefind if args.pagefind else material)(browser, base, cases)
+        if split and not args.pagefind:
+            queries = list(dict.fromkeys(q for q, _ in cases))[:: args.every]
+            first_queries(browser, base, queries)
         browser.close()
 
 

@@ -493,6 +493,22 @@ def test_search_index_loads_only_when_search_opens(page, site_url: str):
     page.locator(".md-search-result__item").first.wait_for()
 
 
+def test_search_results_show_the_text_of_the_sections_they_found(page, site_url: str):
+    # The index opened with search holds each section's terms; the text of a section
+    # shown as a result is fetched then (hooks/search_index_split.py), the query marked.
+    page.goto(site_url + "detection/nms/")
+    open_search(page)
+    with recording(page) as (requests, errors):
+        page.locator("input.md-search__input").fill("交并比阈值")
+        page.keyboard.press("End")
+        teaser = page.locator(".md-search-result__article :is(p, li) mark").first
+        teaser.wait_for()
+    assert teaser.inner_text().lower() in {"交并比", "iou", "阈值"}  # IoU: a synonym
+    texts = [path for path in paths(requests) if "/search/text/" in path]
+    assert 0 < len(texts) < 60, texts  # those shown or checked for the rerank, not all
+    assert not errors
+
+
 def test_notebook_figures_are_inverted_in_the_dark_scheme(page, site_url: str):
     page.goto(site_url + "mnist/numpy_mlp/", wait_until="load")
     figures = page.locator(".jp-RenderedImage img")

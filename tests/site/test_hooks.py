@@ -4,6 +4,7 @@ import json
 import logging
 import re
 import sys
+from collections import Counter
 from types import SimpleNamespace
 
 import pytest
@@ -381,6 +382,97 @@ def test_search_index_is_normalised_and_gets_the_glossary_synonyms(tmp_path):
     assert not any("双向 Transformer" in " ".join(group) for group in groups)
     offline = (tmp_path / "search" / "search_index.js").read_text("utf-8")
     assert json.loads(offline.removeprefix("var __index = ")) == out
+
+
+def unpack(split: dict, sections: int) -> list[Counter]:
+    """The search wrapper's reading of a split index (search-wrapper.js, unpack)."""
+    from hooks.search_index_split import BASE, DIGITS
+
+    vocabulary = []
+    for line in split["terms"].split("\n"):
+        vocabulary.append((vocabulary[-1] if vocabulary else "")[: ord(line[0]) - 48] + line[1:])
+    counts = [Counter() for _ in range(sections)]
+    for term, entries in zip(vocabulary, split["postings"].split(" "), strict=True):
+        section, value, times = 0, 0, False
+        for digit in entries:
+            if digit == "!":
+                times = True
+                continue
+            value = value * BASE + DIGITS.index(digit) % BASE
+            if DIGITS.index(digit) >= BASE:
+                continue  # more digits follow
+            if times:
+                counts[section][term] = value
+            else:
+                section += value
+                counts[section][term] = 1
+            value, times = 0, False
+    return counts
+
+
+def test_split_search_index_keeps_each_sections_terms_and_counts_and_moves_its_text(tmp_path):
+    from hooks import search_index_split
+
+    separator = r"[\s\u200b\-、，]+|\.(?!\d)"
+    docs = [
+        {"location": "a/", "title": "a", "text": "<p>BN\u200b的\u200b作用，<b>bn</b> 0.5</p>"},
+        {"location": "a/#x", "title": "x", "text": "的\u200b的-的 e.g 作用域"},
+        {"location": "b/", "title": "b", "text": "作用域"},
+        {"location": "c/", "title": "c", "text": ""},
+    ]
+    index = {"config": {"separator": separator, "lang": ["zh"]}, "docs": docs}
+    (tmp_path / "search").mkdir()
+    (tmp_path / "search" / "text").mkdir()
+    (tmp_path / "search" / "text" / "7.json").write_text("old", "utf-8")  # a removed section
+    (tmp_path / "search" / "search_index.json").write_text(json.dumps(index), "utf-8")
+    site = SimpleNamespace(site_dir=str(tmp_path), plugins={})
+    search_index_split.on_post_build(site)
+    out = json.loads((tmp_path / "search" / "search_index.json").read_text("utf-8"))
+    split = out["config"]["split"]
+    # Sorted terms, each after the characters it shares with the one before (作用域: 2).
+    assert split["terms"].split("\n") == ["00.5", "0bn", "0e", "0g", "0作用", "2域", "0的"]
+    # Tags are no terms, case goes, 0.5 stays whole; 的 is in sections 0 and 1 (gap 1),
+    # three times in section 1.
+    assert split["postings"].split(" ")[-1] == "#$!&"
+    assert split["postings"].split(" ")[-2] == "$$"  # 作用域: sections 1 and 2
+    assert unpack(split, 4) == [
+        Counter({"bn": 2, "的": 1, "作用": 1, "0.5": 1}),
+        Counter({"的": 3, "e": 1, "g": 1, "作用域": 1}),
+        Counter({"作用域": 1}),
+        Counter(),
+    ]
+    assert out["docs"] == [{k: v for k, v in doc.items() if k != "text"} for doc in docs]
+    texts = sorted((tmp_path / "search" / "text").glob("*.json"))
+    assert [path.name for path in texts] == ["0.json", "1.json", "2.json", "3.json"]
+    assert [json.loads(path.read_text("utf-8")) for path in texts] == [d["text"] for d in docs]
+
+
+def test_split_search_index_numbers_past_one_digit():
+    from hooks.search_index_split import BASE, DIGITS, front_coded, number
+
+    assert BASE == 45
+    assert len(set(DIGITS)) == 91
+    assert not {"!", " ", '"', "\\"} & set(DIGITS)  # JSON leaves them alone; ! and space mark
+    values = [0, 44, 45, 2024, 45**3 + 7]
+    # the last digit from the first 45 (# to O), the others from the next 45 (P to ~)
+    assert [number(value) for value in values] == ["#", "O", "Q#", "}O", "QPP*"]
+    # At most 78 shared characters: chr(48 + 78) is the last printable one.
+    long = ["a" * 100, "a" * 100 + "b"]
+    assert front_coded(long).split("\n") == ["0" + "a" * 100, "~" + "a" * 22 + "b"]
+
+
+def test_offline_search_index_stays_whole(tmp_path):
+    from hooks import search_index_split
+
+    (tmp_path / "search").mkdir()
+    index = {"config": {"separator": " "}, "docs": [{"location": "", "title": "", "text": "x"}]}
+    (tmp_path / "search" / "search_index.json").write_text(json.dumps(index), "utf-8")
+    offline = SimpleNamespace(config=SimpleNamespace(enabled=True))
+    search_index_split.on_post_build(
+        SimpleNamespace(site_dir=str(tmp_path), plugins={"material/offline": offline})
+    )
+    assert json.loads((tmp_path / "search" / "search_index.json").read_text("utf-8")) == index
+    assert not (tmp_path / "search" / "text").exists()
 
 
 def test_a_high_frequency_mark_is_an_attr_list_class_not_part_of_the_question():

@@ -8,6 +8,8 @@
 //     segmentation never lets a word end at the last character of a run (样本不均衡 loses
 //     均衡); it is still used where longest match finds only single characters;
 //   - question words (怎么, 为什么) out; then pages holding the query as typed first.
+// With a split index (hooks/search_index_split.py) it also unpacks each section's terms
+// for lunr, and fetches the text of the sections it shows (search/text/<n>.json).
 // Measured on the whole query table before and after: benchmarks/search.py.
 // Lives next to Material's worker so that Material's relative paths (../lunr) still work,
 // in a worker and in the iframe that iframe-worker uses from file://.
@@ -23,6 +25,9 @@
   let querying = false;
   let synonyms = []; // [[phrase, [other phrases]]], longest phrase first
   let matched = []; // the synonym groups the last query matched
+  let split = null; // a split index: { terms: location -> Set, number, separator, texts }
+  const textTerms = new Map(); // location -> the index terms the query matched in its text
+  const SHOWN = 10; // pages whose sections get their text (the first screen of results)
 
   const GREEK = {
     α: "alpha", β: "beta", γ: "gamma", δ: "delta", ε: "epsilon", ϵ: "epsilon", ζ: "zeta",
@@ -201,23 +206,67 @@
     return false;
   }
 
-  function rerank(items) {
-    if (!phrases.length) return items;
-    const bonus = (group) => {
-      let total = 0;
-      const has = (field, names) =>
-        group.some((item) => names.some((name) => contains(plain(item[field] || ""), name)));
-      for (const names of phrases) {
-        if (has("title", names)) total += 1;
-        else if (has("text", names)) total += 0.5;
-      }
-      return total / phrases.length;
+  // What the rerank reads of a section's text: what Material shows (its highlighted
+  // excerpt). A split index has the text on request: it is fetched only where the
+  // section's terms allow the name, and cut the way Material cuts it (excerpt). Where a
+  // name stands in the text, its Latin words stand inside terms between non-letters (max
+  // in max=16; others anywhere), and its Chinese words are cut into terms: the end of one,
+  // whole ones, the start of another (样本不均衡: 样本 | 不 | 均衡), or lie inside one.
+  function mayHold(terms, name) {
+    const joined = ` ${[...terms].join(" ")} `;
+    const latin = (word) => {
+      if (!/^[\x00-\x7f]+$/.test(word)) return joined.includes(word); // γ, 1×1: anywhere
+      const escaped = word.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+      return new RegExp(`[^a-z0-9]${escaped}[^a-z0-9]`).test(joined);
     };
-    // Material's order within pages that hold the query's words equally well.
-    return items
-      .map((group, rank) => ({ group, rank, bonus: bonus(group) }))
-      .sort((a, b) => b.bonus - a.bonus || a.rank - b.rank)
-      .map(({ group }) => group);
+    const han = (word) => {
+      if (joined.includes(word)) return true;
+      const ends = [];
+      for (let i = 1; i < word.length; i++) ends[i] = joined.includes(`${word.slice(0, i)} `);
+      for (let i = 1; i < word.length; i++) {
+        if (!ends[i]) continue;
+        if (joined.includes(` ${word.slice(i)}`)) return true;
+        for (let k = i + 1; k < word.length; k++)
+          if (terms.has(word.slice(i, k))) ends[k] = true;
+      }
+      return false;
+    };
+    return name
+      .split(split.separator)
+      .filter(Boolean)
+      .every((word) => (/^\p{sc=Han}+$/u.test(word) ? han(word) : latin(word)));
+  }
+
+  async function textHolds(item, name, found) {
+    if (!split) return contains(plain(item.text || ""), name);
+    if (!mayHold(split.terms.get(item.location), name)) return false;
+    const html = excerpt(await text(split.number.get(item.location)), found.get(item.location));
+    return contains(plain(html), name);
+  }
+
+  // Pages are lifted by the query's words in their titles, or (the first DEPTH pages
+  // only) in their text; Material's order stays within pages that hold them equally well.
+  const DEPTH = 20;
+  async function rerank(items, found) {
+    const wanted = phrases; // this query's (the next one may come before the texts)
+    if (!wanted.length) return items;
+    const inTitle = (group, names) =>
+      group.some((item) => names.some((name) => contains(plain(item.title || ""), name)));
+    const inText = async (group, names) => {
+      const checks = group.flatMap((item) => names.map((name) => textHolds(item, name, found)));
+      return (await Promise.all(checks)).some(Boolean);
+    };
+    const bonus = async (group, rank) => {
+      const scores = wanted.map(async (names) => {
+        if (inTitle(group, names)) return 1;
+        return rank < DEPTH && (await inText(group, names)) ? 0.5 : 0;
+      });
+      return (await Promise.all(scores)).reduce((a, b) => a + b, 0) / wanted.length;
+    };
+    const ranked = await Promise.all(
+      items.map(async (group, rank) => ({ group, rank, bonus: await bonus(group, rank) })),
+    );
+    return ranked.sort((a, b) => b.bonus - a.bonus || a.rank - b.rank).map(({ group }) => group);
   }
 
   function compileSynonyms(groups = []) {
@@ -251,20 +300,188 @@
     lunr.Index.prototype.query = function (...args) {
       querying = true;
       try {
-        return query.apply(this, args);
+        const results = query.apply(this, args);
+        // The terms each section matched in its text: the words Material marks there.
+        for (const { ref, matchData } of results)
+          for (const [term, fields] of Object.entries(matchData.metadata))
+            if (fields.text) {
+              if (!textTerms.has(ref)) textTerms.set(ref, new Set());
+              textTerms.get(ref).add(term);
+            }
+        return results;
       } finally {
         querying = false;
       }
     };
   }
 
+  // Split index (hooks/search_index_split.py): each section gets back its terms, as many
+  // times as they occur, for lunr to index.
+  const DIGITS = [...Array(0x7f - 0x23).keys()]
+    .map((i) => String.fromCharCode(0x23 + i))
+    .filter((c) => c !== "\\");
+  const BASE = Math.floor(DIGITS.length / 2);
+
+  function unpack({ config, docs, ...rest }) {
+    const { terms, postings, text } = config.split;
+    // this file is assets/javascripts/workers/search-wrapper.js
+    const base = new URL("../../../", self.location.href);
+    split = {
+      terms: new Map(),
+      number: new Map(),
+      separator: new RegExp(config.separator, "g"),
+      url: (n) => new URL(`${text}${n}.json`, base).href,
+      texts: new Map(),
+    };
+    const vocabulary = [];
+    for (const line of terms.split("\n")) {
+      const shared = line.charCodeAt(0) - 48;
+      vocabulary.push((vocabulary.at(-1) || "").slice(0, shared) + line.slice(1));
+    }
+    const words = docs.map(() => []);
+    const digit = new Map(DIGITS.map((c, i) => [c, i]));
+    postings.split(" ").forEach((list, t) => {
+      let section = 0;
+      let value = 0;
+      let count = false;
+      const add = (times) => {
+        for (let k = 0; k < times; k++) words[section].push(vocabulary[t]);
+      };
+      for (const c of list) {
+        if (c === "!") {
+          count = true;
+          continue;
+        }
+        const d = digit.get(c);
+        value = value * BASE + (d % BASE);
+        if (d >= BASE) continue; // more digits follow
+        if (count) {
+          add(value - 1); // its first was added with the section
+        } else {
+          section += value;
+          add(1);
+        }
+        [value, count] = [0, false];
+      }
+    });
+    docs = docs.map((doc, n) => {
+      split.terms.set(doc.location, new Set(words[n]));
+      split.number.set(doc.location, n);
+      return { ...doc, text: words[n].join(" ") };
+    });
+    return { config, docs, ...rest };
+  }
+
+  // The text of one section, its matched terms marked (lunr matched the term list).
+  function text(n) {
+    if (!split.texts.has(n)) {
+      const loading = fetch(split.url(n))
+        .then((response) => (response.ok ? response.json() : Promise.reject(response.status)))
+        .catch(() => {
+          split.texts.delete(n); // asked again with the next query
+          return "";
+        });
+      split.texts.set(n, loading);
+    }
+    return split.texts.get(n);
+  }
+
+  // What Material shows of a section's text: the first two blocks (top-level elements, or
+  // the text between them) holding a term the query matched there, those terms marked; the
+  // whole text when none does. Material finds them with lunr's positions (its highlight);
+  // here the fetched text is cut into blocks and words as its tokenizer cuts it.
+  function excerpt(html, terms) {
+    if (!terms || !terms.size) return html;
+    const blocks = [];
+    let block = 0;
+    const add = (start, end) => {
+      blocks[block] ||= { start, marks: [] };
+      blocks[block].end = end;
+    };
+    const words = (start, end) => {
+      const section = html.slice(start, end);
+      const separator = new RegExp(split.separator.source, "g");
+      let from = 0;
+      let match;
+      do {
+        match = separator.exec(section);
+        const until = match ? match.index : section.length;
+        if (from < until) {
+          add(start + from, start + until);
+          if (terms.has(section.slice(from, until).toLowerCase()))
+            blocks[block].marks.push([start + from, start + until]);
+        }
+        if (match) {
+          from = match.index + match[0].length;
+          if (!match[0].length) separator.lastIndex = match.index + 1;
+        }
+      } while (match);
+    };
+    let start = 0;
+    let end = 0;
+    for (let depth = 0; end < html.length; end++) {
+      if (html[end] === "<" && end > start) {
+        words(start, end);
+        start = end;
+      } else if (html[end] === ">") {
+        if (html[start + 1] === "/") {
+          if (--depth === 0) add(start, end + 1), block++;
+        } else if (html[end - 1] !== "/" && depth++ === 0) add(start, end + 1);
+        start = end + 1;
+      }
+    }
+    if (end > start) words(start, end);
+    const shown = blocks.filter((b) => b && b.marks.length).slice(0, 2);
+    if (!shown.length) return html;
+    const marked = ({ start, end, marks }) => {
+      let slice = html.slice(start, end);
+      for (const [from, until] of [...marks].reverse()) {
+        const [a, b] = [from - start, until - start];
+        slice = `${slice.slice(0, a)}<mark>${slice.slice(a, b)}</mark>${slice.slice(b)}`;
+      }
+      return slice;
+    };
+    return shown.map(marked).join("");
+  }
+
+  // Material shows a section's text under its title for the best sections of a page (as
+  // good as its first) and folds the rest away: those of the first pages shown get their
+  // text, all others their titles only.
+  async function withText(groups, found) {
+    const shown = async (item) => {
+      const html = await text(split.number.get(item.location));
+      return { ...item, text: excerpt(html, found.get(item.location)) };
+    };
+    return Promise.all(
+      groups.map((group, rank) =>
+        Promise.all(
+          group.map((item) =>
+            rank < SHOWN && item.score >= group[0].score ? shown(item) : { ...item, text: "" },
+          ),
+        ),
+      ),
+    );
+  }
+
   function load(url) {
     self.addEventListener = (type, listener, options) =>
       type === "message" ? material.push(listener) : addListener(type, listener, options);
     const post = self.postMessage;
+    let posted = Promise.resolve(); // results leave in the order their queries came
     self.postMessage = (message, ...rest) => {
-      if (message.type === RESULT) message.data.items = rerank(message.data.items);
-      return post.call(self, message, ...rest);
+      if (message.type !== RESULT) return post.call(self, message, ...rest);
+      const found = new Map(textTerms); // this query's; the next one fills textTerms anew
+      textTerms.clear();
+      const ready = rerank(message.data.items, found).then((items) =>
+        split ? withText(items, found) : items,
+      );
+      // Material's answer as it is if the rerank or a text fails: a result, not none.
+      const items = ready.catch((error) => {
+        console.warn("search-wrapper:", error);
+        return message.data.items;
+      });
+      const answer = (data) => ({ ...message, data: { ...message.data, items: data } });
+      posted = posted.then(() => items).then((data) => post.call(self, answer(data), ...rest));
     };
     return Promise.resolve(importScripts(url)).then(() => {
       self.addEventListener = addListener;
@@ -278,10 +495,12 @@
       return;
     }
     await loaded;
-    if (message.type === SETUP) synonyms = compileSynonyms(message.data.config.synonyms);
+    if (message.type === SETUP) {
+      synonyms = compileSynonyms(message.data.config.synonyms);
+      if (message.data.config.split) message = { ...message, data: unpack(message.data) };
+    }
     if (message.type === QUERY) message = { ...message, data: rewrite(message.data) };
     for (const listener of material) listener({ data: message });
   });
 
-  self.searchWrapper = { rewrite, normalise, materialSegments }; // for benchmarks/search.py
 })();

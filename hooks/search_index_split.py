@@ -1,0 +1,101 @@
+"""Split the search index: what lunr needs when search opens, the text readers see later.
+
+Opening search downloads search_index.json. Up front the search worker needs only which
+terms each section has and how often (lunr's term frequencies), not its text:
+- `config.split.terms`: every term once, sorted, each line saying how many characters it
+  shares with the line before (one character, chr(48 + n)) and then the rest;
+- `config.split.postings`: for each term in that order, the sections that have it (gaps
+  between section numbers) and, after `!`, its count where above 1;
+- each section's text goes to search/text/<n>.json, which the query wrapper
+  (overrides/assets/javascripts/workers/search-wrapper.js) fetches for the results it shows.
+The terms are cut as Material's tokenizer cuts them (text between tags, split by the
+search separator, lowercased), so lunr indexes the same terms as before.
+
+The offline build (file://, no fetch) keeps the whole index in one file.
+"""
+
+import json
+import re
+from collections import Counter, defaultdict
+from pathlib import Path
+
+TAG = re.compile(r"<[^>]*>")
+# Number digits: printable ASCII that JSON leaves alone, not space and not "!". A number is
+# written most significant first; its last digit is one of the first half.
+DIGITS = [chr(c) for c in range(0x23, 0x7F) if chr(c) != "\\"]
+BASE = len(DIGITS) // 2
+MAX_SHARED = 78  # chr(48 + 78) is "~"
+
+
+def terms(html: str, separator: re.Pattern) -> list[str]:
+    """The terms Material's tokenizer indexes for one field, in order."""
+    return [word.lower() for part in TAG.split(html) for word in separator.split(part) if word]
+
+
+def number(value: int) -> str:
+    digits = DIGITS[value % BASE]
+    value //= BASE
+    while value:
+        value, digit = divmod(value, BASE)
+        digits = DIGITS[BASE + digit] + digits
+    return digits
+
+
+def front_coded(vocabulary: list[str]) -> str:
+    lines, previous = [], ""
+    for term in vocabulary:
+        shared = 0
+        limit = min(len(term), len(previous), MAX_SHARED)
+        while shared < limit and term[shared] == previous[shared]:
+            shared += 1
+        lines.append(chr(48 + shared) + term[shared:])
+        previous = term
+    return "\n".join(lines)
+
+
+def postings(counts: list[Counter], vocabulary: list[str]) -> str:
+    sections = defaultdict(list)
+    for section, count in enumerate(counts):
+        for term, times in count.items():
+            sections[term].append((section, times))
+    lists = []
+    for term in vocabulary:
+        entries, previous = [], 0
+        for section, times in sections[term]:
+            entries.append(number(section - previous) + (f"!{number(times)}" if times > 1 else ""))
+            previous = section
+        lists.append("".join(entries))
+    return " ".join(lists)
+
+
+def split(index: dict) -> tuple[dict, list[str]]:
+    """The up-front index and the text of each section, by position."""
+    separator = re.compile(index["config"]["separator"])
+    counts = [Counter(terms(doc["text"], separator)) for doc in index["docs"]]
+    vocabulary = sorted({term for count in counts for term in count})
+    docs = [{key: value for key, value in doc.items() if key != "text"} for doc in index["docs"]]
+    config = {
+        **index["config"],
+        "split": {
+            "terms": front_coded(vocabulary),
+            "postings": postings(counts, vocabulary),
+            "text": "search/text/",
+        },
+    }
+    return {"config": config, "docs": docs}, [doc["text"] for doc in index["docs"]]
+
+
+def on_post_build(config) -> None:
+    from hooks.offline_build import offline  # the repo root is on sys.path from on_config
+
+    path = Path(config.site_dir) / "search" / "search_index.json"
+    if offline(config) or not path.is_file():
+        return
+    index, texts = split(json.loads(path.read_text(encoding="utf-8")))
+    folder = path.parent / "text"
+    folder.mkdir(exist_ok=True)
+    for old in folder.glob("*.json"):
+        old.unlink()
+    for i, text in enumerate(texts):
+        (folder / f"{i}.json").write_text(json.dumps(text, ensure_ascii=False), "utf-8")
+    path.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), "utf-8")

@@ -238,8 +238,10 @@ def on_config(config):
     build_started = time.time()
     rebuilt.clear()
     index = Path(config.site_dir) / "search" / "search_index.json"
+    from hooks.search_index_split import whole  # the repo root is on sys.path from on_config
+
     try:  # a dirty build keeps the previous site: its index holds the pages not rebuilt
-        previous_index = json.loads(index.read_text(encoding="utf-8"))
+        previous_index = whole(json.loads(index.read_text(encoding="utf-8")), index.parent / "text")
     except (OSError, ValueError):
         previous_index = None
     search = config.plugins.get("material/search")

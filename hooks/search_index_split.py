@@ -85,6 +85,19 @@ def split(index: dict) -> tuple[dict, list[str]]:
     return {"config": config, "docs": docs}, [doc["text"] for doc in index["docs"]]
 
 
+def whole(index: dict, folder: Path) -> dict:
+    """A split index put back together with its text files (for `mkdocs serve`, whose
+    rebuild of some pages takes the other pages' entries from the previous index)."""
+    if "split" not in index["config"]:
+        return index
+    config = {key: value for key, value in index["config"].items() if key != "split"}
+    docs = [
+        {**doc, "text": json.loads((folder / f"{n}.json").read_text("utf-8"))}
+        for n, doc in enumerate(index["docs"])
+    ]
+    return {"config": config, "docs": docs}
+
+
 def on_post_build(config) -> None:
     from hooks.offline_build import offline  # the repo root is on sys.path from on_config
 

@@ -445,6 +445,9 @@ def test_split_search_index_keeps_each_sections_terms_and_counts_and_moves_its_t
     texts = sorted((tmp_path / "search" / "text").glob("*.json"))
     assert [path.name for path in texts] == ["0.json", "1.json", "2.json", "3.json"]
     assert [json.loads(path.read_text("utf-8")) for path in texts] == [d["text"] for d in docs]
+    # mkdocs serve's next rebuild reads the index whole again (hooks/live_reload.py)
+    assert search_index_split.whole(out, tmp_path / "search" / "text") == index
+    assert search_index_split.whole(index, tmp_path / "nowhere") is index
 
 
 def test_split_search_index_numbers_past_one_digit():

@@ -241,9 +241,11 @@ def on_config(config):
     from hooks.search_index_split import whole  # the repo root is on sys.path from on_config
 
     try:  # a dirty build keeps the previous site: its index holds the pages not rebuilt
-        previous_index = whole(json.loads(index.read_text(encoding="utf-8")), index.parent / "text")
-    except (OSError, ValueError):
+        previous_index = whole(json.loads(index.read_text(encoding="utf-8")), index.parents[1])
+    except (OSError, ValueError) as error:
         previous_index = None
+        if index.is_file():  # the search would lose every page this build does not redo
+            log.warning("previous search index unreadable, not merged: %s", error)
     search = config.plugins.get("material/search")
     if search and hasattr(search, "search_index_prev"):
         # Material's own merge for dirty builds assumes one rebuilt page: keep this build's

@@ -2,20 +2,26 @@
 
 Opening search downloads search_index.json. Up front the search worker needs only which
 terms each section has and how often (lunr's term frequencies), not its text:
-- `config.split.terms`: every term once, sorted, each line saying how many characters it
-  shares with the line before (one character, chr(48 + n)) and then the rest;
+- `config.split.terms`: every term once, sorted, each line saying how much it shares with
+  the line before (one character, chr(48 + n), n in UTF-16 units as JavaScript counts)
+  and then the rest;
 - `config.split.postings`: for each term in that order, the sections that have it (gaps
   between section numbers) and, after `!`, its count where above 1;
-- each section's text goes to search/text/<n>.json, which the query wrapper
-  (overrides/assets/javascripts/workers/search-wrapper.js) fetches for the results it shows.
+- each section's text goes to search/text/<hash>/<n>.json (`config.split.text`; the hash
+  of all texts, so that an index cached from an older build never reads newer texts), which
+  the query wrapper (overrides/assets/javascripts/workers/search-wrapper.js) fetches for
+  the results it shows.
 The terms are cut as Material's tokenizer cuts them (text between tags, split by the
-search separator, lowercased), so lunr indexes the same terms as before.
+search separator read as JavaScript reads it, lowercased), so lunr indexes the same terms
+as before.
 
 The offline build (file://, no fetch) keeps the whole index in one file.
 """
 
+import hashlib
 import json
 import re
+import shutil
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -25,6 +31,23 @@ TAG = re.compile(r"<[^>]*>")
 DIGITS = [chr(c) for c in range(0x23, 0x7F) if chr(c) != "\\"]
 BASE = len(DIGITS) // 2
 MAX_SHARED = 78  # chr(48 + 78) is "~"
+# What JavaScript's \s and \d match (Python's also match \x1c-\x1f, \x85, other digits).
+JS_SPACE = "\t\n\x0b\x0c\r \xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+JS_PARTS = re.compile(r"\\[sd]|\\.|\[(?:\\.|[^\]\\])*\]")  # \s or \d, another escape, a class
+
+
+def javascript_regex(pattern: str) -> re.Pattern:
+    """The search separator, matching in Python what it matches in JavaScript."""
+
+    def rewrite(match: re.Match) -> str:
+        text = match.group()
+        if text.startswith("["):  # a class: its \s and \d in place
+            return JS_PARTS.sub(
+                lambda m: {"\\s": JS_SPACE, "\\d": "0-9"}.get(m.group(), m.group()), text[1:-1]
+            ).join("[]")
+        return {"\\s": f"[{JS_SPACE}]", "\\d": "[0-9]"}.get(text, text)
+
+    return re.compile(JS_PARTS.sub(rewrite, pattern))
 
 
 def terms(html: str, separator: re.Pattern) -> list[str]:
@@ -44,13 +67,21 @@ def number(value: int) -> str:
 def front_coded(vocabulary: list[str]) -> str:
     lines, previous = [], ""
     for term in vocabulary:
-        shared = 0
-        limit = min(len(term), len(previous), MAX_SHARED)
-        while shared < limit and term[shared] == previous[shared]:
+        shared = 0  # characters; JavaScript counts UTF-16 units (two for 𝑥)
+        limit = min(len(term), len(previous))
+        while (
+            shared < limit
+            and term[shared] == previous[shared]
+            and utf16(term[: shared + 1]) <= MAX_SHARED
+        ):
             shared += 1
-        lines.append(chr(48 + shared) + term[shared:])
+        lines.append(chr(48 + utf16(term[:shared])) + term[shared:])
         previous = term
     return "\n".join(lines)
+
+
+def utf16(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
 
 
 def postings(counts: list[Counter], vocabulary: list[str]) -> str:
@@ -70,7 +101,7 @@ def postings(counts: list[Counter], vocabulary: list[str]) -> str:
 
 def split(index: dict) -> tuple[dict, list[str]]:
     """The up-front index and the text of each section, by position."""
-    separator = re.compile(index["config"]["separator"])
+    separator = javascript_regex(index["config"]["separator"])
     counts = [Counter(terms(doc["text"], separator)) for doc in index["docs"]]
     vocabulary = sorted({term for count in counts for term in count})
     docs = [{key: value for key, value in doc.items() if key != "text"} for doc in index["docs"]]
@@ -82,15 +113,19 @@ def split(index: dict) -> tuple[dict, list[str]]:
             "text": "search/text/",
         },
     }
-    return {"config": config, "docs": docs}, [doc["text"] for doc in index["docs"]]
+    texts = [doc["text"] for doc in index["docs"]]
+    digest = hashlib.sha256(json.dumps(texts, ensure_ascii=False).encode()).hexdigest()[:12]
+    config["split"]["text"] = f"search/text/{digest}/"
+    return {"config": config, "docs": docs}, texts
 
 
-def whole(index: dict, folder: Path) -> dict:
+def whole(index: dict, site_dir: Path) -> dict:
     """A split index put back together with its text files (for `mkdocs serve`, whose
     rebuild of some pages takes the other pages' entries from the previous index)."""
     if "split" not in index["config"]:
         return index
     config = {key: value for key, value in index["config"].items() if key != "split"}
+    folder = site_dir / index["config"]["split"]["text"]
     docs = [
         {**doc, "text": json.loads((folder / f"{n}.json").read_text("utf-8"))}
         for n, doc in enumerate(index["docs"])
@@ -105,10 +140,9 @@ def on_post_build(config) -> None:
     if offline(config) or not path.is_file():
         return
     index, texts = split(json.loads(path.read_text(encoding="utf-8")))
-    folder = path.parent / "text"
-    folder.mkdir(exist_ok=True)
-    for old in folder.glob("*.json"):
-        old.unlink()
+    shutil.rmtree(path.parent / "text", ignore_errors=True)  # an earlier build's
+    folder = Path(config.site_dir) / index["config"]["split"]["text"]
+    folder.mkdir(parents=True)
     for i, text in enumerate(texts):
         (folder / f"{i}.json").write_text(json.dumps(text, ensure_ascii=False), "utf-8")
     path.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), "utf-8")

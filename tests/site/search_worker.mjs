@@ -1,6 +1,6 @@
 // Runs a built site's search worker (search-wrapper.js around Material's) in node, once on
 // the split index as built and once on the whole index put back together from it, and
-// prints each query's results from both: [[location, score], ...] per query.
+// prints each query's results from both: per query, per page [[location, score, text], ...].
 // Usage: node tests/site/search_worker.mjs SITE_DIR < queries.json
 import fs from "node:fs";
 import path from "node:path";
@@ -24,6 +24,7 @@ function startWorker() {
     URL,
     setTimeout,
     clearTimeout,
+    AbortSignal,
     location: { href: `${WORKER}search-wrapper.js` },
     addEventListener: (type, listener) => type === "message" && listeners.push(listener),
     postMessage: (message) => answers.shift()(message),
@@ -58,7 +59,7 @@ async function results(index, queries) {
   for (const query of queries) {
     const { type, data } = await send({ type: QUERY, data: query });
     if (type !== RESULT) throw new Error(`worker answered ${type} to ${query}`);
-    out.push(data.items.map((group) => group.map((item) => [item.location, item.score])));
+    out.push(data.items.map((group) => group.map((i) => [i.location, i.score, i.text])));
   }
   return out;
 }
@@ -70,7 +71,7 @@ const whole = {
   config,
   docs: split.docs.map((doc, n) => ({
     ...doc,
-    text: JSON.parse(fs.readFileSync(path.join(site, `search/text/${n}.json`), "utf8")),
+    text: JSON.parse(fs.readFileSync(path.join(site, split.config.split.text, `${n}.json`), "utf8")),
   })),
 };
 const answers = { split: await results(split, queries), whole: await results(whole, queries) };

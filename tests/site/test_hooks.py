@@ -390,7 +390,9 @@ def unpack(split: dict, sections: int) -> list[Counter]:
 
     vocabulary = []
     for line in split["terms"].split("\n"):
-        vocabulary.append((vocabulary[-1] if vocabulary else "")[: ord(line[0]) - 48] + line[1:])
+        shared = (ord(line[0]) - 48) * 2  # UTF-16 units, as JavaScript's slice counts
+        before = (vocabulary[-1] if vocabulary else "").encode("utf-16-le")[:shared]
+        vocabulary.append(before.decode("utf-16-le") + line[1:])
     counts = [Counter() for _ in range(sections)]
     for term, entries in zip(vocabulary, split["postings"].split(" "), strict=True):
         section, value, times = 0, 0, False
@@ -442,11 +444,13 @@ def test_split_search_index_keeps_each_sections_terms_and_counts_and_moves_its_t
         Counter(),
     ]
     assert out["docs"] == [{k: v for k, v in doc.items() if k != "text"} for doc in docs]
-    texts = sorted((tmp_path / "search" / "text").glob("*.json"))
+    assert not (tmp_path / "search" / "text" / "7.json").exists()
+    assert re.fullmatch(r"search/text/[0-9a-f]{12}/", split["text"])
+    texts = sorted((tmp_path / split["text"]).glob("*.json"))
     assert [path.name for path in texts] == ["0.json", "1.json", "2.json", "3.json"]
     assert [json.loads(path.read_text("utf-8")) for path in texts] == [d["text"] for d in docs]
     # mkdocs serve's next rebuild reads the index whole again (hooks/live_reload.py)
-    assert search_index_split.whole(out, tmp_path / "search" / "text") == index
+    assert search_index_split.whole(out, tmp_path) == index
     assert search_index_split.whole(index, tmp_path / "nowhere") is index
 
 
@@ -459,9 +463,21 @@ def test_split_search_index_numbers_past_one_digit():
     values = [0, 44, 45, 2024, 45**3 + 7]
     # the last digit from the first 45 (# to O), the others from the next 45 (P to ~)
     assert [number(value) for value in values] == ["#", "O", "Q#", "}O", "QPP*"]
-    # At most 78 shared characters: chr(48 + 78) is the last printable one.
+    # 𝑥 is two UTF-16 units: JavaScript's slice counts those.
+    assert front_coded(["𝑥a", "𝑥b"]).split("\n") == ["0𝑥a", "2b"]
+    # At most 78 shared units: chr(48 + 78) is the last printable one.
     long = ["a" * 100, "a" * 100 + "b"]
     assert front_coded(long).split("\n") == ["0" + "a" * 100, "~" + "a" * 22 + "b"]
+
+
+def test_split_search_index_reads_the_separator_as_javascript_does():
+    from hooks.search_index_split import javascript_regex
+
+    separator = javascript_regex(r"[\s\-]+|\.(?!\d)")
+    # JavaScript's \s has no \x1c or \x85 and its \d only 0-9: Python's have more.
+    assert separator.split("a\x1cb\x85c d\u3000e-f") == ["a\x1cb\x85c", "d", "e", "f"]
+    assert separator.split("0.5 x.٣") == ["0.5", "x", "٣"]
+    assert javascript_regex(r"\s+").split("a\ufeffb\x1fc") == ["a", "b\x1fc"]
 
 
 def test_offline_search_index_stays_whole(tmp_path):

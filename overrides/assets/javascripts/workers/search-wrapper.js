@@ -25,6 +25,7 @@
   let querying = false;
   let synonyms = []; // [[phrase, [other phrases]]], longest phrase first
   let matched = []; // the synonym groups the last query matched
+  let phrases = []; // the last query's words as typed, each with its alternatives (rerank)
   let split = null; // a split index: { terms: location -> Set, number, separator, texts }
   const textTerms = new Map(); // location -> the index terms the query matched in its text
   const SHOWN = 10; // pages whose sections get their text (the first screen of results)
@@ -192,7 +193,6 @@
   // Pages whose titles, then text, hold the words of the query as typed (空洞卷积, not only
   // 空洞 and 卷积 somewhere) come first: lunr scores the words apart, and its title boost
   // puts a heading with one of them above a page that has the whole phrase.
-  let phrases = [];
   function plain(html) {
     return html.replace(/<[^>]*>|\u200b/g, "").toLowerCase();
   }
@@ -209,37 +209,39 @@
   // What the rerank reads of a section's text: what Material shows (its highlighted
   // excerpt). A split index has the text on request: it is fetched only where the
   // section's terms allow the name, and cut the way Material cuts it (excerpt). Where a
-  // name stands in the text, its Latin words stand inside terms between non-letters (max
-  // in max=16; others anywhere), and its Chinese words are cut into terms: the end of one,
-  // whole ones, the start of another (样本不均衡: 样本 | 不 | 均衡), or lie inside one.
-  function mayHold(terms, name) {
-    const joined = ` ${[...terms].join(" ")} `;
-    const latin = (word) => {
-      if (!/^[\x00-\x7f]+$/.test(word)) return joined.includes(word); // γ, 1×1: anywhere
-      const escaped = word.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-      return new RegExp(`[^a-z0-9]${escaped}[^a-z0-9]`).test(joined);
+  // name stands in the text, each of its words either lies inside one term (a Latin word
+  // between non-letters, as max in max=16) or is cut into terms: the end of one, whole
+  // ones, the start of another (样本不均衡: 样本 | 不 | 均衡; tensors: <code>tensor</code>s).
+  function mayHold(location, name) {
+    if (!split.joined.has(location))
+      split.joined.set(location, ` ${[...split.terms.get(location)].join(" ")} `);
+    const terms = split.terms.get(location);
+    const joined = split.joined.get(location);
+    const inOne = (word) => {
+      if (!/^[a-z0-9]+$/.test(word)) return joined.includes(word);
+      return new RegExp(`[^a-z0-9]${word}[^a-z0-9]`).test(joined);
     };
-    const han = (word) => {
-      if (joined.includes(word)) return true;
-      const ends = [];
+    const across = (word) => {
+      const ends = []; // ends[i]: word.slice(0, i) is the end of a term, then whole terms
       for (let i = 1; i < word.length; i++) ends[i] = joined.includes(`${word.slice(0, i)} `);
       for (let i = 1; i < word.length; i++) {
         if (!ends[i]) continue;
         if (joined.includes(` ${word.slice(i)}`)) return true;
-        for (let k = i + 1; k < word.length; k++)
+        for (let k = i + 1; k < word.length; k++) {
           if (terms.has(word.slice(i, k))) ends[k] = true;
+        }
       }
       return false;
     };
     return name
       .split(split.separator)
       .filter(Boolean)
-      .every((word) => (/^\p{sc=Han}+$/u.test(word) ? han(word) : latin(word)));
+      .every((word) => inOne(word) || across(word));
   }
 
   async function textHolds(item, name, found) {
     if (!split) return contains(plain(item.text || ""), name);
-    if (!mayHold(split.terms.get(item.location), name)) return false;
+    if (!mayHold(item.location, name)) return false;
     const html = excerpt(await text(split.number.get(item.location)), found.get(item.location));
     return contains(plain(html), name);
   }
@@ -327,27 +329,28 @@
     // this file is assets/javascripts/workers/search-wrapper.js
     const base = new URL("../../../", self.location.href);
     split = {
-      terms: new Map(),
-      number: new Map(),
+      terms: new Map(), // location -> its terms
+      joined: new Map(), // location -> its terms in one string (mayHold)
+      number: new Map(), // location -> n of search/text/<hash>/<n>.json
       separator: new RegExp(config.separator, "g"),
       url: (n) => new URL(`${text}${n}.json`, base).href,
-      texts: new Map(),
+      texts: new Map(), // n -> promise of the text
     };
-    const vocabulary = [];
+    const sorted = []; // every term; each line shares a prefix with the one before
     for (const line of terms.split("\n")) {
-      const shared = line.charCodeAt(0) - 48;
-      vocabulary.push((vocabulary.at(-1) || "").slice(0, shared) + line.slice(1));
+      const shared = line.charCodeAt(0) - 48; // in UTF-16 units, as slice counts
+      sorted.push((sorted.at(-1) || "").slice(0, shared) + line.slice(1));
     }
     const words = docs.map(() => []);
     const digit = new Map(DIGITS.map((c, i) => [c, i]));
-    postings.split(" ").forEach((list, t) => {
+    postings.split(" ").forEach((entries, t) => {
       let section = 0;
       let value = 0;
       let count = false;
       const add = (times) => {
-        for (let k = 0; k < times; k++) words[section].push(vocabulary[t]);
+        for (let k = 0; k < times; k++) words[section].push(sorted[t]);
       };
-      for (const c of list) {
+      for (const c of entries) {
         if (c === "!") {
           count = true;
           continue;
@@ -372,10 +375,11 @@
     return { config, docs, ...rest };
   }
 
-  // The text of one section, its matched terms marked (lunr matched the term list).
+  // The text of one section (its HTML as the whole index holds it); a failed or stalled
+  // request gives "" and is asked again with the next query.
   function text(n) {
     if (!split.texts.has(n)) {
-      const loading = fetch(split.url(n))
+      const loading = fetch(split.url(n), { signal: AbortSignal.timeout(5000) })
         .then((response) => (response.ok ? response.json() : Promise.reject(response.status)))
         .catch(() => {
           split.texts.delete(n); // asked again with the next query
@@ -389,7 +393,8 @@
   // What Material shows of a section's text: the first two blocks (top-level elements, or
   // the text between them) holding a term the query matched there, those terms marked; the
   // whole text when none does. Material finds them with lunr's positions (its highlight);
-  // here the fetched text is cut into blocks and words as its tokenizer cuts it.
+  // here the fetched text is cut into blocks and words as its tokenizer cuts it (a block
+  // ends with a top-level closing tag: text between two elements joins the next one).
   function excerpt(html, terms) {
     if (!terms || !terms.size) return html;
     const blocks = [];
@@ -444,22 +449,29 @@
     return shown.map(marked).join("");
   }
 
-  // Material shows a section's text under its title for the best sections of a page (as
-  // good as its first) and folds the rest away: those of the first pages shown get their
-  // text, all others their titles only.
+  // Material shows text under the titles of a page's best sections (as good as its best
+  // item), or under the page's own title when the page itself is best and alone; the
+  // other sections fold away under "N more" (templates/search/index.tsx). Here those of the
+  // first SHOWN pages get their text; pages further down and folded sections show titles.
   async function withText(groups, found) {
     const shown = async (item) => {
       const html = await text(split.number.get(item.location));
       return { ...item, text: excerpt(html, found.get(item.location)) };
     };
+    const titleOnly = (item) => ({ ...item, text: "" });
     return Promise.all(
-      groups.map((group, rank) =>
-        Promise.all(
-          group.map((item) =>
-            rank < SHOWN && item.score >= group[0].score ? shown(item) : { ...item, text: "" },
+      groups.map((group, rank) => {
+        if (rank >= SHOWN) return group.map(titleOnly);
+        const top = group[0].score;
+        const page = group.findIndex((item) => !item.location.includes("#"));
+        const best = group.filter((item, k) => k !== page && item.score >= top);
+        const pageAlone = page === 0 && !best.length;
+        return Promise.all(
+          group.map((item, k) =>
+            best.includes(item) || (k === page && pageAlone) ? shown(item) : titleOnly(item),
           ),
-        ),
-      ),
+        );
+      }),
     );
   }
 
@@ -478,7 +490,9 @@
       // Material's answer as it is if the rerank or a text fails: a result, not none.
       const items = ready.catch((error) => {
         console.warn("search-wrapper:", error);
-        return message.data.items;
+        // a split index's own text is its term list: titles only then
+        const given = message.data.items;
+        return split ? given.map((group) => group.map((i) => ({ ...i, text: "" }))) : given;
       });
       const answer = (data) => ({ ...message, data: { ...message.data, items: data } });
       posted = posted.then(() => items).then((data) => post.call(self, answer(data), ...rest));

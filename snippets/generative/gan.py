@@ -21,7 +21,9 @@ def _densities(p, q, dx) -> tuple[np.ndarray, np.ndarray]:
     """Two densities on the same grid of spacing dx, each integrating to 1."""
     p, q = _float_array("p", p), _float_array("q", q)
     if p.ndim != 1 or p.shape != q.shape or p.size == 0:
-        raise ValueError(f"p and q must be 1-D of the same length, got {p.shape}, {q.shape}")
+        raise ValueError(
+            f"p and q must be non-empty 1-D arrays of the same length, got {p.shape}, {q.shape}"
+        )
     if (p < 0).any() or (q < 0).any():
         raise ValueError("densities must be non-negative")
     if not dx > 0:

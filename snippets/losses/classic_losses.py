@@ -14,7 +14,7 @@ def _check_pair(a: np.ndarray, b: np.ndarray, names: str) -> tuple[np.ndarray, n
         raise TypeError(f"{names} must be arrays of real numbers")
     if a.shape != b.shape or a.size == 0:
         raise ValueError(f"{names} must have the same non-empty shape, got {a.shape}, {b.shape}")
-    a, b = a.astype(np.float64), b.astype(np.float64)  # pragma: no mutate (astype(None) is float64)
+    a, b = a.astype(np.float64), b.astype(np.float64)
     if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
         raise ValueError(f"{names} must be finite")
     return a, b

@@ -18,7 +18,7 @@ def _check(inputs, targets, alpha, gamma) -> tuple[np.ndarray, np.ndarray]:
         raise TypeError("inputs and targets must be arrays of real numbers")
     if z.shape != y.shape:
         raise ValueError(f"inputs and targets must have the same shape: {z.shape}, {y.shape}")
-    z, y = z.astype(np.float64), y.astype(np.float64)  # pragma: no mutate (astype(None) is float64)
+    z, y = z.astype(np.float64), y.astype(np.float64)
     if not np.all(np.isfinite(z)):
         raise ValueError("inputs (logits) must be finite")
     if np.any(~((y >= 0) & (y <= 1))):

@@ -176,7 +176,8 @@ def deep_stack(
             grad_z = grad_a * df(zs[layer])
             grad_norms[layer] = np.linalg.norm(grad_z.T @ inputs[layer])  # ||dLoss/dW_l||
             grad_a = grad_z @ weights[layer]
-        return np.array([z.var() for z in zs]), grad_norms  # inf, not a warning, if too deep
+        # Too deep, it overflows without a warning: inf, then nan (inf - inf).
+        return np.array([z.var() for z in zs]), grad_norms
 
 
 # --8<-- [end:deep_stack]

@@ -482,22 +482,14 @@ def paths(urls: list[str]) -> list[str]:
     return [urlparse(url).path for url in urls]
 
 
-def test_search_index_loads_only_when_search_opens(page, site_url: str):
+def test_search_index_loads_only_when_search_opens_and_texts_when_shown(page, site_url: str):
     with recording(page) as (requests, _):
         page.goto(site_url + "detection/nms/")
     assert "/search/search_index.json" not in paths(requests)
     with page.expect_response("**/search/search_index.json"):
         open_search(page)
-    page.locator("input.md-search__input").fill("非极大值抑制")
-    page.keyboard.press("End")
-    page.locator(".md-search-result__item").first.wait_for()
-
-
-def test_search_results_show_the_text_of_the_sections_they_found(page, site_url: str):
-    # The index opened with search holds each section's terms; the text of a section
-    # shown as a result is fetched then (hooks/search_index_split.py), the query marked.
-    page.goto(site_url + "detection/nms/")
-    open_search(page)
+    # The index holds each section's terms; the text of a section shown as a result is
+    # fetched then (hooks/search_index_split.py), the query marked in it.
     with recording(page) as (requests, errors):
         page.locator("input.md-search__input").fill("交并比阈值")
         page.keyboard.press("End")

@@ -17,7 +17,7 @@ import pytest
 from .test_browser import search_cases
 
 WORKER = Path(__file__).with_name("search_worker.mjs")
-SAMPLE = 6  # every 6th query: about 110, two seconds of Node
+SAMPLE = 10  # every 10th query: about 70, two seconds of Node
 SHOWN = 10  # pages whose best sections show their text (search-wrapper.js)
 
 

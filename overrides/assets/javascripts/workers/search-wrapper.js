@@ -239,23 +239,37 @@
       .every((word) => inOne(word) || across(word));
   }
 
-  async function textHolds(item, name, found) {
+  async function textHolds(item, name, excerpts) {
     if (!split) return contains(plain(item.text || ""), name);
     if (!mayHold(item.location, name)) return false;
-    const html = excerpt(await text(split.number.get(item.location)), found.get(item.location));
-    return contains(plain(html), name);
+    return contains((await excerpts(item.location)).plain, name);
+  }
+
+  // One query's excerpts of the split texts, each cut once: location -> promise of
+  // { shown: the marked excerpt, plain: its plain text }.
+  function cutter(found) {
+    const cut = new Map();
+    return (location) => {
+      if (!cut.has(location)) {
+        const shown = text(split.number.get(location)).then((html) =>
+          excerpt(html, found.get(location)),
+        );
+        cut.set(location, shown.then((html) => ({ shown: html, plain: plain(html) })));
+      }
+      return cut.get(location);
+    };
   }
 
   // Pages are lifted by the query's words in their titles, or (the first DEPTH pages
   // only) in their text; Material's order stays within pages that hold them equally well.
   const DEPTH = 20;
-  async function rerank(items, found) {
+  async function rerank(items, excerpts) {
     const wanted = phrases; // this query's (the next one may come before the texts)
     if (!wanted.length) return items;
     const inTitle = (group, names) =>
       group.some((item) => names.some((name) => contains(plain(item.title || ""), name)));
     const inText = async (group, names) => {
-      const checks = group.flatMap((item) => names.map((name) => textHolds(item, name, found)));
+      const checks = group.flatMap((item) => names.map((name) => textHolds(item, name, excerpts)));
       return (await Promise.all(checks)).some(Boolean);
     };
     const bonus = async (group, rank) => {
@@ -453,11 +467,8 @@
   // item), or under the page's own title when the page itself is best and alone; the
   // other sections fold away under "N more" (templates/search/index.tsx). Here those of the
   // first SHOWN pages get their text; pages further down and folded sections show titles.
-  async function withText(groups, found) {
-    const shown = async (item) => {
-      const html = await text(split.number.get(item.location));
-      return { ...item, text: excerpt(html, found.get(item.location)) };
-    };
+  async function withText(groups, excerpts) {
+    const shown = async (item) => ({ ...item, text: (await excerpts(item.location)).shown });
     const titleOnly = (item) => ({ ...item, text: "" });
     return Promise.all(
       groups.map((group, rank) => {
@@ -484,8 +495,9 @@
       if (message.type !== RESULT) return post.call(self, message, ...rest);
       const found = new Map(textTerms); // this query's; the next one fills textTerms anew
       textTerms.clear();
-      const ready = rerank(message.data.items, found).then((items) =>
-        split ? withText(items, found) : items,
+      const excerpts = split && cutter(found);
+      const ready = rerank(message.data.items, excerpts).then((items) =>
+        split ? withText(items, excerpts) : items,
       );
       // Material's answer as it is if the rerank or a text fails: a result, not none.
       const items = ready.catch((error) => {

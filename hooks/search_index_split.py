@@ -33,19 +33,19 @@ BASE = len(DIGITS) // 2
 MAX_SHARED = 78  # chr(48 + 78) is "~"
 # What JavaScript's \s and \d match (Python's also match \x1c-\x1f, \x85, other digits).
 JS_SPACE = "\t\n\x0b\x0c\r \xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
-JS_PARTS = re.compile(r"\\[sd]|\\.|\[(?:\\.|[^\]\\])*\]")  # \s or \d, another escape, a class
+JS_ESCAPES = {"\\s": JS_SPACE, "\\d": "0-9"}  # as they read inside a class [...]
+JS_PARTS = re.compile(r"\[(?:\\.|[^\]\\])*\]|\\.")  # a class, or one escape outside one
 
 
 def javascript_regex(pattern: str) -> re.Pattern:
     """The search separator, matching in Python what it matches in JavaScript."""
 
     def rewrite(match: re.Match) -> str:
-        text = match.group()
-        if text.startswith("["):  # a class: its \s and \d in place
-            return JS_PARTS.sub(
-                lambda m: {"\\s": JS_SPACE, "\\d": "0-9"}.get(m.group(), m.group()), text[1:-1]
-            ).join("[]")
-        return {"\\s": f"[{JS_SPACE}]", "\\d": "[0-9]"}.get(text, text)
+        part = match.group()
+        if part.startswith("["):
+            escaped = re.sub(r"\\.", lambda e: JS_ESCAPES.get(e.group(), e.group()), part[1:-1])
+            return f"[{escaped}]"
+        return f"[{JS_ESCAPES[part]}]" if part in JS_ESCAPES else part
 
     return re.compile(JS_PARTS.sub(rewrite, pattern))
 

@@ -262,15 +262,20 @@
 
   // Pages are lifted by the query's words in their titles, or (the first DEPTH pages
   // only) in their text; Material's order stays within pages that hold them equally well.
-  const DEPTH = 20;
+  const DEPTH = 15;
   async function rerank(items, excerpts) {
     const wanted = phrases; // this query's (the next one may come before the texts)
     if (!wanted.length) return items;
     const inTitle = (group, names) =>
       group.some((item) => names.some((name) => contains(plain(item.title || ""), name)));
+    // A page's sections one after another, best first: a split index fetches no more
+    // texts once one holds the name.
     const inText = async (group, names) => {
-      const checks = group.flatMap((item) => names.map((name) => textHolds(item, name, excerpts)));
-      return (await Promise.all(checks)).some(Boolean);
+      for (const item of group) {
+        const checks = names.map((name) => textHolds(item, name, excerpts));
+        if ((await Promise.all(checks)).some(Boolean)) return true;
+      }
+      return false;
     };
     const bonus = async (group, rank) => {
       const scores = wanted.map(async (names) => {

@@ -12,6 +12,7 @@ Prints JSON lines; asserts nothing.
 """
 
 import argparse
+import contextlib
 import csv
 import gzip
 import json
@@ -131,7 +132,9 @@ def report(engine: str, results: list[dict], cases) -> None:
     print(json.dumps({"engine": engine, **recall(results, cases)}, ensure_ascii=False))
 
 
-def material(browser, base: str, cases) -> None:
+@contextlib.contextmanager
+def search_opened(browser, base: str):
+    """A fresh tab on a page with search opened and ready: (tab, its finished requests)."""
     context = browser.new_context(locale="zh-CN")
     tab = context.new_page()
     tab.goto(base + "detection/nms/", wait_until="networkidle")
@@ -139,10 +142,17 @@ def material(browser, base: str, cases) -> None:
     tab.on("requestfinished", lambda request: finished.append(request))
     tab.locator("input.md-search__input").click()
     tab.wait_for_function(READY, timeout=60_000)
-    opened = weigh(finished)
-    queries = list(dict.fromkeys(q for q, _ in cases))
-    results = tab.evaluate(MATERIAL_QUERIES, queries)
-    context.close()
+    try:
+        yield tab, finished
+    finally:
+        context.close()
+
+
+def material(browser, base: str, cases) -> None:
+    with search_opened(browser, base) as (tab, finished):
+        opened = weigh(finished)
+        queries = list(dict.fromkeys(q for q, _ in cases))
+        results = tab.evaluate(MATERIAL_QUERIES, queries)
     print(json.dumps({"engine": "material", "search_opens": opened}, ensure_ascii=False))
     report("material", results, cases)
 
@@ -151,19 +161,12 @@ def first_queries(browser, base: str, queries: list[str]) -> None:
     """Bytes of opening search and typing one query, each query first in a fresh tab."""
     totals = []
     for query in queries:
-        context = browser.new_context(locale="zh-CN")
-        tab = context.new_page()
-        tab.goto(base + "detection/nms/", wait_until="networkidle")
-        finished = []
-        tab.on("requestfinished", lambda request, finished=finished: finished.append(request))
-        tab.locator("input.md-search__input").click()
-        tab.wait_for_function(READY, timeout=60_000)
-        tab.evaluate(MATERIAL_QUERIES, [query])
-        tab.wait_for_load_state("networkidle")
-        weight = weigh(finished)
+        with search_opened(browser, base) as (tab, finished):
+            tab.evaluate(MATERIAL_QUERIES, [query])
+            tab.wait_for_load_state("networkidle")
+            weight = weigh(finished)
         texts = sum(1 for url in weight["files"] if url.endswith(".json")) - 1
         totals.append((weight["gzip_bytes"], texts, query))
-        context.close()
     totals.sort()
     sizes = [total for total, _, _ in totals]
     print(
